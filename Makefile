@@ -1,0 +1,30 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_ARGS ?=
+
+.PHONY: demo test bench-ingest clean stop
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/riskgraph demo $(DEMO_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench-ingest: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+stop: $(STAMP)
+	$(BIN)/riskgraph store stop
+
+clean:
+	-$(BIN)/riskgraph store stop
+	rm -rf $(VENV) data

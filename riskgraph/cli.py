@@ -1,0 +1,185 @@
+"""The ``riskgraph`` command."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from riskgraph import __version__
+from riskgraph.errors import RiskgraphError
+from riskgraph.graph import Store, open_store
+from riskgraph.settings import Settings, load
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    # SystemExit unwinds through `finally`, so the store is closed and the server shut down.
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _store(settings: Settings) -> Iterator[Store]:
+    store = open_store(settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+class _Group(click.Group):
+    """Turns riskgraph's own errors into one readable line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except RiskgraphError as e:
+            click.echo(f"riskgraph: {e}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="riskgraph")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Data directory [env RISKGRAPH_DATA_DIR; default ./data].")
+@click.option("--store", "store_kind", type=click.Choice(["falkordb", "neo4j"]), help="Graph store [env RISKGRAPH_STORE; default falkordb].")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> None:
+    """riskgraph: graph intelligence and link analysis for customs risk management."""
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    ctx.obj = load(data_dir=data_dir, store=store_kind)
+
+
+@main.command()
+@click.argument("feed_dir", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on any rejected row and write nothing.")
+@click.option("--force", is_flag=True, help="Load again a feed that was loaded before (same checksum).")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), help="Rows per write query [env RISKGRAPH_BATCH_SIZE].")
+@click.pass_obj
+def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, batch_size: int | None) -> None:
+    """Load a feed directory in the ingest contract format (KIND.csv or KIND.jsonl)."""
+    from riskgraph.ingest.pipeline import ingest as run_ingest
+    from riskgraph.ingest.pipeline import print_summary
+
+    with _store(settings) as store:
+        report = run_ingest(
+            store,
+            feed_dir,
+            settings.runs_dir,
+            batch_size=batch_size or settings.batch_size,
+            strict=strict,
+            force=force,
+            progress=sys.stderr,
+        )
+    print_summary(report)
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--enterprises", type=click.IntRange(10, 10_000_000), default=2000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def generate(out_dir: Path, enterprises: int, seed: int) -> None:
+    """Write a deterministic synthetic customs world, with planted schemes and ground truth."""
+    from riskgraph.fixtures import generate as make_world
+
+    summary = make_world(out_dir, enterprises, seed)
+    counts = ", ".join(f"{n:,} {k}" for k, n in summary.counts.items())
+    click.echo(f"wrote {counts} to {out_dir} (seed {seed}; ground truth cut-off {summary.cutoff})")
+
+
+@main.group()
+def store() -> None:
+    """Inspect or stop the graph store."""
+
+
+@store.command("info")
+@click.pass_obj
+def store_info(settings: Settings) -> None:
+    """Health, location and contents of the store."""
+    with _store(settings) as s:
+        info = s.info()
+        click.echo(f"backend   {info.backend} {info.version}")
+        click.echo(f"location  {info.location}")
+        click.echo(f"graph     {info.graph}")
+        click.echo(f"healthy   {info.healthy}")
+        for key, value in info.details.items():
+            click.echo(f"{key:<9} {value}")
+        _print_counts(s)
+
+
+def _print_counts(s: Store) -> None:
+    nodes = sorted(s.query("count_nodes"), key=lambda r: str(r["label"]))
+    rels = sorted(s.query("count_relationships"), key=lambda r: str(r["type"]))
+    click.echo(f"nodes     {sum(r['count'] for r in nodes):,}")
+    for r in nodes:
+        click.echo(f"  {r['label']:<20}{r['count']:>12,}")
+    click.echo(f"relationships {sum(r['count'] for r in rels):,}")
+    for r in rels:
+        click.echo(f"  {r['type']:<20}{r['count']:>12,}")
+
+
+@store.command("stop")
+@click.pass_obj
+def store_stop(settings: Settings) -> None:
+    """Stop the embedded server of the data directory, whoever started it."""
+    from riskgraph.graph import embedded
+
+    stopped = embedded.stop(settings.store_dir.resolve()) if settings.store_dir.exists() else False
+    click.echo("stopped the embedded store" if stopped else "no embedded store was running")
+
+
+@store.command("digest")
+@click.pass_obj
+def store_digest(settings: Settings) -> None:
+    """Print the canonical digest of the graph (equal graphs, equal digests)."""
+    from riskgraph.graph.digest import graph_digest
+
+    with _store(settings) as s:
+        click.echo(graph_digest(s))
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.pass_obj
+def runs(settings: Settings, limit: int) -> None:
+    """List ingest runs, newest first: provenance of what is in the graph."""
+    with _store(settings) as s:
+        records = s.query("runs_list", {"limit": limit}) if any(r["label"] == "IngestRun" for r in s.query("count_nodes")) else []
+    for r in records:
+        counts = json.loads(r["counts"]) if r["counts"] else {}
+        loaded = sum(c["loaded"] for c in counts.values())
+        rejected = sum(c["rejected"] for c in counts.values())
+        click.echo(f"run {r['run_id']:>5}  {r['status']:<9} {r['started_at']}  {loaded:>10,} loaded {rejected:>7,} rejected  {r['feed']}")
+
+
+@main.command()
+@click.option("--enterprises", type=click.IntRange(10, 10_000_000), default=5000, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Build and load the demo world, then exit.")
+@click.pass_obj
+def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> None:
+    """Generate the demo world, load it into the store and show what is there."""
+    from riskgraph.fixtures import generate as make_world
+    from riskgraph.ingest.pipeline import ingest as run_ingest
+    from riskgraph.ingest.pipeline import print_summary
+
+    world = settings.data_dir / "demo-world"
+    click.echo(f"generating a world of {enterprises:,} enterprises (seed {seed}) in {world} ...")
+    summary = make_world(world, enterprises, seed)
+    click.echo("  " + ", ".join(f"{n:,} {k}" for k, n in summary.counts.items()))
+    with _store(settings) as s:
+        report = run_ingest(s, world, settings.runs_dir, batch_size=settings.batch_size, progress=sys.stderr)
+        print_summary(report)
+        _print_counts(s)
+        info = s.info()
+    click.echo(f"\nthe graph lives in {settings.data_dir.resolve()} ({info.backend}, socket {info.location})")
+    click.echo(f"try:  .venv/bin/riskgraph --data-dir {settings.data_dir} store info")
+    if not no_serve:
+        click.echo("the API server arrives with the GraphQL issue; nothing to serve yet.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,15 @@
+// Range indexes on every natural key (FalkorDB). Unique constraints are added by the
+// store through GRAPH.CONSTRAINT, which needs these indexes first.
+CREATE INDEX FOR (n:Enterprise) ON (n.tax_code);
+CREATE INDEX FOR (n:Person) ON (n.person_id);
+CREATE INDEX FOR (n:Agent) ON (n.agent_code);
+CREATE INDEX FOR (n:Vehicle) ON (n.vehicle_id);
+CREATE INDEX FOR (n:Declaration) ON (n.declaration_no);
+CREATE INDEX FOR (n:Violation) ON (n.violation_id);
+CREATE INDEX FOR (n:Intel) ON (n.report_id);
+CREATE INDEX FOR (n:Partner) ON (n.partner_key);
+CREATE INDEX FOR (n:Phone) ON (n.number);
+CREATE INDEX FOR (n:Email) ON (n.address);
+CREATE INDEX FOR (n:Address) ON (n.key);
+CREATE INDEX FOR (n:BankAccount) ON (n.account);
+CREATE INDEX FOR (n:IngestRun) ON (n.run_id)

@@ -1,0 +1,14 @@
+// Uniqueness constraints on every natural key (Neo4j 5); each also creates its index.
+CREATE CONSTRAINT enterprise_key IF NOT EXISTS FOR (n:Enterprise) REQUIRE n.tax_code IS UNIQUE;
+CREATE CONSTRAINT person_key IF NOT EXISTS FOR (n:Person) REQUIRE n.person_id IS UNIQUE;
+CREATE CONSTRAINT agent_key IF NOT EXISTS FOR (n:Agent) REQUIRE n.agent_code IS UNIQUE;
+CREATE CONSTRAINT vehicle_key IF NOT EXISTS FOR (n:Vehicle) REQUIRE n.vehicle_id IS UNIQUE;
+CREATE CONSTRAINT declaration_key IF NOT EXISTS FOR (n:Declaration) REQUIRE n.declaration_no IS UNIQUE;
+CREATE CONSTRAINT violation_key IF NOT EXISTS FOR (n:Violation) REQUIRE n.violation_id IS UNIQUE;
+CREATE CONSTRAINT intel_key IF NOT EXISTS FOR (n:Intel) REQUIRE n.report_id IS UNIQUE;
+CREATE CONSTRAINT partner_key IF NOT EXISTS FOR (n:Partner) REQUIRE n.partner_key IS UNIQUE;
+CREATE CONSTRAINT phone_key IF NOT EXISTS FOR (n:Phone) REQUIRE n.number IS UNIQUE;
+CREATE CONSTRAINT email_key IF NOT EXISTS FOR (n:Email) REQUIRE n.address IS UNIQUE;
+CREATE CONSTRAINT address_key IF NOT EXISTS FOR (n:Address) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT bank_account_key IF NOT EXISTS FOR (n:BankAccount) REQUIRE n.account IS UNIQUE;
+CREATE CONSTRAINT ingest_run_key IF NOT EXISTS FOR (n:IngestRun) REQUIRE n.run_id IS UNIQUE

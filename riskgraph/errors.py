@@ -1,0 +1,25 @@
+"""The exceptions riskgraph raises. Each message says what was wrong and where."""
+
+
+class RiskgraphError(Exception):
+    """Base of every error riskgraph raises on purpose."""
+
+
+class ConfigError(RiskgraphError):
+    """A setting is missing or has a value riskgraph cannot use."""
+
+
+class StoreError(RiskgraphError):
+    """The graph store could not be started, reached or queried."""
+
+
+class QueryError(StoreError):
+    """The store rejected a named query (syntax, constraint, type)."""
+
+
+class FeedError(RiskgraphError):
+    """A feed cannot be read at all (missing directory, unreadable file, bad header)."""
+
+
+class RejectedRows(RiskgraphError):
+    """``--strict`` was given and rows were rejected; nothing was written."""

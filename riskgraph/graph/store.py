@@ -1,0 +1,102 @@
+"""The ``Store`` protocol: what everything above ``graph/`` may ask of a graph store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from riskgraph.settings import Settings
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """What a batched write changed, added up over its batches."""
+
+    rows: int = 0
+    nodes_created: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+
+    def __add__(self, other: WriteSummary) -> WriteSummary:
+        return WriteSummary(*(a + b for a, b in zip(_values(self), _values(other))))
+
+
+def _values(s: WriteSummary) -> tuple[int, ...]:
+    return (s.rows, s.nodes_created, s.relationships_created, s.relationships_deleted, s.properties_set)
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """Health and whereabouts of a store, for ``riskgraph store info`` and /healthz."""
+
+    backend: str
+    location: str  # socket path, URL or URI: never a password
+    graph: str
+    healthy: bool
+    version: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """A graph store that runs the named queries of ``riskgraph/cypher``.
+
+    Queries are named, never passed as text: the store loads ``NAME.cypher`` (or its
+    dialect variant) and sends it with ``params``.
+    """
+
+    dialect: str
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
+        """Run query ``name``; return its records as dicts. Raises QueryError, StoreError."""
+        ...
+
+    def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:
+        """Run write query ``name`` once per batch of ``rows`` (bound as ``$rows``).
+
+        Each batch is one transaction: it lands whole or not at all.
+        """
+        ...
+
+
+    def ensure_schema(self) -> None:
+        """Create every index and uniqueness constraint of the model; idempotent."""
+        ...
+
+    def info(self) -> StoreInfo:
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+def batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[Sequence[Mapping[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def stream(store: Store, name: str, params: Mapping[str, Any] | None = None, *, page: int = 10_000, cursor: str = "id") -> Iterator[dict[str, Any]]:
+    """Yield every record of paged read query ``name``, ``page`` records per round trip.
+
+    The query takes ``$after`` (the ``cursor`` column of the last record seen, -1 at
+    first) and ``$limit``, and returns records in ``cursor`` order.
+    """
+    after: Any = -1
+    while True:
+        records = store.query(name, {**(params or {}), "after": after, "limit": page})
+        yield from records
+        if len(records) < page:
+            return
+        after = records[-1][cursor]
+
+
+def open_store(settings: Settings) -> Store:
+    """Return the store ``settings`` choose: embedded or external FalkorDB, or Neo4j."""
+    if settings.store == "neo4j":
+        from riskgraph.graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore.connect(settings)
+    from riskgraph.graph.falkordb_store import FalkorStore
+
+    return FalkorStore.connect(settings)

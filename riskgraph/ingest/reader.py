@@ -1,0 +1,224 @@
+"""Reading a feed directory: which files, their headers, and their rows, streamed.
+
+Rows come out as ``(line, values, raw)``: the line the row starts on, its values by
+column name (``None`` for an empty cell) and its raw text for the reject file. A row
+that cannot be read (broken quoting, bytes that are not UTF-8, wrong number of cells,
+bad JSON) comes out as a ``Problem`` instead, and reading goes on with the next row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from riskgraph.errors import FeedError
+from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
+
+csv.field_size_limit(64 * 1024 * 1024)  # long fields are rejected by the validator, with a reason
+RAW_KEPT = 4096  # characters of a rejected row kept in rejects.csv
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    kind: str
+    path: Path
+
+    @property
+    def format(self) -> str:
+        return self.path.suffix.lstrip(".")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row that could not be read at all."""
+
+    line: int
+    field: str
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class Header:
+    columns: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+def discover(directory: Path) -> tuple[list[FeedFile], list[str]]:
+    """Return the feed's files in load order, and the names of files that were ignored.
+
+    Raises FeedError if the directory is missing or a kind comes as both CSV and JSONL.
+    """
+    if not directory.is_dir():
+        raise FeedError(f"feed directory {directory} does not exist or is not a directory")
+    found: list[FeedFile] = []
+    for kind in LOAD_ORDER:
+        candidates = [directory / f"{kind}.{ext}" for ext in ("csv", "jsonl") if (directory / f"{kind}.{ext}").is_file()]
+        if len(candidates) > 1:
+            raise FeedError(f"{directory}: both {kind}.csv and {kind}.jsonl are present; keep one")
+        found.extend(FeedFile(kind, c) for c in candidates)
+    known = {f.path.name for f in found}
+    ignored = sorted(p.name for p in directory.iterdir() if p.is_file() and p.name not in known and not p.name.startswith("."))
+    return found, ignored
+
+
+def checksum(files: list[FeedFile]) -> str:
+    """Return the SHA-256 of the feed: file names and bytes, in load order."""
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.path.name.encode() + b"\0")
+        with open(f.path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Counting(io.RawIOBase):
+    """A binary reader that counts the bytes read, for progress."""
+
+    def __init__(self, handle: BinaryIO):
+        self._handle = handle
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._handle.readinto(buffer)
+        self.position += n or 0
+        return n
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def _open(path: Path) -> tuple[io.TextIOWrapper, _Counting]:
+    counting = _Counting(open(path, "rb"))
+    # utf-8-sig drops a BOM; surrogateescape lets one bad row be rejected, not the file.
+    text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding="utf-8-sig", errors="surrogateescape", newline="")
+    return text, counting
+
+
+def header(f: FeedFile) -> Header | None:
+    """Return the file's columns (for JSONL: none to check), or None if the file is empty.
+
+    Raises FeedError for a header that is not UTF-8, repeats a column or lacks a
+    required column: such a file cannot be loaded at all.
+    """
+    feed = FEED_BY_KIND[f.kind]
+    if f.path.stat().st_size == 0:
+        return None
+    if f.format == "jsonl":
+        return Header((), ())
+    text, _ = _open(f.path)
+    with text:
+        try:
+            columns = next(csv.reader(text, strict=True))
+        except StopIteration:
+            return None
+        except csv.Error as e:
+            raise FeedError(f"{f.path}: line 1: the header cannot be read as CSV ({e})") from None
+    columns = [c.strip() for c in columns]
+    if any(_has_bad_bytes(c) for c in columns):
+        raise FeedError(f"{f.path}: line 1: the header is not UTF-8; save the file as UTF-8")
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise FeedError(f"{f.path}: line 1: column {', '.join(repeated)} appears more than once")
+    missing = [fld.name for fld in feed.fields if fld.required and fld.name not in columns]
+    if missing:
+        raise FeedError(f"{f.path}: line 1: required column {', '.join(missing)} is missing (contract: {f.kind})")
+    unknown = tuple(c for c in columns if c not in feed.field_names)
+    return Header(tuple(columns), unknown)
+
+
+def _has_bad_bytes(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+Row = tuple[int, dict[str, Any], "list[str] | str"]
+
+
+def rows(f: FeedFile) -> tuple[Iterator[Row | Problem], _Counting]:
+    """Return an iterator over the rows of ``f`` after the header, and its byte counter.
+
+    Each item is a Row ``(line, values, raw)`` or a Problem for a row that cannot be
+    read; pass ``raw`` to ``raw_text`` for the reject file. Cost: streaming, memory
+    O(longest row).
+    """
+    text, counting = _open(f.path)
+    return (_csv_rows(text) if f.format == "csv" else _jsonl_rows(text)), counting
+
+
+def raw_text(raw: list[str] | str) -> str:
+    """Return a row as it stood in the file (CSV re-quoted), cut at RAW_KEPT characters."""
+    if isinstance(raw, list):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow(raw)
+        raw = buffer.getvalue()
+    raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if len(raw) <= RAW_KEPT:
+        return raw
+    return raw[:RAW_KEPT] + f"…(truncated; {len(raw)} characters)"
+
+
+def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
+    with text:
+        reader = csv.reader(text, strict=True)
+        try:
+            columns = [c.strip() for c in next(reader)]
+        except (StopIteration, csv.Error):
+            return
+        line = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                yield Problem(line, "", f"the row cannot be read as CSV: {e} (check the quoting)", "")
+                line = reader.line_num + 1
+                continue
+            start, line = line, reader.line_num + 1
+            if not cells or cells == [""]:
+                continue  # blank line
+            if any(_has_bad_bytes(c) for c in cells):
+                yield Problem(start, _bad_column(columns, cells), "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(cells))
+                continue
+            if len(cells) != len(columns):
+                yield Problem(start, "", f"the row has {len(cells)} cells but the header has {len(columns)}", raw_text(cells))
+                continue
+            yield start, {c: (v if v != "" else None) for c, v in zip(columns, cells)}, cells
+
+
+def _bad_column(columns: list[str], cells: list[str]) -> str:
+    for column, cell in zip(columns, cells):
+        if _has_bad_bytes(cell):
+            return column
+    return ""
+
+
+def _jsonl_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
+    with text:
+        for number, line in enumerate(text, start=1):
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if _has_bad_bytes(stripped):
+                yield Problem(number, "", "bytes that are not UTF-8; save the file as UTF-8", raw_text(stripped))
+                continue
+            try:
+                values = json.loads(stripped)
+            except json.JSONDecodeError as e:
+                yield Problem(number, "", f"not valid JSON: {e.msg} at column {e.colno}", raw_text(stripped))
+                continue
+            if not isinstance(values, dict):
+                yield Problem(number, "", "a line must hold one JSON object", raw_text(stripped))
+                continue
+            yield number, {str(k): (None if v == "" else v) for k, v in values.items()}, stripped

@@ -1,0 +1,61 @@
+"""Batched, idempotent writes of validated records, one named query per feed kind.
+
+Every batch is one query, so it lands whole or not at all. Declarations, the bulk of any
+feed, take a faster path: one read finds which are new, unchanged or changed; new ones
+are CREATEd, changed ones are unlinked and rewritten, unchanged ones only touched.
+Links are made last and set ``row_hash``: a load killed half-way finds no hash on the
+next run and makes the links again, so re-running converges to the same graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from riskgraph.graph.store import Store, WriteSummary
+from riskgraph.ingest.validate import Record
+
+_UPSERTS = {
+    "enterprises": "upsert_enterprises",
+    "persons": "upsert_persons",
+    "roles": "upsert_roles",
+    "agents": "upsert_agents",
+    "vehicles": "upsert_vehicles",
+    "violations": "upsert_violations",
+    "intel": "upsert_intel",
+}
+
+
+def write_batch(store: Store, kind: str, records: Sequence[Record], run: dict[str, Any]) -> WriteSummary:
+    """Write one batch of ``kind`` records; ``run`` holds ``$run`` and ``$now``.
+
+    Returns what the store changed. Cost: one query (declarations: two to four).
+    """
+    if kind == "declarations":
+        return _declarations(store, records, run)
+    return store.write(_UPSERTS[kind], [r.params for r in records], run)
+
+
+def _declarations(store: Store, records: Sequence[Record], run: dict[str, Any]) -> WriteSummary:
+    stored = {row["key"]: row["row_hash"] for row in store.query("declarations_existing", {"keys": [r.key for r in records]})}
+    new, changed, same = [], [], []
+    for r in records:
+        row = {**r.params, "row_hash": r.digest}
+        if r.key not in stored:
+            new.append(row)
+        elif stored[r.key] != r.digest:
+            changed.append(row)
+        else:
+            same.append(r.key)
+    total = WriteSummary()
+    if new:
+        total += store.write("declarations_create", new, run)
+    if changed:
+        total += store.write("declarations_unlink", changed, run)
+    if new or changed:
+        total += store.write("declarations_link", new + changed, run)
+    if same:
+        store.query("declarations_touch", {**run, "keys": same}, write=True)
+        total += WriteSummary(rows=len(same))
+    return WriteSummary(len(records), total.nodes_created, total.relationships_created, total.relationships_deleted, total.properties_set)
+

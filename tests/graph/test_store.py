@@ -1,0 +1,107 @@
+"""Contract tests of the Store protocol: the embedded backend always, Neo4j when configured."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from riskgraph.errors import QueryError
+from riskgraph.graph import open_store
+from riskgraph.graph.store import stream
+from riskgraph.settings import load
+
+HOSTILE = [
+    "Công ty TNHH Thương mại Đại Phát",
+    'He said "hi" and \'bye\'',
+    "back\\slash \\' \\\" end\\",
+    "line\nbreak\r\ttab",
+    "}) DETACH DELETE n //",
+    "'); MATCH (n) DETACH DELETE n; //",
+    "emoji 🚢📦",
+    "$rows {x: 1} `tick`",
+    "x" * 5000,
+]
+RUN = {"run": 1, "now": "2025-01-01T00:00:00+07:00"}
+
+
+def _enterprise(key: str, name: str) -> dict:
+    return {"key": key, "props": {"name": name}, "phones": [], "emails": [], "addresses": [], "accounts": []}
+
+
+@pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def any_store(request, settings):
+    if request.param == "neo4j":
+        if not os.environ.get("RISKGRAPH_NEO4J_URI"):
+            pytest.skip("RISKGRAPH_NEO4J_URI is not set")
+        s = open_store(load(store="neo4j"))
+        s.ensure_schema()
+        s.query("digest_nodes", {"after": -1, "limit": 1})
+        yield s
+        s.close()
+        return
+    s = open_store(settings)
+    s.ensure_schema()
+    yield s
+    s.close()
+
+
+def test_hostile_strings_round_trip_exactly(any_store):
+    rows = [_enterprise(f"K{i}", text) for i, text in enumerate(HOSTILE)]
+    any_store.write("upsert_enterprises", rows, RUN)
+    stored = {r["props"]["tax_code"]: r["props"]["name"] for r in stream(any_store, "digest_nodes")}
+    assert stored == {f"K{i}": text for i, text in enumerate(HOSTILE)}
+
+
+def test_writes_are_idempotent_merges(any_store):
+    rows = [_enterprise("0100233488", "A")]
+    first = any_store.write("upsert_enterprises", rows, RUN)
+    again = any_store.write("upsert_enterprises", rows, RUN)
+    assert first.nodes_created == 1 and again.nodes_created == 0
+    counts = {r["label"]: r["count"] for r in any_store.query("count_nodes")}
+    assert counts == {"Enterprise": 1}
+
+
+def test_a_batch_lands_whole_or_not_at_all(any_store):
+    any_store.write("declarations_create", [{"key": "1", "props": {"direction": "import"}}], RUN)
+    # The second row repeats a unique key: the whole batch fails and its first row is not kept.
+    with pytest.raises(QueryError):
+        any_store.write("declarations_create", [{"key": "2", "props": {}}, {"key": "1", "props": {}}], RUN)
+    keys = sorted(r["props"]["declaration_no"] for r in stream(any_store, "digest_nodes"))
+    assert keys == ["1"]
+
+
+def test_batches_split_large_writes(settings):
+    s = open_store(load(env={}, data_dir=settings.data_dir, graph=settings.graph, batch_size=7))
+    try:
+        summary = s.write("upsert_enterprises", [_enterprise(str(i), "n") for i in range(50)], RUN)
+        assert summary.rows == 50 and summary.nodes_created == 50
+    finally:
+        s.close()
+
+
+def test_schema_is_idempotent_and_enforces_keys(any_store):
+    any_store.ensure_schema()
+    any_store.ensure_schema()
+    any_store.write("declarations_create", [{"key": "X", "props": {}}], RUN)
+    with pytest.raises(QueryError):
+        any_store.write("declarations_create", [{"key": "X", "props": {}}], RUN)
+
+
+def test_stream_pages_through_everything(any_store):
+    any_store.write("upsert_enterprises", [_enterprise(str(i), "n") for i in range(25)], RUN)
+    assert len(list(stream(any_store, "digest_nodes", page=4))) == 25
+
+
+def test_info_reports_a_healthy_store(any_store):
+    info = any_store.info()
+    assert info.healthy and info.backend in ("falkordb", "neo4j") and "password" not in info.location
+
+
+def test_unknown_query_is_a_query_error(any_store):
+    with pytest.raises(QueryError, match="no query named"):
+        any_store.query("drop_everything")
+
+
+def test_reads_of_a_graph_not_yet_written_find_nothing(store):
+    assert store.query("count_nodes") == []
