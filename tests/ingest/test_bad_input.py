@@ -1,0 +1,184 @@
+"""Bad input: a clear reject or error, and nothing already stored changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from riskgraph.errors import FeedError, RejectedRows
+from riskgraph.graph.digest import graph_digest
+from tests.ingest.helpers import ENTERPRISES, count, domain_digest, load, rejects
+
+HEADER = "tax_code,name,address,province,phone,email,bank_accounts,registered_on,status,activities\n"
+
+
+@pytest.fixture
+def loaded(store, write_feed, tmp_path):
+    """A store holding a good feed, and the digest of its customs data."""
+    load(store, write_feed({"enterprises.csv": ENTERPRISES}, name="base"), tmp_path)
+    return store, domain_digest(store)
+
+
+def _only_rejects(loaded, write_feed, tmp_path, files, expected_field, expected_reason):
+    store, before = loaded
+    report = load(store, write_feed(files, name="bad"), tmp_path)
+    found = rejects(report)
+    assert found, "the bad row was not rejected"
+    assert any(r["field"] == expected_field and expected_reason in r["reason"] for r in found), found
+    assert all(r["file"] and r["line"] for r in found)
+    assert domain_digest(store) == before  # nothing already stored changed
+    return found
+
+
+def test_broken_quoting(loaded, write_feed, tmp_path):
+    text = HEADER + '0101234567,"Công ty "A" TNHH,,,,,,,,\n'
+    found = _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": text}, "", "quoting")
+    assert found[0]["line"] == "2"
+
+
+def test_byte_order_mark_is_accepted(store, write_feed, tmp_path):
+    report = load(store, write_feed({"enterprises.csv": "\ufeff" + ENTERPRISES}), tmp_path)
+    assert report.rejected == 0 and count(store, "Enterprise") == 2
+
+
+@pytest.mark.parametrize("codec", ["cp1258", "latin-1"])
+def test_bytes_that_are_not_utf8(loaded, write_feed, tmp_path, codec):
+    name = "Công ty Đông Á" if codec == "cp1258" else "Société Générale"
+    data = (HEADER + "0101234567,").encode() + name.encode(codec) + b",,,,,,,,\n"
+    _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": data}, "name", "not UTF-8")
+
+
+def test_missing_required_column_is_an_error_and_writes_nothing(loaded, write_feed, tmp_path):
+    store, _ = loaded
+    before = graph_digest(store)
+    feed = write_feed({"enterprises.csv": "name,address\nA,B\n", "declarations.csv": "declaration_no\n1\n"}, name="bad")
+    with pytest.raises(FeedError, match=r"enterprises.csv: line 1: required column tax_code is missing"):
+        load(store, feed, tmp_path)
+    assert graph_digest(store) == before
+
+
+@pytest.mark.parametrize(
+    "row, field, reason",
+    [
+        ("0101234567,A,,,,,,17/03/2025,,", "registered_on", "YYYY-MM-DD"),
+        ("0101234567,A,,,,,,2025-02-30,,", "registered_on", "calendar date"),
+        ("0101234567,A,,,,,,,closed,", "status", "not one of"),
+        ("0101234567,A,,,,not-an-email,,,,", "email", "name@domain"),
+        ("0101234567,A,,,,,0071000123456,,,", "bank_accounts", "BANKCODE:ACCOUNTNO"),
+        ("0101234567,A,,,,,,,,importer;smuggler", "activities", "not one of"),
+        (",A,,,,,,,,", "tax_code", "required"),
+        ("0101234567,A,,,1,2", "", "cells"),
+    ],
+)
+def test_wrong_types_are_rejected_with_field_and_reason(loaded, write_feed, tmp_path, row, field, reason):
+    _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": HEADER + row + "\n"}, field, reason)
+
+
+def test_wrong_numbers_in_declarations(loaded, write_feed, tmp_path):
+    header = "declaration_no,direction,registered_at,trader_tax_code,value_usd,duty_rate_pct,hs_codes,partner_country\n"
+    rows = [
+        "105000000001,import,2025-03-17T08:15:00+07:00,0100233488,\"12,000.50\",,,",
+        "105000000002,import,2025-03-17T08:15:00+07:00,0100233488,-5,,,",
+        "105000000003,import,2025-03-17T08:15:00+07:00,0100233488,,140,,",
+        "105000000004,import,2025-03-17T08:15:00+07:00,0100233488,,,8517,",
+        "105000000005,import,2025-03-17T08:15:00+07:00,0100233488,,,,China",
+        "105000000006,sideways,2025-03-17T08:15:00+07:00,0100233488,,,,",
+    ]
+    store, before = loaded
+    report = load(store, write_feed({"declarations.csv": header + "\n".join(rows) + "\n"}, name="bad"), tmp_path)
+    fields = [r["field"] for r in rejects(report)]
+    assert fields == ["value_usd", "value_usd", "duty_rate_pct", "hs_codes", "partner_country", "direction"]
+    assert count(store, "Declaration") == 0 and domain_digest(store) == before
+
+
+def test_conflicting_duplicate_keys_in_one_feed(store, write_feed, tmp_path):
+    text = HEADER + "0101234567,Công ty A,,,,,,,active,\n0101234567,Công ty B,,,,,,,active,\n"
+    report = load(store, write_feed({"enterprises.csv": text}), tmp_path)
+    found = rejects(report)
+    assert len(found) == 1 and found[0]["line"] == "3" and "line 2" in found[0]["reason"]
+    assert count(store, "Enterprise") == 1
+
+
+def test_conflicting_duplicates_across_batches(store, write_feed, tmp_path):
+    rows = [f"01012345{n:02d},Công ty {n},,,,,,,," for n in range(10)] + ["0101234503,Another name,,,,,,,,"]
+    report = load(store, write_feed({"enterprises.csv": HEADER + "\n".join(rows) + "\n"}), tmp_path, batch_size=2)
+    found = rejects(report)
+    assert len(found) == 1 and found[0]["line"] == "12" and "line 5" in found[0]["reason"]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
+def test_control_characters(loaded, write_feed, tmp_path, char):
+    _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": HEADER + f"0101234567,Công{char}ty,,,,,,,,\n"}, "name", "control character")
+
+
+def test_megabyte_fields(loaded, write_feed, tmp_path):
+    found = _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": HEADER + "0101234567," + "x" * 1_048_576 + ",,,,,,,,\n"}, "name", "65,536")
+    assert len(found[0]["raw"]) < 5000  # the reject file keeps a cut of the row, not the megabyte
+
+
+@pytest.mark.parametrize("hostile", ["}) DETACH DELETE n //", "'); MATCH (n) DETACH DELETE n; //", 'a"b\\"c\\\\', "$rows `x` {y: 1}"])
+def test_hostile_strings_are_stored_verbatim_and_harm_nothing(loaded, write_feed, tmp_path, hostile):
+    store, _ = loaded
+    escaped = hostile.replace('"', '""')
+    report = load(store, write_feed({"enterprises.csv": HEADER + f'0101234567,"{escaped}",,,,,,,,\n'}, name="hostile"), tmp_path)
+    assert report.rejected == 0
+    assert count(store, "Enterprise") == 3  # the two of the base feed are still there
+    from tests.ingest.test_pipeline import _props
+
+    assert _props(store, "Enterprise", "tax_code", "0101234567")["name"] == hostile
+
+
+def test_empty_files(store, write_feed, tmp_path):
+    feed = write_feed({"enterprises.csv": "", "persons.csv": "person_id,full_name\n", "intel.jsonl": ""})
+    report = load(store, feed, tmp_path)
+    assert report.rejected == 0 and report.loaded == 0
+    assert "empty" in (report.out_dir / "warnings.csv").read_text()
+
+
+def test_bad_jsonl_lines(loaded, write_feed, tmp_path):
+    lines = [
+        "{not json",
+        "[1, 2]",
+        json.dumps({"tax_code": "0101234567", "name": True}),
+        json.dumps({"tax_code": "0101234567", "name": {"nested": 1}}),
+        json.dumps({"tax_code": "0101234568", "name": "OK", "registered_on": 2025}),
+    ]
+    store, before = loaded
+    report = load(store, write_feed({"enterprises.jsonl": "\n".join(lines) + "\n"}, name="bad"), tmp_path)
+    reasons = [(r["line"], r["field"]) for r in rejects(report)]
+    assert reasons == [("1", ""), ("2", ""), ("3", "name"), ("4", "name"), ("5", "registered_on")]
+    assert domain_digest(store) == before
+
+
+def test_strict_fails_on_any_reject_and_writes_nothing(loaded, write_feed, tmp_path):
+    store, _ = loaded
+    before = graph_digest(store)
+    feed = write_feed({"enterprises.csv": HEADER + "0101234567,Good,,,,,,,,\n0101234568,Bad,,,,,,13/13/2025,,\n"}, name="strict")
+    with pytest.raises(RejectedRows, match="1 rows rejected; nothing was written"):
+        load(store, feed, tmp_path, strict=True)
+    assert graph_digest(store) == before
+
+
+def test_strict_loads_a_clean_feed(store, write_feed, tmp_path):
+    report = load(store, write_feed({"enterprises.csv": ENTERPRISES}), tmp_path, strict=True)
+    assert report.loaded == 2 and count(store, "Enterprise") == 2
+
+
+def _cli(settings, *args):
+    env = {**os.environ, "RISKGRAPH_DATA_DIR": str(settings.data_dir), "RISKGRAPH_GRAPH": settings.graph}
+    return subprocess.run([sys.executable, "-m", "riskgraph.cli", *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_exit_codes(settings, write_feed, tmp_path):
+    good = write_feed({"enterprises.csv": ENTERPRISES + "12345,Bad Phone Co,,,abc,,,,,\n"}, name="good")
+    done = _cli(settings, "ingest", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "1 rows rejected" in done.stdout
+    missing = _cli(settings, "ingest", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+    strict = _cli(settings, "ingest", "--strict", "--force", str(good))
+    assert strict.returncode == 1 and "nothing was written" in strict.stderr
