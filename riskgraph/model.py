@@ -192,7 +192,7 @@ FEEDS: tuple[Feed, ...] = (
             Field("procedure_code", ID),
             Field("transport_mode", ENUM, choices=TRANSPORT_MODES),
             Field("tax_treatment", ID),
-            Field("duty_rate_pct", PERCENT),
+            Field("duty_rate_pct", DECIMAL),  # may exceed 100: cigarettes carry 135 %
             Field("payment_method", ID),
             Field("net_mass_kg", DECIMAL),
             Field("gross_mass_kg", DECIMAL),

@@ -76,7 +76,7 @@ class _Seen:
     """
 
     def __init__(self, directory: Path):
-        self._db = sqlite3.connect(directory / "seen.sqlite", isolation_level=None)
+        self._db = sqlite3.connect(directory / "seen.sqlite")
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("CREATE TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, line INTEGER, digest TEXT, PRIMARY KEY (kind, key)) WITHOUT ROWID")
@@ -92,7 +92,8 @@ class _Seen:
         return found
 
     def add(self, kind: str, entries: list[tuple[str, int, str]]) -> None:
-        self._db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?)", [(kind, k, line, d) for k, line, d in entries])
+        with self._db:  # one transaction per batch, not one per row
+            self._db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?)", [(kind, k, line, d) for k, line, d in entries])
 
     def close(self) -> None:
         self._db.close()

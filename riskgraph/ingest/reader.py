@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,8 +139,11 @@ def header(f: FeedFile) -> Header | None:
     return Header(tuple(columns), unknown)
 
 
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes surrogateescape could not decode
+
+
 def _has_bad_bytes(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    return _UNDECODED.search(text) is not None
 
 
 Row = tuple[int, dict[str, Any], "list[str] | str"]
@@ -188,7 +192,7 @@ def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
             start, line = line, reader.line_num + 1
             if not cells or cells == [""]:
                 continue  # blank line
-            if any(_has_bad_bytes(c) for c in cells):
+            if _has_bad_bytes("".join(cells)):
                 yield Problem(start, _bad_column(columns, cells), "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(cells))
                 continue
             if len(cells) != len(columns):

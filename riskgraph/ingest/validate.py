@@ -10,9 +10,7 @@ the contract raises ``Rejected`` naming the field and the reason.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -48,11 +46,13 @@ class Record:
     warnings: tuple[tuple[str, str], ...] = ()  # (field, reason)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but tab, LF, CR
+
+
 def _control(text: str, allow_newlines: bool) -> str | None:
-    for ch in text:
-        if unicodedata.category(ch) == "Cc" and not (allow_newlines and ch in "\n\r\t"):
-            return f"control character U+{ord(ch):04X}"
-    return None
+    found = (_CONTROL_IN_TEXT if allow_newlines else _CONTROL).search(text)
+    return f"control character U+{ord(found.group()):04X}" if found else None
 
 
 def _identifier(value: str) -> str:
@@ -155,6 +155,8 @@ def _as_text(field: model.Field, raw: Any) -> str:
 
 def _field(field: model.Field, raw: Any) -> Any:
     """Return the normalised value of one field, or None if it is empty."""
+    if raw is None:
+        return None
     if isinstance(raw, list):
         if field.type not in _LISTS and field.type != model.ENUM_LIST:
             raise Rejected(field.name, "a list where one value is expected")
@@ -201,7 +203,8 @@ def validate(kind: str, values: dict[str, Any]) -> Record:
     warnings = tuple(_warnings(clean))
     params = _BUILDERS[kind](clean)
     key = "|".join("" if clean[k] is None else str(clean[k]) for k in feed.key)
-    digest = hashlib.blake2b(json.dumps(params, sort_keys=True, default=str).encode(), digest_size=12).hexdigest()
+    # repr is deterministic here: the builders make dicts in a fixed order.
+    digest = hashlib.blake2b(repr(params).encode(), digest_size=12).hexdigest()
     return Record(key, params, digest, warnings)
 
 

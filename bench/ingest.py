@@ -1,0 +1,126 @@
+"""Ingest benchmark: a generated world into a fresh embedded store, then an increment.
+
+    .venv/bin/python bench/ingest.py [--enterprises 100000] [--seed 1] [--increment 50000]
+
+Prints and writes ``bench/out/ingest.json``: declarations/s end to end, nodes and
+relationships/s, peak RSS of this (the riskgraph) process and of the store server,
+store size on disk, and the rate of an incremental feed of new declarations into the
+loaded graph. The world is generated in a child process so that its memory is not
+counted against ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from riskgraph.graph import open_store
+from riskgraph.ingest.pipeline import ingest
+from riskgraph.settings import load
+
+OUT = Path(__file__).parent / "out"
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _du_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def _increment(world: Path, target: Path, rows: int) -> int:
+    """Write ``rows`` new declarations by existing traders: copies of old rows, new numbers."""
+    target.mkdir(parents=True, exist_ok=True)
+    with open(world / "declarations.csv", newline="", encoding="utf-8") as src, open(target / "declarations.csv", "w", newline="", encoding="utf-8") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
+        writer.writeheader()
+        n = 0
+        for n, row in enumerate(reader, start=1):
+            row["declaration_no"] = f"9{n:011d}"
+            writer.writerow(row)
+            if n == rows:
+                break
+    return n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--increment", type=int, default=50_000)
+    parser.add_argument("--batch-size", type=int, default=2000)
+    args = parser.parse_args()
+
+    world = OUT / f"world-{args.enterprises}-{args.seed}"
+    started = time.monotonic()
+    if not (world / "declarations.csv").exists():
+        subprocess.run([sys.executable, "-m", "riskgraph.cli", "generate", str(world), "--enterprises", str(args.enterprises), "--seed", str(args.seed)], check=True)
+    generated_s = time.monotonic() - started
+    with open(world / "declarations.csv", encoding="utf-8") as handle:
+        declarations = sum(1 for _ in handle) - 1
+
+    data = OUT / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    settings = load(env={}, data_dir=data, batch_size=args.batch_size)
+    store = open_store(settings)
+    server_pid = store.info().details["pid"]
+
+    t0 = time.monotonic()
+    full = ingest(store, world, settings.runs_dir, batch_size=args.batch_size, progress=sys.stderr)
+    full_s = time.monotonic() - t0
+
+    increment_dir = OUT / "increment"
+    shutil.rmtree(increment_dir, ignore_errors=True)
+    increment_rows = _increment(world, increment_dir, args.increment)
+    t1 = time.monotonic()
+    inc = ingest(store, increment_dir, settings.runs_dir, batch_size=args.batch_size, progress=sys.stderr)
+    inc_s = time.monotonic() - t1
+
+    server_rss = _peak_rss_mb(server_pid)
+    own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    store.close()
+    result = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, Python {platform.python_version()}",
+        "command": " ".join(["bench/ingest.py", *sys.argv[1:]]),
+        "enterprises": args.enterprises,
+        "declarations": declarations,
+        "rows": full.loaded,
+        "rejected": full.rejected,
+        "generate_s": round(generated_s, 1),
+        "ingest_s": round(full_s, 1),
+        "declarations_per_s": round(declarations / full_s),
+        "rows_per_s": round(full.loaded / full_s),
+        "nodes_created": full.written.nodes_created,
+        "relationships_created": full.written.relationships_created,
+        "nodes_per_s": round(full.written.nodes_created / full_s),
+        "relationships_per_s": round(full.written.relationships_created / full_s),
+        "riskgraph_peak_rss_mb": round(own_rss),
+        "store_peak_rss_mb": round(server_rss),
+        "store_size_on_disk_mb": round(_du_mb(data / "falkordb")),
+        "increment_declarations": increment_rows,
+        "increment_s": round(inc_s, 1),
+        "increment_declarations_per_s": round(increment_rows / inc_s),
+        "increment_nodes_created": inc.written.nodes_created,
+    }
+    OUT.mkdir(exist_ok=True)
+    (OUT / "ingest.json").write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
