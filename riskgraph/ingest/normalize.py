@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "nfc",
@@ -38,6 +39,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+@lru_cache(maxsize=65_536)  # names and addresses repeat across a feed; bounded memory
 def fold(text: str) -> str:
     """Return a lower-case, diacritics-free, single-spaced form of ``text`` for matching.
 
@@ -60,6 +62,7 @@ def tax_code_check_digit(first_nine: str) -> str | None:
     return None if digit == 10 else str(digit % 10)
 
 
+@lru_cache(maxsize=65_536)
 def tax_code_problem(code: str) -> str | None:
     """Return why ``code`` is not a well-formed Vietnamese MST, or None if it is.
 
@@ -81,6 +84,7 @@ def tax_code_problem(code: str) -> str | None:
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
 
 
+@lru_cache(maxsize=65_536)
 def phone(text: str) -> str:
     """Return ``text`` as an E.164 number (``+84901234567``).
 
@@ -146,6 +150,7 @@ _ADDRESS_ABBREVIATIONS = (
 _ADDRESS_RULES = tuple((re.compile(p), r) for p, r in _ADDRESS_ABBREVIATIONS)
 
 
+@lru_cache(maxsize=65_536)
 def address_key(text: str) -> str:
     """Return the matching key of a free-text address.
 

@@ -141,44 +141,33 @@ _LISTS = {
 }
 
 
-def _as_text(field: model.Field, raw: Any) -> str:
-    if isinstance(raw, bool) or isinstance(raw, (dict,)):
-        raise Rejected(field.name, f"expected {field.type}, got a JSON {type(raw).__name__}")
-    if isinstance(raw, (int, float)):
-        if field.type not in (model.DECIMAL, model.PERCENT, model.ID, model.TEXT):
-            raise Rejected(field.name, f"expected {field.type}, got a number")
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            raise Rejected(field.name, "not a finite number")
-        return repr(raw) if isinstance(raw, float) else str(raw)
-    return str(raw).strip()
-
-
-def _field(field: model.Field, raw: Any) -> Any:
-    """Return the normalised value of one field, or None if it is empty."""
-    if raw is None:
-        return None
+def _coerce(field: model.Field, raw: Any) -> str:
+    """Return a JSON value as the text a CSV cell would hold, or reject its type."""
     if isinstance(raw, list):
         if field.type not in _LISTS and field.type != model.ENUM_LIST:
             raise Rejected(field.name, "a list where one value is expected")
-        parts = [_as_text(field, item) for item in raw]
-        raw = ";".join(p for p in parts if p)
-    if raw is None:
-        return None
-    text = _as_text(field, raw)
-    if text == "":
-        return None
-    try:
-        if field.type in _SCALARS:
-            return _SCALARS[field.type](text)
-        if field.type == model.ENUM:
-            return _choice(field, text)
-        if field.type == model.ENUM_LIST:
-            return [_choice(field, part) for part in _split(text)] or None
-        convert = _LISTS[field.type]
-        values = list(dict.fromkeys(convert(part) for part in _split(text)))
-        return values or None
-    except ValueError as e:
-        raise Rejected(field.name, str(e)) from None
+        return ";".join(_coerce(field, item) for item in raw if item is not None)
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        raise Rejected(field.name, f"expected {field.type}, got a JSON {type(raw).__name__}")
+    if isinstance(raw, str):
+        return raw
+    if field.type not in (model.DECIMAL, model.PERCENT, model.ID, model.TEXT):
+        raise Rejected(field.name, f"expected {field.type}, got a number")
+    if raw != raw or raw in (float("inf"), float("-inf")):
+        raise Rejected(field.name, "not a finite number")
+    return repr(raw) if isinstance(raw, float) else str(raw)
+
+
+def _converter(field: model.Field):
+    """Return the function that turns one non-empty cell of ``field`` into its value."""
+    if field.type in _SCALARS:
+        return _SCALARS[field.type]
+    if field.type == model.ENUM:
+        return lambda text: _choice(field, text)
+    if field.type == model.ENUM_LIST:
+        return lambda text: [_choice(field, part) for part in _split(text)] or None
+    convert = _LISTS[field.type]
+    return lambda text: list(dict.fromkeys(convert(part) for part in _split(text))) or None
 
 
 def _choice(field: model.Field, text: str) -> str:
@@ -188,6 +177,10 @@ def _choice(field: model.Field, text: str) -> str:
     raise ValueError(f"{text!r} is not one of {', '.join(field.choices)}")
 
 
+# Per feed, (field, converter) once, so that a row costs one call per non-empty cell.
+_CHECKS = {feed.kind: tuple((f, _converter(f)) for f in feed.fields) for feed in model.FEEDS}
+
+
 def validate(kind: str, values: dict[str, Any]) -> Record:
     """Return the Record for one row of feed ``kind``; raises Rejected.
 
@@ -195,8 +188,16 @@ def validate(kind: str, values: dict[str, Any]) -> Record:
     """
     feed = model.FEED_BY_KIND[kind]
     clean: dict[str, Any] = {}
-    for field in feed.fields:
-        value = _field(field, values.get(field.name))
+    for field, convert in _CHECKS[kind]:
+        raw = values.get(field.name)
+        value = None
+        if raw is not None:
+            text = (raw if raw.__class__ is str else _coerce(field, raw)).strip()
+            if text:
+                try:
+                    value = convert(text)
+                except ValueError as e:
+                    raise Rejected(field.name, str(e)) from None
         if value is None and field.required:
             raise Rejected(field.name, "required field is empty")
         clean[field.name] = value
