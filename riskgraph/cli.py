@@ -79,7 +79,7 @@ def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, batch_
 
 @main.command()
 @click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--enterprises", type=click.IntRange(10, 10_000_000), default=2000, show_default=True)
+@click.option("--enterprises", type=click.IntRange(50, 10_000_000), default=2000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 def generate(out_dir: Path, enterprises: int, seed: int) -> None:
     """Write a deterministic synthetic customs world, with planted schemes and ground truth."""
@@ -156,7 +156,7 @@ def runs(settings: Settings, limit: int) -> None:
 
 
 @main.command()
-@click.option("--enterprises", type=click.IntRange(10, 10_000_000), default=5000, show_default=True)
+@click.option("--enterprises", type=click.IntRange(50, 10_000_000), default=5000, show_default=True)
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Build and load the demo world, then exit.")
 @click.pass_obj

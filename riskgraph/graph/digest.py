@@ -23,11 +23,20 @@ def _canonical(props: dict[str, Any], ignore: frozenset[str]) -> str:
 
 
 def graph_digest(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labels: frozenset[str] = frozenset()) -> str:
-    """Return the SHA-256 of the sorted canonical nodes and relationships.
+    """Return the SHA-256 of ``canonical_lines``: equal graphs, equal digests."""
+    digest = hashlib.sha256()
+    for line in canonical_lines(store, ignore=ignore, skip_labels=skip_labels):
+        digest.update(line.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def canonical_lines(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labels: frozenset[str] = frozenset()) -> list[str]:
+    """Return one sorted line per node and relationship, naming nodes by natural key.
 
     ``ignore`` names properties left out (default: wall-clock provenance); nodes with a
     label in ``skip_labels`` are left out with their relationships. Cost: one pass over
-    every node and relationship; memory O(nodes) for the map from id to natural key.
+    every node and relationship; memory O(nodes + relationships).
     """
     identity: dict[int, str] = {}
     lines: list[str] = []
@@ -44,8 +53,4 @@ def graph_digest(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labe
         source, target = identity[record["source"]], identity[record["target"]]
         lines.append(f"R {source} {record['type']} {target} {_canonical(record['props'], ignore)}")
     lines.sort()
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
+    return lines

@@ -76,10 +76,12 @@ class _Seen:
     """
 
     def __init__(self, directory: Path):
-        self._db = sqlite3.connect(directory / "seen.sqlite")
+        path = directory / "seen.sqlite"
+        path.unlink(missing_ok=True)  # left by a killed run of this feed: start afresh
+        self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE IF NOT EXISTS seen (kind TEXT, key TEXT, line INTEGER, digest TEXT, PRIMARY KEY (kind, key)) WITHOUT ROWID")
+        self._db.execute("CREATE TABLE seen (kind TEXT, key TEXT, line INTEGER, digest TEXT, PRIMARY KEY (kind, key)) WITHOUT ROWID")
 
     def earlier(self, kind: str, keys: list[str]) -> dict[str, tuple[int, str]]:
         """Return ``key -> (line, digest)`` for the keys met before."""

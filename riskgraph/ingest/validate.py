@@ -279,6 +279,9 @@ _DECLARATION_PROPS = tuple(
 )
 
 
+DECLARATION_PROPERTIES = (*_DECLARATION_PROPS, "registered_at", "registered_on")
+
+
 def _declaration(c: dict[str, Any]) -> dict[str, Any]:
     if c["net_mass_kg"] is not None and c["gross_mass_kg"] is not None and c["net_mass_kg"] > c["gross_mass_kg"]:
         raise Rejected("net_mass_kg", f"net mass {c['net_mass_kg']} kg exceeds gross mass {c['gross_mass_kg']} kg")

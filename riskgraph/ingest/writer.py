@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from riskgraph.graph.store import Store, WriteSummary
-from riskgraph.ingest.validate import Record
+from riskgraph.ingest.validate import DECLARATION_PROPERTIES, Record
 
 _UPSERTS = {
     "enterprises": "upsert_enterprises",
@@ -51,7 +51,7 @@ def _declarations(store: Store, records: Sequence[Record], run: dict[str, Any]) 
     if new:
         total += store.write("declarations_create", [_properties(r) for r in new], run)
     if changed:
-        total += store.write("declarations_unlink", [_properties(r) for r in changed], run)
+        total += store.write("declarations_unlink", [_properties(r, complete=True) for r in changed], run)
     if new or changed:
         total += store.write("declarations_link", [_links(r) for r in new + changed], run)
     if same:
@@ -61,8 +61,12 @@ def _declarations(store: Store, records: Sequence[Record], run: dict[str, Any]) 
 
 
 
-def _properties(r: Record) -> dict[str, Any]:
-    return {"key": r.key, "props": r.params["props"]}
+def _properties(r: Record, complete: bool = False) -> dict[str, Any]:
+    """Return key and properties; ``complete`` adds null for each absent one, to remove it."""
+    props = r.params["props"]
+    if complete:
+        props = {name: props.get(name) for name in DECLARATION_PROPERTIES}
+    return {"key": r.key, "props": props}
 
 
 def _links(r: Record) -> dict[str, Any]:

@@ -135,3 +135,11 @@ def test_duplicate_identical_rows_load_once(store, write_feed, tmp_path):
     report = load(store, feed, tmp_path)
     assert report.files[0].duplicates == 1 and report.rejected == 0 and count(store, "Enterprise") == 2
     assert rejects(report) == []
+
+
+def test_a_field_emptied_in_a_corrected_declaration_is_removed(store, write_feed, tmp_path):
+    load(store, write_feed({"declarations.csv": DECLARATIONS}), tmp_path)
+    corrected = DECLARATIONS_HEADER + "105123456789,import,2025-03-17T08:15:00+07:00,0100233488,AG01,P1,ACME Ltd,CN,51C-123.45,85171300,,red,discrepancy\n"
+    load(store, write_feed({"declarations.csv": corrected}, name="corrected"), tmp_path)
+    decl = _props(store, "Declaration", "declaration_no", "105123456789")
+    assert "value_usd" not in decl and decl["row_hash"] and len(_relationships(store, "FOR_TRADER")) == 2
