@@ -31,20 +31,20 @@ def domain_digest(store) -> str:
     return graph_digest(store, ignore=WALL_CLOCK | {"source_run", "last_run"}, skip_labels=DOMAIN)
 
 
-def rejects(report) -> list[dict[str, str]]:
-    path = report.out_dir / "rejects.csv"
+def _issues(report, name: str) -> list[dict[str, str]]:
+    path = report.out_dir / f"{name}.csv"
     if not path.exists():
         return []
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def rejects(report) -> list[dict[str, str]]:
+    return _issues(report, "rejects")
 
 
 def warnings(report) -> list[dict[str, str]]:
-    path = report.out_dir / "warnings.csv"
-    if not path.exists():
-        return []
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    return _issues(report, "warnings")
 
 
 def count(store, label: str) -> int:
