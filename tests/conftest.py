@@ -19,8 +19,15 @@ _graphs = itertools.count()
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedded server for the session, held open by a keeper connection.
+
+    Without the keeper, each test's close would shut the server down (the last one out
+    does) and the next test would replay the whole append-only file again.
+    """
     path = tmp_path_factory.mktemp("data")
+    keeper = open_store(load(env={}, data_dir=path, graph="keeper"))
     yield path
+    keeper.close()
     stop((path / "falkordb").resolve())
 
 
