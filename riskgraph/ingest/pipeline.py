@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -188,6 +189,7 @@ def ingest(
         checked = _load(None, files, headers, check_dir, batch_size, {}, progress)
         if sum(f.rejected for f in checked.files):
             raise RejectedRows(f"{sum(f.rejected for f in checked.files)} rows rejected; nothing was written (--strict). See {check_dir / 'rejects.csv'}")
+        shutil.rmtree(check_dir)  # a clean check leaves nothing behind; the load writes its own files
 
     store.ensure_schema()
     resumed = bool(earlier) and earlier[0]["status"] == "running"
