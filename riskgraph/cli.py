@@ -147,7 +147,7 @@ def store_digest(settings: Settings) -> None:
 def runs(settings: Settings, limit: int) -> None:
     """List ingest runs, newest first: provenance of what is in the graph."""
     with _store(settings) as s:
-        records = s.query("runs_list", {"limit": limit}) if any(r["label"] == "IngestRun" for r in s.query("count_nodes")) else []
+        records = s.query("runs_list", {"limit": limit})
     for r in records:
         counts = json.loads(r["counts"]) if r["counts"] else {}
         loaded = sum(c["loaded"] for c in counts.values())

@@ -180,7 +180,7 @@ def ingest(
     headers = {f.kind: reader.header(f) for f in files}  # FeedError before anything is written
     feed = str(feed_dir.resolve())
     digest = reader.checksum(files)
-    earlier = store.query("run_find", {"checksum": digest}) if _has_runs(store) else []
+    earlier = store.query("run_find", {"checksum": digest})
     if earlier and earlier[0]["status"] == "finished" and not force:
         return IngestReport(feed, digest, earlier[0]["run_id"], "already_loaded", None, ignored=ignored)
 
@@ -209,10 +209,6 @@ def ingest(
     report.seconds = time.monotonic() - started
     (out_dir / "summary.json").write_text(json.dumps(_summary(report), indent=1, sort_keys=True), encoding="utf-8")
     return report
-
-
-def _has_runs(store: Store) -> bool:
-    return any(r["label"] == "IngestRun" for r in store.query("count_nodes"))
 
 
 def _mkdir(path: Path) -> Path:

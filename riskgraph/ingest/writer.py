@@ -56,7 +56,6 @@ def _declarations(store: Store, records: Sequence[Record], run: dict[str, Any]) 
         total += store.write("declarations_link", [_links(r) for r in new + changed], run)
     if same:
         store.query("declarations_touch", {**run, "keys": same}, write=True)
-        total += WriteSummary(rows=len(same))
     return WriteSummary(len(records), total.nodes_created, total.relationships_created, total.relationships_deleted, total.properties_set)
 
 
