@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_ARGS ?=
 
-.PHONY: demo test bench-ingest clean stop
+.PHONY: demo test bench-ingest bench-analyze clean stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ test: $(STAMP)
 
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py
+
+bench-analyze: $(STAMP)
+	$(BIN)/python bench/analyze.py
 
 stop: $(STAMP)
 	$(BIN)/riskgraph store stop

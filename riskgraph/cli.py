@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import click
@@ -155,13 +157,125 @@ def runs(settings: Settings, limit: int) -> None:
         click.echo(f"run {r['run_id']:>5}  {r['status']:<9} {r['started_at']}  {loaded:>10,} loaded {rejected:>7,} rejected  {r['feed']}")
 
 
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@main.command()
+@click.option("--as-of", "as_of", metavar="DATE", help="Use only what was known on this date [default: today].")
+@click.option("--history-months", type=click.IntRange(1, 240), default=36, show_default=True, help="Declarations window before the as-of date.")
+@click.pass_obj
+def analyze(settings: Settings, as_of: str | None, history_months: int) -> None:
+    """Score every enterprise, person, agent and vehicle, find suspicious networks, store the result."""
+    from riskgraph import outputs
+    from riskgraph.algorithms.analysis import analyze as run
+    from riskgraph.algorithms.results import save
+
+    day = _as_of(as_of)
+    with _store(settings) as s:
+        s.ensure_schema()
+        started = time.monotonic()
+        result = run(s, day, history_months=history_months)
+        t = time.monotonic()
+        analysis_id = save(s, result, result.thresholds)
+        result.timings["write"] = time.monotonic() - t
+    click.echo(outputs.summary(result, analysis_id, time.monotonic() - started))
+
+
+@main.command("key-targets")
+@click.option("--kind", type=click.Choice(["enterprise", "person", "agent", "vehicle"]), default="enterprise", show_default=True)
+@click.option("--top", type=click.IntRange(1, 1_000_000), default=20, show_default=True)
+@click.option("--all", "everything", is_flag=True, help="Every scored entity of the kind (id, score, band), for other systems.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def key_targets(settings: Settings, kind: str, top: int, everything: bool, fmt: str) -> None:
+    """The key-target list (danh sách trọng điểm): the riskiest entities of a kind, with why."""
+    from riskgraph import outputs
+
+    with _store(settings) as s:
+        rows = outputs.key_targets(s, kind, None if everything else top)
+    outputs.emit(rows, fmt, ["entity", "score", "band"] if everything else ["rank", "entity", "name", "score", "band", "reason"], click.echo)
+
+
+@main.command()
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def networks(settings: Settings, top: int, fmt: str) -> None:
+    """Suspicious networks: groups ranked by aggregated risk, with members and what holds them together."""
+    from riskgraph import outputs
+
+    with _store(settings) as s:
+        rows = outputs.networks(s, top)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            click.echo(outputs.network_text(r))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--red-share", type=click.FloatRange(0, 1), default=0.05, show_default=True, help="Target share of red (physical inspection).")
+@click.option("--yellow-share", type=click.FloatRange(0, 1), default=0.15, show_default=True, help="Target share of yellow (document check).")
+@click.option("--random-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True, help="Share of green sent to yellow at random.")
+@click.pass_obj
+def assess(settings: Settings, file: Path, fmt: str, red_share: float, yellow_share: float, random_rate: float) -> None:
+    """Recommend a channel (green / yellow / red) for declarations not yet cleared."""
+    from riskgraph import outputs
+    from riskgraph.algorithms.assess import Assessor, Policy, read
+
+    try:
+        policy = Policy(red_share, yellow_share, random_rate)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    with _store(settings) as s:
+        assessor = Assessor(s, policy)
+        outputs.emit_assessments((a for batch in read(file) for a in assessor.assess(batch)), fmt, click.echo)
+
+
+@main.command()
+@click.option("--as-of", "as_of", metavar="DATE", required=True, help="Score as of this date.")
+@click.option("--horizon", default="12m", show_default=True, help="Months after the as-of date, e.g. 12m.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Report directory [default: DATA_DIR/backtests/DATE].")
+@click.option("--truth", type=click.Path(path_type=Path, exists=True), help="ground_truth.json of a generated world: recall per scheme.")
+@click.option("--baselines", "baselines_path", type=click.Path(path_type=Path), default=Path("bench/baselines.py"), show_default=True,
+              help="Python file whose BASELINES are graded beside the model (skipped if absent).")
+@click.pass_obj
+def backtest(settings: Settings, as_of: str, horizon: str, out_dir: Path | None, truth: Path | None, baselines_path: Path) -> None:
+    """Score as of a date, grade the ranking on violations decided after it, write a report."""
+    from riskgraph.algorithms import backtest as bt
+
+    if not horizon.endswith("m") or not horizon[:-1].isdigit() or int(horizon[:-1]) < 1:
+        raise click.BadParameter(f"{horizon!r}: give the horizon in months, e.g. 12m")
+    day = _as_of(as_of)
+    baselines = bt.load_baselines(baselines_path) if baselines_path.exists() else {}
+    ground_truth = json.loads(truth.read_text(encoding="utf-8")) if truth else None
+    with _store(settings) as s:
+        s.ensure_schema()
+        result, _, graded = bt.run(s, day, int(horizon[:-1]), baselines=baselines, truth=ground_truth)
+    out = out_dir or settings.data_dir / "backtests" / day.isoformat()
+    path = bt.write(result, graded, out)
+    click.echo(bt.markdown(result))
+    click.echo(f"report: {path}")
+
+
 @main.command()
 @click.option("--enterprises", type=click.IntRange(50, 10_000_000), default=5000, show_default=True)
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Build and load the demo world, then exit.")
 @click.pass_obj
 def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> None:
-    """Generate the demo world, load it into the store and show what is there."""
+    """Generate the demo world, load it, analyse it and show the key targets and networks."""
+    from riskgraph import outputs
+    from riskgraph.algorithms.analysis import analyze as run_analysis
+    from riskgraph.algorithms.results import save
     from riskgraph.fixtures import generate as make_world
     from riskgraph.ingest.pipeline import ingest as run_ingest
     from riskgraph.ingest.pipeline import print_summary
@@ -175,6 +289,16 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
         print_summary(report)
         _print_counts(s)
         info = s.info()
+        s.ensure_schema()
+        started = time.monotonic()
+        result = run_analysis(s, date.today())
+        analysis_id = save(s, result, result.thresholds)
+        click.echo("\n" + outputs.summary(result, analysis_id, time.monotonic() - started))
+        click.echo("\ntop 10 key targets (enterprises):")
+        outputs.emit(outputs.key_targets(s, "enterprise", 10), "table", ["rank", "entity", "name", "score", "band", "reason"], click.echo)
+        click.echo("\ntop 5 suspicious networks:")
+        for r in outputs.networks(s, 5):
+            click.echo(outputs.network_text(r, members=5))
     click.echo(f"\nthe graph lives in {settings.data_dir.resolve()} ({info.backend}, socket {info.location})")
     click.echo(f"try:  .venv/bin/riskgraph --data-dir {settings.data_dir} store info")
     if not no_serve:

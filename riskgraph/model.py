@@ -263,6 +263,9 @@ LABELS: tuple[Label, ...] = (
     Label("Address", "key", "address matching key (folded, abbreviations expanded)"),
     Label("BankAccount", "account", "BANKCODE:ACCOUNTNO"),
     Label("IngestRun", "run_id", "one load of one feed: provenance"),
+    Label("Analysis", "analysis_id", "one run of `riskgraph analyze`: as-of date, model version, which is current"),
+    Label("RiskScore", "key", "an entity's score, band and reasons in one analysis: analysis_id|kind:id"),
+    Label("SuspiciousNetwork", "network_key", "a suspicious network found by an analysis: analysis_id|rank"),
 )
 LABEL_BY_NAME = {label.name: label for label in LABELS}
 SUBJECT_LABELS = {"enterprise": "Enterprise", "person": "Person", "agent": "Agent", "vehicle": "Vehicle"}

@@ -12,4 +12,11 @@ CREATE INDEX FOR (n:Phone) ON (n.number);
 CREATE INDEX FOR (n:Email) ON (n.address);
 CREATE INDEX FOR (n:Address) ON (n.key);
 CREATE INDEX FOR (n:BankAccount) ON (n.account);
-CREATE INDEX FOR (n:IngestRun) ON (n.run_id)
+CREATE INDEX FOR (n:IngestRun) ON (n.run_id);
+// Not keys: month windows of declarations for analysis, and the current analysis.
+CREATE INDEX FOR (n:Declaration) ON (n.registered_on);
+CREATE INDEX FOR (n:Analysis) ON (n.analysis_id);
+CREATE INDEX FOR (n:RiskScore) ON (n.key);
+CREATE INDEX FOR (n:RiskScore) ON (n.analysis_id);
+CREATE INDEX FOR (n:SuspiciousNetwork) ON (n.analysis_id);
+CREATE INDEX FOR (n:SuspiciousNetwork) ON (n.network_key)

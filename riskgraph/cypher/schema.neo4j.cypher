@@ -11,4 +11,11 @@ CREATE CONSTRAINT phone_key IF NOT EXISTS FOR (n:Phone) REQUIRE n.number IS UNIQ
 CREATE CONSTRAINT email_key IF NOT EXISTS FOR (n:Email) REQUIRE n.address IS UNIQUE;
 CREATE CONSTRAINT address_key IF NOT EXISTS FOR (n:Address) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT bank_account_key IF NOT EXISTS FOR (n:BankAccount) REQUIRE n.account IS UNIQUE;
-CREATE CONSTRAINT ingest_run_key IF NOT EXISTS FOR (n:IngestRun) REQUIRE n.run_id IS UNIQUE
+CREATE CONSTRAINT ingest_run_key IF NOT EXISTS FOR (n:IngestRun) REQUIRE n.run_id IS UNIQUE;
+// Not keys: month windows of declarations for analysis.
+CREATE INDEX declaration_registered_on IF NOT EXISTS FOR (n:Declaration) ON (n.registered_on);
+CREATE CONSTRAINT analysis_key IF NOT EXISTS FOR (n:Analysis) REQUIRE n.analysis_id IS UNIQUE;
+CREATE CONSTRAINT risk_score_key IF NOT EXISTS FOR (n:RiskScore) REQUIRE n.key IS UNIQUE;
+CREATE INDEX risk_score_analysis IF NOT EXISTS FOR (n:RiskScore) ON (n.analysis_id);
+CREATE INDEX network_analysis IF NOT EXISTS FOR (n:SuspiciousNetwork) ON (n.analysis_id);
+CREATE CONSTRAINT network_key IF NOT EXISTS FOR (n:SuspiciousNetwork) REQUIRE n.network_key IS UNIQUE

@@ -172,8 +172,10 @@ def _start(directory: Path) -> Server:
         try:
             _connect(sock).ping()
             break
-        except redis.BusyLoadingError:
-            deadline = time.monotonic() + START_TIMEOUT_S  # replaying the AOF: progress, keep waiting
+        except (redis.BusyLoadingError, redis.TimeoutError):
+            # Replaying the append-only file: the server answers LOADING, or nothing at all
+            # while the graph module rebuilds a large graph. It is alive: keep waiting.
+            deadline = time.monotonic() + START_TIMEOUT_S
         except (redis.ConnectionError, OSError):
             if time.monotonic() > deadline:
                 _terminate(process.pid)

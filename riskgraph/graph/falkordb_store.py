@@ -57,18 +57,42 @@ class FalkorStore:
 
     # -- queries -------------------------------------------------------------------
     def query(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
-        try:
-            result = self._run(name, params, write)
-        except _NoGraph:
-            return []  # FalkorDB creates a graph on first write; before that, reads find nothing
+        if not write:
+            columns, rows = self.rows(name, params)
+            return [dict(zip(columns, row)) for row in rows]
+        result = self._run(name, params)
         columns = [h[1] if isinstance(h, (list, tuple)) else h for h in result.header]
         columns = [c.decode() if isinstance(c, bytes) else c for c in columns]
         return [dict(zip(columns, row)) for row in result.result_set]
 
+    def rows(self, name: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run read query ``name``; return its column names and its records as tuples.
+
+        The compact reply is decoded here rather than by the falkordb client, which
+        spends ~9 µs per value in Python: this reads a million declarations in seconds,
+        not minutes. Queries return values (scalars, lists, maps), never nodes.
+        """
+        text = self._graph._build_params_header(dict(params)) + cypher.load(name, self.dialect) if params else cypher.load(name, self.dialect)
+        try:
+            reply = self._db.connection.execute_command("GRAPH.RO_QUERY", self._name, text, "--compact")
+        except redis.ResponseError as e:
+            if "empty key" in str(e):
+                return [], []  # FalkorDB creates a graph on first write; before that, reads find nothing
+            raise QueryError(f"query {name} failed: {_first_line(e)}") from None
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise StoreError(f"lost the FalkorDB server at {self._location} during query {name}: {e}") from None
+        if len(reply) < 3:
+            return [], []
+        columns = [c[1] for c in reply[0]]
+        try:
+            return columns, [tuple(_value(v) for v in row) for row in reply[1]]
+        except _NotAValue as e:
+            raise QueryError(f"query {name} returns {e}: return properties, not graph elements") from None
+
     def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:
         total = WriteSummary()
         for batch in batches(rows, self._batch_size):
-            result = self._run(name, {**(params or {}), "rows": list(batch)}, True)
+            result = self._run(name, {**(params or {}), "rows": list(batch)})
             total += WriteSummary(
                 len(batch),
                 int(result.nodes_created),
@@ -85,24 +109,19 @@ class FalkorStore:
         """
         plans = []
         for statement in cypher.statements(name, self.dialect):
-            # Plans need every parameter declared; LIMIT needs a number even when planning.
+            # Plans need every parameter declared; SKIP and LIMIT need numbers even when planning.
             params = sorted(set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", statement)))
-            declared = " ".join(f"{p}={0 if p == 'limit' else 'null'}" for p in params)
+            declared = " ".join(f"{p}={0 if p in ('limit', 'skip') else 'null'}" for p in params)
             try:
                 plans.append(str(self._graph.explain(f"CYPHER {declared} {statement}" if declared else statement)))
             except redis.ResponseError as e:
                 raise QueryError(f"query {name} does not parse: {_first_line(e)}") from None
         return plans
 
-    def _run(self, name: str, params: Mapping[str, Any] | None, write: bool):
-        text = cypher.load(name, self.dialect)
+    def _run(self, name: str, params: Mapping[str, Any] | None):
         try:
-            if write:
-                return self._graph.query(text, dict(params or {}))
-            return self._graph.ro_query(text, dict(params or {}))
+            return self._graph.query(cypher.load(name, self.dialect), dict(params or {}))
         except redis.ResponseError as e:
-            if not write and "empty key" in str(e):
-                raise _NoGraph from None
             raise QueryError(f"query {name} failed: {_first_line(e)}") from None
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
             raise StoreError(f"lost the FalkorDB server at {self._location} during query {name}: {e}") from None
@@ -112,9 +131,9 @@ class FalkorStore:
         keys = {label.name: label.key for label in LABELS}
         existing = {(r["label"], p) for r in self.query("schema_indexes") for p in r["properties"]}
         for statement in cypher.statements("schema", self.dialect):
-            label = statement.split(":")[1].split(")")[0]
-            if (label, keys[label]) not in existing:
-                self._schema_change(f"the index on {label}.{keys[label]}", self._graph.query, statement)
+            label, prop = re.search(r"\(n:(\w+)\) ON \(n\.(\w+)\)", statement).groups()
+            if (label, prop) not in existing:
+                self._schema_change(f"the index on {label}.{prop}", self._graph.query, statement)
         constrained = {(r["label"], tuple(r["properties"])) for r in self.query("schema_constraints")}
         for label, key in keys.items():
             if (label, (key,)) not in constrained:
@@ -157,8 +176,26 @@ class FalkorStore:
             pass
 
 
-class _NoGraph(Exception):
-    """The graph key does not exist yet."""
+class _NotAValue(Exception):
+    """A compact reply held a node, edge or path."""
+
+
+def _value(cell: list) -> Any:
+    """Decode one ``[type, value]`` cell of FalkorDB's compact reply."""
+    kind, value = cell
+    if kind == 2 or kind == 3:  # string (already text), integer
+        return value
+    if kind == 1:
+        return None
+    if kind == 5:
+        return float(value)
+    if kind == 4:
+        return value == "true"
+    if kind == 6:
+        return [_value(v) for v in value]
+    if kind == 10:
+        return {value[i]: _value(value[i + 1]) for i in range(0, len(value), 2)}
+    raise _NotAValue({7: "an edge", 8: "a node", 9: "a path"}.get(kind, f"a value of type {kind}"))
 
 
 def _first_line(error: Exception) -> str:

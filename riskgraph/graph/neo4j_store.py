@@ -61,6 +61,11 @@ class Neo4jStore:
     def query(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
         return self._execute(name, cypher.load(name, self.dialect), params or {}, write)[0]
 
+    def rows(self, name: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        records = self.query(name, params)
+        columns = list(records[0]) if records else []
+        return columns, [tuple(r.values()) for r in records]
+
     def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:
         text = cypher.load(name, self.dialect)
         total = WriteSummary()

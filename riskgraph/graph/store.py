@@ -52,6 +52,10 @@ class Store(Protocol):
         """Run query ``name``; return its records as dicts. Raises QueryError, StoreError."""
         ...
 
+    def rows(self, name: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run read query ``name``; return its column names and records as tuples (for bulk reads)."""
+        ...
+
     def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:
         """Run write query ``name`` once per batch of ``rows`` (bound as ``$rows``).
 

@@ -1,0 +1,103 @@
+"""Write an analysis back to the graph, and read the current one.
+
+An analysis is written beside the current one (``RiskScore`` and ``SuspiciousNetwork``
+nodes tagged with its id), then made current by one statement, then the replaced one
+is deleted in batches. Readers ask for the current analysis's nodes, so they see the
+old result or the new one, never half of one; a crash mid-write leaves an incomplete
+analysis that the next run deletes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+from datetime import datetime, timezone
+
+import numpy as np
+
+from riskgraph.algorithms.analysis import Analysis, band
+from riskgraph.algorithms.factors import FACTORS
+from riskgraph.algorithms.projection import KINDS
+from riskgraph.graph.store import Store
+
+DROP_BATCH = 20_000
+
+
+def save(store: Store, analysis: Analysis, thresholds: dict | None = None) -> str:
+    """Write ``analysis`` and make it current; return its id. Cost: one node per entity."""
+    drop_stale(store)
+    analysis_id = f"{analysis.as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
+    store.query("analysis_start", {"analysis_id": analysis_id, "as_of": analysis.as_of.isoformat(),
+                                   "model_version": analysis.model_version, "now": _now()}, write=True)
+    ids = {"analysis_id": analysis_id}
+    rank_of = {m: n.rank for n in reversed(analysis.networks) for m in n.members}
+    store.write("analysis_write_scores", list(_score_rows(analysis, rank_of)), ids)
+    store.write("analysis_write_networks", [network_row(analysis, n) for n in analysis.networks], ids)
+    norms = analysis.norms
+    store.query("analysis_finish", {
+        **ids, "now": _now(), "entities": int(len(analysis.entities())), "networks": len(analysis.networks),
+        "norms": json.dumps({"base_rate": norms.base_rate, "heading_rate": norms.heading_rate,
+                             "unit_value": {f"{h}|{o}": v for (h, o), v in norms.unit_value.items()}}),
+        "thresholds": json.dumps(thresholds or {}),
+        "factors": json.dumps([asdict(f) for f in FACTORS]),
+    }, write=True)
+    drop_stale(store)
+    return analysis_id
+
+
+def drop_stale(store: Store) -> int:
+    """Delete every analysis that is not current, in batches; return the nodes deleted."""
+    deleted = 0
+    for row in store.query("analysis_stale"):
+        while True:
+            n = store.query("analysis_drop", {"analysis_id": row["analysis_id"], "limit": DROP_BATCH}, write=True)[0]["deleted"]
+            deleted += n
+            if n < DROP_BATCH:
+                break
+    return deleted
+
+
+def current(store: Store) -> dict | None:
+    """Return the current analysis (id, as_of, model version, norms...), or None."""
+    rows = store.query("analysis_current")
+    return rows[0] if rows else None
+
+
+def reasons_json(analysis: Analysis, i: int) -> str:
+    """Return node ``i``'s reasons as stored: factor, contribution, detail, path."""
+    out = []
+    for r in analysis.reasons(i)[:6]:
+        out.append({"factor": r.factor, "contribution": round(r.contribution, 4), "detail": r.detail})
+    return json.dumps(out, ensure_ascii=False)
+
+
+def network_row(analysis: Analysis, n) -> dict:
+    p = analysis.projection
+    members = [analysis.label(m) for m in n.members]
+    glue = [analysis.label(g) for g, _ in n.glue]
+    kinds = {}
+    for m in n.members:
+        kinds[KINDS[p.kind[m]]] = kinds.get(KINDS[p.kind[m]], 0) + 1
+    why = (f"{n.risky_members} of {len(members)} members score high or critical; "
+           + (f"held together by {', '.join(glue)}" if glue else "no single node holds it together"))
+    return {"rank": n.rank, "score": round(n.score, 4), "size": len(members), "risky_members": n.risky_members,
+            "risky_share": round(n.risky_members / len(members), 4), "members": members,
+            "member_scores": [round(float(analysis.score[m]), 4) for m in n.members], "glue": glue, "why": why,
+            "community": n.community}
+
+
+def _score_rows(analysis: Analysis, rank_of: dict[int, int]):
+    p = analysis.projection
+    for i in analysis.entities().tolist():
+        score = float(analysis.score[i])
+        yield {
+            "entity": analysis.label(i), "kind": KINDS[p.kind[i]], "score": round(score, 4), "band": band(score),
+            "own": round(float(analysis.own[i]), 4), "network": round(analysis.network_part(i), 4),
+            "reasons": reasons_json(analysis, i), "community": int(analysis.community[i]), "component": int(analysis.component[i]),
+            "network_rank": rank_of.get(i, 0),
+        }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")

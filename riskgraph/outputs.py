@@ -1,0 +1,107 @@
+"""Outputs for units: key-target lists, suspicious networks and channel recommendations,
+read from the current analysis and formatted as tables, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+
+from riskgraph.algorithms.analysis import Analysis
+from riskgraph.algorithms.assess import Assessment
+from riskgraph.errors import QueryError
+from riskgraph.graph.store import Store
+
+PAGE = 10_000
+
+
+def key_targets(store: Store, kind: str, top: int | None) -> list[dict]:
+    """Return the ``top`` riskiest entities of ``kind`` (all if None), riskiest first,
+    with their first reason. Raises QueryError if nothing was analysed yet."""
+    _require_analysis(store)
+    rows, skip = [], 0
+    while top is None or len(rows) < top:
+        limit = PAGE if top is None else min(PAGE, top - len(rows))
+        page = store.query("key_targets", {"kind": kind, "min_score": 0.0, "skip": skip, "limit": limit})
+        rows += page
+        skip += len(page)
+        if len(page) < limit:
+            break
+    names = _names(store, [r["entity"] for r in rows]) if top is not None else {}
+    out = []
+    for rank, r in enumerate(rows, start=1):
+        reasons = json.loads(r["reasons"]) if r["reasons"] else []
+        first = reasons[0] if reasons else None
+        out.append({
+            "rank": rank, "entity": r["entity"], "name": names.get(r["entity"], ""), "score": r["score"], "band": r["band"],
+            "reason": f"{first['factor']} +{first['contribution']:.2f}: {first['detail']}" if first else "",
+            "reasons": reasons, "as_of": r["as_of"],
+        })
+    return out
+
+
+def networks(store: Store, top: int) -> list[dict]:
+    """Return the ``top`` suspicious networks of the current analysis."""
+    _require_analysis(store)
+    return store.query("suspicious_networks", {"skip": 0, "limit": top})
+
+
+def network_text(r: dict, members: int = 10) -> str:
+    shown = ", ".join(f"{m} ({s:.2f})" for m, s in list(zip(r["members"], r["member_scores"]))[:members])
+    more = f" and {r['size'] - members} more" if r["size"] > members else ""
+    return (f"#{r['rank']:<3} score {r['score']:.2f}  {r['size']} members, {r['risky_members']} risky ({r['risky_share']:.0%})\n"
+            f"     why: {r['why']}\n     members: {shown}{more}")
+
+
+def summary(analysis: Analysis, analysis_id: str, seconds: float) -> str:
+    """Return what an analysis found, in a few lines."""
+    from riskgraph.algorithms.analysis import band
+
+    entities = analysis.entities()
+    bands: dict[str, int] = {}
+    for s in analysis.score[entities].tolist():
+        bands[band(s)] = bands.get(band(s), 0) + 1
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.timings.items())
+    return (f"analysis {analysis_id} as of {analysis.as_of} ({analysis.model_version}): {len(entities):,} entities scored in {seconds:.1f} s ({timings})\n"
+            f"bands: " + ", ".join(f"{bands.get(b, 0):,} {b}" for b in ("critical", "high", "medium", "low"))
+            + f"; {len(analysis.networks)} suspicious networks")
+
+
+def emit(rows: list[dict], fmt: str, columns: list[str], echo: Callable[[str], None]) -> None:
+    """Print ``rows`` as a table, CSV or JSON (JSON keeps every field)."""
+    if fmt == "json":
+        echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        echo(buffer.getvalue().rstrip("\n"))
+    else:
+        for r in rows:
+            echo(f"{r.get('rank', ''):>4}  {r['entity']:<28} {r.get('name', '')[:40]:<40} {r['score']:.2f} {r['band']:<8} {r.get('reason', '')[:110]}")
+
+
+def emit_assessments(assessments: Iterable[Assessment], fmt: str, echo: Callable[[str], None]) -> None:
+    """Print channel recommendations as CSV (one line each, streamed) or a JSON array."""
+    if fmt == "json":
+        echo(json.dumps([{"declaration_no": a.declaration_no, "channel": a.channel, "score": a.score, "random": a.random,
+                          "reasons": [{"part": p, "contribution": c, "detail": d} for p, c, d in a.reasons]} for a in assessments],
+                        ensure_ascii=False, indent=1))
+        return
+    echo("declaration_no,channel,score,random,reasons")
+    for a in assessments:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow(
+            [a.declaration_no, a.channel, a.score, "yes" if a.random else "no", "; ".join(f"{p} +{c:.2f} {d}".strip() for p, c, d in a.reasons)])
+        echo(buffer.getvalue())
+
+
+def _require_analysis(store: Store) -> None:
+    if not store.query("analysis_current"):
+        raise QueryError("no analysis in the store yet: run `riskgraph analyze` first")
+
+
+def _names(store: Store, entities: list[str]) -> dict[str, str]:
+    return {r["entity"]: r["name"] or "" for r in store.query("entity_names", {"entities": entities})}

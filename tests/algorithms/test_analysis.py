@@ -1,0 +1,105 @@
+"""The analysis on the committed small world: scores, reasons, as-of honesty, determinism."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+
+from riskgraph.algorithms.analysis import BANDS, analyze, band
+from riskgraph.algorithms.factors import FACTORS
+from riskgraph.algorithms.projection import ENTITY_KINDS, KINDS
+from tests.conftest import SMALL_WORLD
+
+CUTOFF = date(2024, 7, 1)
+
+
+@pytest.fixture(scope="module")
+def result(world_settings):
+    from riskgraph.graph import open_store
+
+    store = open_store(world_settings)
+    try:
+        yield analyze(store, CUTOFF)
+    finally:
+        store.close()
+
+
+def test_every_entity_has_a_score_in_unit_interval_and_a_band(result):
+    entities = result.entities()
+    assert len(entities) > 1000
+    kinds = {KINDS[result.projection.kind[i]] for i in entities}
+    assert kinds == set(ENTITY_KINDS)
+    scores = result.score[entities]
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert band(0.0) == "low" and band(1.0) == "critical"
+    assert {band(s) for s in scores} <= {name for name, _ in BANDS}
+
+
+def test_reasons_share_out_the_score(result):
+    top = result.entities()[np.argsort(-result.score[result.entities()])][:30]
+    for i in top:
+        reasons = result.reasons(i)
+        assert reasons, f"{result.label(i)} scores {result.score[i]:.2f} with no reason"
+        total = sum(r.contribution for r in reasons)
+        assert total == pytest.approx(result.score[i], rel=1e-6, abs=1e-6)
+        assert all(r.factor in {f.name for f in FACTORS} | {"network"} for r in reasons)
+        assert reasons == sorted(reasons, key=lambda r: -r.contribution)
+
+
+def test_network_reasons_name_a_path_to_a_risky_entity(result):
+    paths = [(i, p) for i, ps in result.paths.items() for p in ps]
+    assert paths
+    for i, path in paths[:200]:
+        assert path.nodes[0] == i and len(path.nodes) in (2, 3)
+        assert result.own[path.nodes[-1]] > 0
+        assert path.nodes[-1] != i
+
+
+def test_planted_schemes_rank_above_the_crowd(result):
+    truth = json.loads((SMALL_WORLD / "ground_truth.json").read_text())
+    p = result.projection
+    members = {m["id"] for s in truth["schemes"] for m in s["members"] if m["kind"] == "enterprise"}
+    enterprises = np.array([i for i in p.enterprise])
+    is_member = np.array([p.key[i] in members for i in enterprises])
+    scores = result.score[enterprises]
+    from riskgraph.algorithms.backtest import _auc
+
+    assert _auc(scores, is_member) > 0.85
+    assert np.median(scores[is_member]) > 5 * np.median(scores[~is_member])
+
+
+def test_nothing_after_the_as_of_date_is_used(result):
+    p = result.projection
+    day = CUTOFF.isoformat()
+    assert all(v["decided_on"] <= day for v in p.violations)
+    assert all(r["received_on"] <= day for r in p.intel)
+    assert (p.declarations["day"] <= 0).all()
+    assert all(e["registered_on"] is None or e["registered_on"] <= day for e in p.enterprise.values())
+
+
+def test_a_violation_after_the_as_of_date_changes_nothing_one_before_does(store, write_feed, tmp_path):
+    from riskgraph.ingest.pipeline import ingest
+
+    world = store
+    ingest(world, SMALL_WORLD, tmp_path / "r0")
+    target = "0101393847"
+    before = analyze(world, CUTOFF)
+    i = before.projection.index[(0, target)]
+    header = "violation_id,subject_kind,subject_id,kind,decided_on,severity\n"
+    ingest(world, write_feed({"violations.csv": header + f"LATE-1,enterprise,{target},smuggling,2024-07-02,criminal\n"}, "late"), tmp_path / "r1")
+    same = analyze(world, CUTOFF)
+    assert same.score[i] == before.score[i]
+    ingest(world, write_feed({"violations.csv": header + f"EARLY-1,enterprise,{target},smuggling,2024-06-01,criminal\n"}, "early"), tmp_path / "r2")
+    after = analyze(world, CUTOFF)
+    assert after.score[i] > before.score[i] + 0.2
+    assert after.reasons(i)[0].factor == "violations"
+
+
+def test_the_same_store_and_date_give_the_same_result(world, result):
+    again = analyze(world, CUTOFF)
+    assert again.projection.key == result.projection.key
+    assert np.array_equal(again.score, result.score)
+    assert [n.members for n in again.networks] == [n.members for n in result.networks]
