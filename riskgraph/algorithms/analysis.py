@@ -13,19 +13,22 @@ each path by its part of ``-log(1 - network)``.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
 from riskgraph.algorithms import communities, explain, factors, propagation
-from riskgraph.algorithms.projection import ENTITY_KINDS, KINDS, Projection, project
+from riskgraph.algorithms.projection import ENTITY_KINDS, KINDS, Projection, project, resolve_keys
 from riskgraph.graph.store import Store
+from riskgraph.memory import cyclic_gc_paused
 
 MODEL_VERSION = "graph-1.0"
 NETWORK_GAIN = 2.0
 BANDS = (("critical", 0.7), ("high", 0.45), ("medium", 0.2), ("low", 0.0))
 REASONS_FROM = 0.05
+PATHS_FROM = 0.2  # network reasons name paths from the medium band up
 # A trader with declarations in the history window but none in the last DORMANT_DAYS
 # cannot be caught at the border and is seldom audited: its score is discounted.
 DORMANT_DAYS = 365
@@ -66,16 +69,16 @@ class Analysis:
 
     def reasons(self, i: int) -> list[Reason]:
         """Return the reasons of node ``i``'s score, largest first."""
-        score, own, net = self.score[i], self.own[i], self.network_part(i)
+        score, own, net = float(self.score[i]), float(self.own[i]), self.network_part(i)
         if score < REASONS_FROM:
             return []
         own_part = -math.log(max(1e-12, 1 - own))
         net_part = -math.log(max(1e-12, 1 - net))
         total = own_part + net_part
         out = []
-        for k, f in enumerate(factors.FACTORS):
-            part = -math.log(max(1e-12, 1 - f.weight * self.factors[i, k]))
-            if part > 0:
+        for f, value in zip(factors.FACTORS, self.factors[i].tolist()):
+            if value > 0:
+                part = -math.log(max(1e-12, 1 - f.weight * value))
                 out.append(Reason(f.name, score * part / total, self.evidence.detail(f.name, i, self.projection) or f.doc))
         # The network part is shared among the strongest paths in proportion to what each brings.
         paths = self.paths.get(i, [])
@@ -96,10 +99,11 @@ class Analysis:
 
     def label(self, i: int) -> str:
         p = self.projection
-        return f"{KINDS[p.kind[i]]}:{p.key[i]}"
+        key = p.key[i] if p.key[i] is not None else f"#{p.store_id[i]}"
+        return f"{KINDS[p.kind[i]]}:{key}"
 
     def network_part(self, i: int) -> float:
-        return 1 - math.exp(-NETWORK_GAIN * self.network[i])
+        return 1 - math.exp(-NETWORK_GAIN * float(self.network[i]))
 
 
 def _dormant(p: Projection) -> np.ndarray:
@@ -125,19 +129,20 @@ def analyze(store: Store, as_of: date, *, history_months: int = 36) -> Analysis:
     Cost: one read of the projection, linear factor and propagation passes, a Leiden
     run, and reasons for every entity scoring at least REASONS_FROM.
     """
-    import time
-
     timings = {}
-    t = time.monotonic()
-    p = project(store, as_of, history_months=history_months)
-    timings["read"] = time.monotonic() - t
-    return score_projection(p, timings)
+    with cyclic_gc_paused():
+        t = time.monotonic()
+        p = project(store, as_of, history_months=history_months)
+        timings["read"] = time.monotonic() - t
+        analysis = score_projection(p, timings)
+    named = [n for paths in analysis.paths.values() for path in paths for n in path.nodes]
+    named += [g for network in analysis.networks for g, _ in network.glue]
+    resolve_keys(store, p, named)
+    return analysis
 
 
 def score_projection(p: Projection, timings: dict[str, float] | None = None) -> Analysis:
     """Return the analysis of an already read projection (see ``analyze``)."""
-    import time
-
     timings = {} if timings is None else timings
     t = time.monotonic()
     x, norms, evidence = factors.own_factors(p)
@@ -148,13 +153,13 @@ def score_projection(p: Projection, timings: dict[str, float] | None = None) -> 
     score = np.where(_dormant(p), score * DORMANT_DISCOUNT, score)
     timings["score"] = time.monotonic() - t
     t = time.monotonic()
-    community = communities.communities(graph)
-    component = communities.components(graph)
     is_entity = p.kinds() < len(ENTITY_KINDS)
+    community = communities.communities(graph, is_entity)
+    component = communities.components(graph)
     networks = communities.suspicious_networks(graph, community, score, is_entity, TOP_NETWORKS)
     timings["communities"] = time.monotonic() - t
     t = time.monotonic()
-    explained = np.flatnonzero(is_entity & (score >= REASONS_FROM) & (network > 0))
+    explained = np.flatnonzero(is_entity & (score >= PATHS_FROM) & (network > 0))
     paths = explain.top_paths(graph, own, explained)
     timings["reasons"] = time.monotonic() - t
     thresholds = {"declaration_score_quantiles": _declaration_quantiles(p, score, norms)}
@@ -177,10 +182,8 @@ def _declaration_quantiles(p: Projection, score: np.ndarray, norms: factors.Norm
     parties = np.ones(p.size)
     for part in ("agent", "declarant", "vehicle", "warehouse"):
         riskiest = np.zeros(p.size)
-        pairs = [(a, b) for a, b, kind in zip(p.links["source"], p.links["target"], p.links["type"]) if kind == part]
-        if pairs:
-            traders, others = np.array(pairs).T
-            np.maximum.at(riskiest, traders, score[others])
+        mask = p.links["type"] == part
+        np.maximum.at(riskiest, p.links["source"][mask], score[p.links["target"][mask]])
         parties *= 1 - PARTS[part] * riskiest
     keep = ((1 - PARTS["trader"] * score[d["trader"]]) * parties[d["trader"]] * (1 - PARTS["goods"] * risky)
             * (1 - PARTS["unit_value"] * low))

@@ -45,12 +45,12 @@ def top_paths(graph: Graph, own: np.ndarray, nodes: np.ndarray, k: int = 3) -> d
         for e in range(s.indptr[i], s.indptr[i + 1]):
             c = int(s.indices[e])
             if gain[e] > 0:
-                candidates.append(Path((i, c), (LINKS[graph.types[e]].type,), ALPHA * gain[e]))
+                candidates.append(Path((i, c), (LINKS[graph.types[e]].type,), float(ALPHA * gain[e])))
             for b in best:
                 f = int(b[c])
                 if f >= 0 and s.indices[f] != i:
                     j = int(s.indices[f])
-                    candidates.append(Path((i, c, j), (LINKS[graph.types[e]].type, LINKS[graph.types[f]].type), ALPHA**2 * s.data[e] * gain[f]))
+                    candidates.append(Path((i, c, j), (LINKS[graph.types[e]].type, LINKS[graph.types[f]].type), float(ALPHA**2 * s.data[e] * gain[f])))
                     break
         candidates.sort(key=lambda path: -path.contribution)
         out[i] = candidates[:k]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -133,9 +134,8 @@ def own_factors(p: Projection) -> tuple[np.ndarray, Norms, Evidence]:
         # inspections of the trader's own declarations, then of what agents, declarants and vehicles filed or carried
         inspected = np.bincount(trader, d["inspected"], minlength=n)
         discrepant = np.bincount(trader, d["discrepancy"], minlength=n)
-        for i, (_, ins, dis) in p.party_stats.items():
-            inspected[i] += ins
-            discrepant[i] += dis
+        inspected = inspected + p.party_stats["inspected"]
+        discrepant = discrepant + p.party_stats["discrepancies"]
         x[:, 2] = _excess_rate(inspected, discrepant, norms.base_rate)
 
         count = np.bincount(trader, minlength=n).astype(float)
@@ -231,7 +231,5 @@ def _saturate(share: np.ndarray, count: np.ndarray) -> np.ndarray:
     return share * count / (count + 3)
 
 
-def _date(text: str):
-    from datetime import date
-
+def _date(text: str) -> date:
     return date.fromisoformat(text[:10])

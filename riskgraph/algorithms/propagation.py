@@ -16,12 +16,10 @@ longer ago than its window counts half as much every further window).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-
 import numpy as np
 import scipy.sparse as sp
 
-from riskgraph.algorithms.projection import Projection
+from riskgraph.algorithms.projection import STATIC, Projection
 
 
 @dataclass(frozen=True)
@@ -73,14 +71,13 @@ def build(p: Projection) -> Graph:
     """Return the normalised link graph of ``p``. Cost: O(L log L) for L links."""
     n = p.size
     links = p.links
-    src = np.asarray(links["source"], dtype=np.int64)
-    dst = np.asarray(links["target"], dtype=np.int64)
+    src, dst = links["source"], links["target"]
     type_of = {link.type: k for k, link in enumerate(LINKS)}
-    kind = np.array([type_of[t] for t in links["type"]], dtype=np.int64)
+    kind = np.array([type_of[t] for t in links["type"].tolist()], dtype=np.int64)
     base = np.array([link.weight for link in LINKS])[kind] if len(kind) else np.zeros(0)
-    count = np.asarray(links["weight"], dtype=float)
+    count = links["count"]
     weight = base * np.minimum(1.5, (1 - np.exp(-count / DECLARATIONS_FOR_FULL_WEIGHT)) / (1 - np.exp(-1 / DECLARATIONS_FOR_FULL_WEIGHT)))
-    weight *= np.array([_recency(p.as_of, last, LINKS[k].window_days) for k, last in zip(kind.tolist(), links["last"])])
+    weight *= _recency(links["last"], np.array([link.window_days or 0 for link in LINKS])[kind])
     rows, cols = np.concatenate([src, dst]), np.concatenate([dst, src])
     weight, kind = np.concatenate([weight, weight]), np.concatenate([kind, kind])
     # One entry per pair, in CSR order; the pair's type is that of its strongest link.
@@ -115,8 +112,11 @@ def propagate(graph: Graph, own: np.ndarray) -> np.ndarray:
     return np.maximum(total - echo, 0.0)
 
 
-def _recency(as_of: date, last: str | None, window: int | None) -> float:
-    if window is None or last is None:
-        return 1.0
-    age = (as_of - date.fromisoformat(last[:10])).days
-    return 1.0 if age <= window else 0.5 ** ((age - window) / window)
+def _recency(last: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Weight of links last seen ``-last`` days ago: 1 within their window, then halved
+    every further window; 1 for static links (``last`` is projection.STATIC) and
+    windowless types (``window`` 0)."""
+    age = np.maximum(-last, 0).astype(float)
+    over = np.where(window > 0, (age - window) / np.maximum(window, 1), 0.0)
+    weight = np.where(over > 0, 0.5**over, 1.0)
+    return np.where((last == STATIC) | (window == 0), 1.0, weight)

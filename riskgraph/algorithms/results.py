@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from riskgraph.algorithms.analysis import Analysis, band
+from riskgraph.algorithms.analysis import BANDS, NETWORK_GAIN, REASONS_FROM, Analysis
 from riskgraph.algorithms.factors import FACTORS
 from riskgraph.algorithms.projection import KINDS
 from riskgraph.graph.store import Store
@@ -89,13 +89,18 @@ def network_row(analysis: Analysis, n) -> dict:
 
 def _score_rows(analysis: Analysis, rank_of: dict[int, int]):
     p = analysis.projection
-    for i in analysis.entities().tolist():
-        score = float(analysis.score[i])
+    entities = analysis.entities()
+    score = np.round(analysis.score[entities], 4)
+    own = np.round(analysis.own[entities], 4)
+    network = np.round(1 - np.exp(-NETWORK_GAIN * analysis.network[entities]), 4)
+    bands = np.select([score >= floor for _, floor in BANDS], [name for name, _ in BANDS], "low")
+    community, component = analysis.community[entities], analysis.component[entities]
+    for k, i in enumerate(entities.tolist()):
         yield {
-            "entity": analysis.label(i), "kind": KINDS[p.kind[i]], "score": round(score, 4), "band": band(score),
-            "own": round(float(analysis.own[i]), 4), "network": round(analysis.network_part(i), 4),
-            "reasons": reasons_json(analysis, i), "community": int(analysis.community[i]), "component": int(analysis.component[i]),
-            "network_rank": rank_of.get(i, 0),
+            "entity": analysis.label(i), "kind": KINDS[p.kind[i]], "score": float(score[k]), "band": str(bands[k]),
+            "own": float(own[k]), "network": float(network[k]),
+            "reasons": reasons_json(analysis, i) if score[k] >= REASONS_FROM else "[]",
+            "community": int(community[k]), "component": int(component[k]), "network_rank": rank_of.get(i, 0),
         }
 
 

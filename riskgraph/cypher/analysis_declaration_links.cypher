@@ -1,17 +1,9 @@
-// Who filed, carried, stored and sold for each trader over the declarations registered
-// in [$from, $to): one row per trader, link type and party, counted and aggregated in
-// the store (a million declarations carry several million such links).
-// The date is compared after a projection so that FalkorDB does not use its range index
-// on registered_on: on strings it returns rows outside the range (FalkorDB 4.x, seen
-// here), which would let declarations after the as-of date into the window.
+// Agents, declarants, vehicles, warehouses and partners of the declarations registered
+// from $from to $until (both included; see analysis_declarations): one row per
+// declaration and party, by internal id. The party's kind, known from the node pages,
+// tells the link (a warehouse is the only Enterprise). Two MATCH clauses: FalkorDB then
+// starts from the date index, several times faster than one pattern.
 MATCH (d:Declaration)
-WITH d, d.registered_on AS registered_on
-WHERE registered_on >= $from AND registered_on < $to
-MATCH (d)-[r:FILED_BY_AGENT|FILED_BY_DECLARANT|CARRIED_BY|STORED_AT|WITH_PARTNER]->(x)
-MATCH (d)-[:FOR_TRADER]->(t:Enterprise)
-RETURN t.tax_code AS trader, type(r) AS link,
-       coalesce(x.agent_code, x.person_id, x.vehicle_id, x.tax_code, x.partner_key) AS party,
-       count(d) AS declarations,
-       sum(CASE WHEN d.inspection_result IN ['compliant', 'discrepancy'] THEN 1 ELSE 0 END) AS inspected,
-       sum(CASE WHEN d.inspection_result = 'discrepancy' THEN 1 ELSE 0 END) AS discrepancies,
-       max(d.registered_on) AS last
+WHERE d.registered_on >= $from AND d.registered_on <= $until
+MATCH (d)-[:FILED_BY_AGENT|FILED_BY_DECLARANT|CARRIED_BY|STORED_AT|WITH_PARTNER]->(x)
+RETURN id(d) AS declaration, id(x) AS party

@@ -1,13 +1,6 @@
-// A page of enterprises for the analysis projection, in tax-code order, with the
-// identifiers they declare: shared identifiers are links of the risk graph.
-MATCH (e:Enterprise)
-WHERE e.tax_code > $after
-WITH e ORDER BY e.tax_code LIMIT $limit
-RETURN e.tax_code AS id, e.name AS name, e.province AS province, e.status AS status,
-       e.registered_on AS registered_on, coalesce(e.by_reference, false) AS by_reference,
-       e.last_seen AS last_seen,
-       [(e)-[:HAS_PHONE]->(x:Phone) | x.number] AS phones,
-       [(e)-[:HAS_EMAIL]->(x:Email) | x.address] AS emails,
-       [(e)-[:LOCATED_AT]->(x:Address) | x.key] AS addresses,
-       [(e)-[:HAS_ACCOUNT]->(x:BankAccount) | x.account] AS accounts
-ORDER BY id
+// Enterprises whose internal ids are in [$lo, $hi): one page of the analysis projection.
+// Internal ids join this page to the link pages without reading keys again.
+MATCH (n:Enterprise)
+WHERE id(n) >= $lo AND id(n) < $hi
+RETURN id(n) AS id, n.tax_code AS key, n.status AS status, n.registered_on AS registered_on,
+       coalesce(n.by_reference, false) AS by_reference, n.last_seen AS last_seen

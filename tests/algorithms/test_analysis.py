@@ -77,6 +77,7 @@ def test_nothing_after_the_as_of_date_is_used(result):
     assert all(v["decided_on"] <= day for v in p.violations)
     assert all(r["received_on"] <= day for r in p.intel)
     assert (p.declarations["day"] <= 0).all()
+    assert (p.links["last"][p.links["last"] != 1] <= 0).all()
     assert all(e["registered_on"] is None or e["registered_on"] <= day for e in p.enterprise.values())
 
 
@@ -87,7 +88,7 @@ def test_a_violation_after_the_as_of_date_changes_nothing_one_before_does(store,
     ingest(world, SMALL_WORLD, tmp_path / "r0")
     target = "0101393847"
     before = analyze(world, CUTOFF)
-    i = before.projection.index[(0, target)]
+    i = before.projection.find("enterprise", target)
     header = "violation_id,subject_kind,subject_id,kind,decided_on,severity\n"
     ingest(world, write_feed({"violations.csv": header + f"LATE-1,enterprise,{target},smuggling,2024-07-02,criminal\n"}, "late"), tmp_path / "r1")
     same = analyze(world, CUTOFF)

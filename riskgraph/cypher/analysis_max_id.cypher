@@ -1,0 +1,3 @@
+// The highest internal node id: the end of the id ranges the projection pages through.
+MATCH (n)
+RETURN max(id(n)) AS max_id
