@@ -30,6 +30,7 @@ MAX_MEMBERS = 500
 COMPONENT_MIN_WEIGHT = 0.05
 RISKY = 0.5  # a member with at least this score counts as risky
 SEED = 42  # Leiden is randomised; a fixed seed makes a run repeatable
+RESOLUTION = 20.0  # modularity resolution: higher gives tighter groups (measured on the demo world: 1.0 gave 160-440 members with 1-12% from one planted scheme, 20 gives 20-50 with 20-47%)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def communities(graph: Graph, is_entity: np.ndarray) -> np.ndarray:
     if len(keep):
         sub = s[keep][:, keep]
         ig.set_random_number_generator(random.Random(SEED))
-        part = _igraph(sub).community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
+        part = _igraph(sub).community_leiden(objective_function="modularity", weights="weight", resolution=RESOLUTION, n_iterations=2)
         membership[keep] = part.membership
     return membership
 
