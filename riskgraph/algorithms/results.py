@@ -3,8 +3,9 @@
 An analysis is written beside the current one (``RiskScore`` and ``SuspiciousNetwork``
 nodes tagged with its id), then made current by one statement, then the replaced one
 is deleted in batches. Readers ask for the current analysis's nodes, so they see the
-old result or the new one, never half of one; a crash mid-write leaves an incomplete
-analysis that the next run deletes.
+old result or the new one, never half of one. A crash mid-write leaves an unfinished
+analysis, deleted by the first run ABANDONED_AFTER later (sooner, it may be another run
+still writing; two runs at once each finish whole, and the later one is current).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from riskgraph.algorithms.projection import KINDS
 from riskgraph.graph.store import Store
 
 DROP_BATCH = 20_000
+ABANDONED_AFTER = timedelta(hours=6)  # an unfinished analysis this old was interrupted
 
 
 def save(store: Store, analysis: Analysis, thresholds: dict | None = None) -> str:
@@ -47,9 +49,10 @@ def save(store: Store, analysis: Analysis, thresholds: dict | None = None) -> st
 
 
 def drop_stale(store: Store) -> int:
-    """Delete every analysis that is not current, in batches; return the nodes deleted."""
+    """Delete the analyses that were replaced or abandoned, in batches; return the nodes deleted."""
     deleted = 0
-    for row in store.query("analysis_stale"):
+    abandoned_before = (datetime.now(timezone.utc) - ABANDONED_AFTER).astimezone().isoformat(timespec="seconds")
+    for row in store.query("analysis_stale", {"abandoned_before": abandoned_before}):
         while True:
             n = store.query("analysis_drop", {"analysis_id": row["analysis_id"], "limit": DROP_BATCH}, write=True)[0]["deleted"]
             deleted += n

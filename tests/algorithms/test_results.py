@@ -30,7 +30,7 @@ def saved(world_settings):
 def test_a_second_analysis_replaces_the_first_whole(world, saved):
     first, second, analysis = saved
     assert results.current(world)["analysis_id"] == second
-    assert world.query("analysis_stale") == []
+    assert world.query("analysis_stale", {"abandoned_before": "9999"}) == []
     targets = outputs.key_targets(world, "enterprise", None)
     assert len(targets) == sum(1 for i in analysis.entities() if analysis.projection.kind[i] == 0)
     assert all(t["as_of"] == "2025-12-31" for t in targets)
@@ -95,3 +95,11 @@ def test_stored_reasons_are_json_with_contributions(world, saved):
     reasons = row["reasons"]
     assert reasons and all({"factor", "contribution", "detail"} <= set(r) for r in reasons)
     assert json.dumps(reasons)
+
+
+def test_an_unfinished_analysis_is_left_to_its_writer_then_dropped_when_abandoned(store):
+    store.query("analysis_start", {"analysis_id": "x", "as_of": "2024-07-01", "model_version": "m", "now": results._now()}, write=True)
+    assert results.drop_stale(store) == 0  # another run may still be writing it
+    assert store.query("analysis_stale", {"abandoned_before": "9999"}) == [{"analysis_id": "x"}]
+    store.query("analysis_drop", {"analysis_id": "x", "limit": 10}, write=True)
+    assert store.query("analysis_stale", {"abandoned_before": "9999"}) == []
