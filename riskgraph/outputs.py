@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 from riskgraph.algorithms.analysis import Analysis
 from riskgraph.algorithms.assess import Assessment
+from riskgraph.algorithms.projection import ID_RANGE
 from riskgraph.errors import QueryError
 from riskgraph.graph.store import Store
 
@@ -17,18 +18,21 @@ PAGE = 10_000
 
 
 def key_targets(store: Store, kind: str, top: int | None) -> list[dict]:
-    """Return the ``top`` riskiest entities of ``kind`` (all if None), riskiest first,
-    with their first reason. Raises QueryError if nothing was analysed yet."""
+    """Return the ``top`` riskiest entities of ``kind``, riskiest first, with their first
+    reason; with ``top`` None, every entity of the kind (entity, score, band) in key
+    order. Raises QueryError if nothing was analysed yet."""
     _require_analysis(store)
+    if top is None:
+        return _every(store, kind)
     rows, skip = [], 0
-    while top is None or len(rows) < top:
-        limit = PAGE if top is None else min(PAGE, top - len(rows))
+    while len(rows) < top:
+        limit = min(PAGE, top - len(rows))
         page = store.query("key_targets", {"kind": kind, "min_score": 0.0, "skip": skip, "limit": limit})
         rows += page
         skip += len(page)
         if len(page) < limit:
             break
-    names = _names(store, [r["entity"] for r in rows]) if top is not None else {}
+    names = _names(store, [r["entity"] for r in rows])
     out = []
     for rank, r in enumerate(rows, start=1):
         reasons = json.loads(r["reasons"]) if r["reasons"] else []
@@ -39,6 +43,15 @@ def key_targets(store: Store, kind: str, top: int | None) -> list[dict]:
             "reasons": reasons, "as_of": r["as_of"],
         })
     return out
+
+
+def _every(store: Store, kind: str) -> list[dict]:
+    """Return every entity of ``kind`` with its score (0 where none was stored), by key."""
+    top = store.query("analysis_max_id")[0]["max_id"] or 0
+    rows = []
+    for lo in range(0, top + 1, ID_RANGE):
+        rows += store.query("key_targets_all", {"kind": kind, "lo": lo, "hi": lo + ID_RANGE})
+    return rows
 
 
 def networks(store: Store, top: int) -> list[dict]:

@@ -31,9 +31,14 @@ def test_a_second_analysis_replaces_the_first_whole(world, saved):
     first, second, analysis = saved
     assert results.current(world)["analysis_id"] == second
     assert world.query("analysis_stale", {"abandoned_before": "9999"}) == []
-    targets = outputs.key_targets(world, "enterprise", None)
-    assert len(targets) == sum(1 for i in analysis.entities() if analysis.projection.kind[i] == 0)
-    assert all(t["as_of"] == "2025-12-31" for t in targets)
+    everyone = outputs.key_targets(world, "enterprise", None)
+    scored = {analysis.label(i): float(analysis.score[i]) for i in analysis.entities() if analysis.projection.kind[i] == 0}
+    assert {r["entity"] for r in everyone} >= set(scored)  # every enterprise, scored or registered later
+    for r in everyone:
+        if r["entity"] in scored:
+            assert r["score"] == (round(scored[r["entity"]], 4) if scored[r["entity"]] >= results.STORED_FROM else 0.0)
+    top = outputs.key_targets(world, "enterprise", 5)
+    assert all(t["as_of"] == "2025-12-31" for t in top)
 
 
 def test_key_targets_come_riskiest_first_with_a_reason(world, saved):
