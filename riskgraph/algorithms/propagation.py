@@ -57,13 +57,12 @@ DECLARATIONS_FOR_FULL_WEIGHT = 3  # a link made by one declaration counts 1 - e^
 
 @dataclass(frozen=True)
 class Graph:
-    """The link matrix ``W`` and its normalised form ``S``, with the same structure.
+    """The normalised link matrix ``S = D^-1/2 W D^-1/2`` of the typed, weighted links ``W``.
 
-    ``types[k]`` is the LINKS index of the strongest link behind entry ``k`` of both.
+    ``types[k]`` is the LINKS index of the strongest link behind entry ``k`` of ``S``.
     """
 
-    weights: sp.csr_matrix  # W
-    matrix: sp.csr_matrix  # S = D^-1/2 W D^-1/2
+    matrix: sp.csr_matrix
     types: np.ndarray
 
 
@@ -93,7 +92,7 @@ def build(p: Projection) -> Graph:
     inv = np.where(degree > 0, 1 / np.sqrt(np.maximum(degree, 1e-12)), 0.0)
     s = w.copy()
     s.data = w.data * inv[np.repeat(np.arange(n), np.diff(w.indptr))] * inv[w.indices]
-    return Graph(w, s, kind[last])
+    return Graph(s, kind[last])
 
 
 def propagate(graph: Graph, own: np.ndarray) -> np.ndarray:
