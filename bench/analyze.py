@@ -59,7 +59,7 @@ def main() -> None:
     t0 = time.monotonic()
     result = analyze(store, date.fromisoformat(args.as_of))
     t1 = time.monotonic()
-    save(store, result, result.thresholds)
+    save(store, result)
     analyze_s = time.monotonic() - t0
     timings = {**{k: round(v, 1) for k, v in result.timings.items()}, "write": round(time.monotonic() - t1, 1)}
     analyze_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -172,19 +172,23 @@ def _as_of(value: str | None) -> date:
 @click.pass_obj
 def analyze(settings: Settings, as_of: str | None, history_months: int) -> None:
     """Score every enterprise, person, agent and vehicle, find suspicious networks, store the result."""
+    with _store(settings) as s:
+        click.echo(_analyze_and_save(s, _as_of(as_of), history_months))
+
+
+def _analyze_and_save(s: Store, day: date, history_months: int = 36) -> str:
+    """Analyse as of ``day``, make the result current; return the summary to print."""
     from riskgraph import outputs
     from riskgraph.algorithms.analysis import analyze as run
     from riskgraph.algorithms.results import save
 
-    day = _as_of(as_of)
-    with _store(settings) as s:
-        s.ensure_schema()
-        started = time.monotonic()
-        result = run(s, day, history_months=history_months)
-        t = time.monotonic()
-        analysis_id = save(s, result, result.thresholds)
-        result.timings["write"] = time.monotonic() - t
-    click.echo(outputs.summary(result, analysis_id, time.monotonic() - started))
+    s.ensure_schema()
+    started = time.monotonic()
+    result = run(s, day, history_months=history_months)
+    t = time.monotonic()
+    analysis_id = save(s, result)
+    result.timings["write"] = time.monotonic() - t
+    return outputs.summary(result, analysis_id, time.monotonic() - started)
 
 
 @main.command("key-targets")
@@ -274,8 +278,6 @@ def backtest(settings: Settings, as_of: str, horizon: str, out_dir: Path | None,
 def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> None:
     """Generate the demo world, load it, analyse it and show the key targets and networks."""
     from riskgraph import outputs
-    from riskgraph.algorithms.analysis import analyze as run_analysis
-    from riskgraph.algorithms.results import save
     from riskgraph.fixtures import generate as make_world
     from riskgraph.ingest.pipeline import ingest as run_ingest
     from riskgraph.ingest.pipeline import print_summary
@@ -289,11 +291,7 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
         print_summary(report)
         _print_counts(s)
         info = s.info()
-        s.ensure_schema()
-        started = time.monotonic()
-        result = run_analysis(s, date.today())
-        analysis_id = save(s, result, result.thresholds)
-        click.echo("\n" + outputs.summary(result, analysis_id, time.monotonic() - started))
+        click.echo("\n" + _analyze_and_save(s, date.today()))
         click.echo("\ntop 10 key targets (enterprises):")
         outputs.emit(outputs.key_targets(s, "enterprise", 10), "table", ["rank", "entity", "name", "score", "band", "reason"], click.echo)
         click.echo("\ntop 5 suspicious networks:")

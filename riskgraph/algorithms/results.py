@@ -29,7 +29,7 @@ STORED_FROM = 0.01
 ABANDONED_AFTER = timedelta(hours=6)  # an unfinished analysis this old was interrupted
 
 
-def save(store: Store, analysis: Analysis, thresholds: dict | None = None) -> str:
+def save(store: Store, analysis: Analysis) -> str:
     """Write ``analysis`` and make it current; return its id. Cost: one node per entity."""
     drop_stale(store)
     analysis_id = f"{analysis.as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
@@ -44,7 +44,7 @@ def save(store: Store, analysis: Analysis, thresholds: dict | None = None) -> st
         **ids, "now": _now(), "entities": int(len(analysis.entities())), "networks": len(analysis.networks), "stored_from": STORED_FROM,
         "norms": json.dumps({"base_rate": norms.base_rate, "heading_rate": norms.heading_rate,
                              "unit_value": {f"{h}|{o}": v for (h, o), v in norms.unit_value.items()}}),
-        "thresholds": json.dumps(thresholds or {}),
+        "thresholds": json.dumps(analysis.thresholds),
         "factors": json.dumps([asdict(f) for f in FACTORS]),
     }, write=True)
     drop_stale(store)

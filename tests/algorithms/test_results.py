@@ -22,7 +22,7 @@ def saved(world_settings):
     store = open_store(world_settings)
     first = results.save(store, analyze(store, date(2024, 7, 1)))
     second_analysis = analyze(store, date(2025, 12, 31))
-    second = results.save(store, second_analysis, second_analysis.thresholds)
+    second = results.save(store, second_analysis)
     store.close()
     return first, second, second_analysis
 
