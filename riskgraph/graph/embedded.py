@@ -9,6 +9,12 @@ others attach to it, and the last one to leave shuts it down. ``server.json`` re
 server's pid and socket; a file lock serialises start, attach and shutdown, so two
 processes never start two servers on one directory. A server left by a crash (pid dead,
 socket stale) is detected and the directory is recovered from its append-only file.
+
+The append-only file logs graph queries, and replaying them at start-up is far slower than
+running them was (a 5,000-enterprise world loaded in 16 s replayed for more than 5 minutes).
+So whoever stops the server rewrites the file as a snapshot first (the same world then
+starts in 2 s), and the server rewrites it on its own once the log outgrows
+``AOF_REWRITE_MIN``.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from redis.retry import Retry
 from riskgraph.errors import StoreError
 
 CLIENT_PREFIX = "riskgraph-"
+AOF_REWRITE_MIN = "16mb"  # bounds the replay after a crash; Redis's default is 64mb
+COMPACT_FROM = 1 << 20  # bytes logged since the last snapshot that make a rewrite worth it
 START_TIMEOUT_S = 30.0  # to accept connections; replaying a large AOF may take longer
 _SOCKET_PATH_MAX = 100  # sun_path is 108 bytes on Linux
 
@@ -151,6 +159,7 @@ def _start(directory: Path) -> Server:
         "--dir", str(directory),
         "--appendonly", "yes",
         "--appendfsync", "everysec",
+        "--auto-aof-rewrite-min-size", AOF_REWRITE_MIN,
         "--save", "",
         "--logfile", str(log),
         "--protected-mode", "yes",
@@ -207,6 +216,7 @@ def release(server: Server, own_name: str) -> bool:
             ]
             if others:
                 return False
+            _compact(conn)
             with contextlib.suppress(redis.ConnectionError):
                 conn.shutdown(nosave=False)
         except (redis.ConnectionError, OSError):
@@ -214,6 +224,25 @@ def release(server: Server, own_name: str) -> bool:
         _wait_exit(server.pid, 30.0)
         (server.directory / "server.json").unlink(missing_ok=True)
         return True
+
+
+def _compact(conn: redis.Redis) -> None:
+    """Rewrite the append-only file as a snapshot if much was logged since the last one.
+
+    Cost: about a second per 5,000 enterprises of graph (the snapshot is written by a fork);
+    nothing when less than ``COMPACT_FROM`` bytes were logged. A failed rewrite leaves the
+    log as it was: slow to replay, but complete.
+    """
+    info = conn.info("persistence")
+    if info.get("aof_current_size", 0) - info.get("aof_base_size", 0) < COMPACT_FROM:
+        return
+    with contextlib.suppress(redis.ResponseError):  # one already running: wait for it
+        conn.bgrewriteaof()
+    while True:
+        info = conn.info("persistence")
+        if not (info.get("aof_rewrite_in_progress") or info.get("aof_rewrite_scheduled")):
+            return
+        time.sleep(0.05)
 
 
 def stop(directory: Path) -> bool:
@@ -224,7 +253,10 @@ def stop(directory: Path) -> bool:
             (directory / "server.json").unlink(missing_ok=True)
             return False
         with contextlib.suppress(redis.ConnectionError, OSError):
-            _connect(server.socket).shutdown(nosave=False)
+            conn = _connect(server.socket)
+            with contextlib.suppress(redis.BusyLoadingError):  # still replaying: nothing to compact
+                _compact(conn)
+            conn.shutdown(nosave=False)
         if not _wait_exit(server.pid, 30.0):
             _terminate(server.pid)
         (directory / "server.json").unlink(missing_ok=True)

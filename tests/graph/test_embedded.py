@@ -113,3 +113,22 @@ def test_a_start_failure_says_why(own_dir, monkeypatch):
     monkeypatch.setattr(embedded, "_binaries", lambda: ("/bin/false", "/nonexistent.so"))
     with pytest.raises(Exception, match="exited at start-up"):
         embedded.attach_or_start(own_dir.store_dir.resolve())
+
+
+def test_the_last_one_out_leaves_a_snapshot_not_a_log_to_replay(own_dir, monkeypatch):
+    monkeypatch.setattr(embedded, "COMPACT_FROM", 1)
+    s = open_store(own_dir)
+    s.ensure_schema()
+    s.write("upsert_enterprises", [ROW], RUN)
+    before = graph_digest(s)
+    s.close()
+    aof = own_dir.store_dir / "appendonlydir"
+    manifest = (aof / "appendonly.aof.manifest").read_text()
+    base = next(line.split()[1] for line in manifest.splitlines() if "type b" in line)
+    assert base.endswith(".rdb") and (aof / base).stat().st_size > 1_000
+    assert all((aof / f).stat().st_size == 0 for f in os.listdir(aof) if f.endswith(".incr.aof"))
+    again = open_store(own_dir)
+    try:
+        assert graph_digest(again) == before
+    finally:
+        again.close()
