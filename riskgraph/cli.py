@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from riskgraph import __version__
-from riskgraph.errors import RiskgraphError
+from riskgraph.api.access import ROLES
+from riskgraph.errors import ConfigError, RiskgraphError
 from riskgraph.graph import Store, open_store
 from riskgraph.settings import Settings, load
 
@@ -297,10 +298,118 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
         click.echo("\ntop 5 suspicious networks:")
         for r in outputs.networks(s, 5):
             click.echo(outputs.network_text(r, members=5))
-    click.echo(f"\nthe graph lives in {settings.data_dir.resolve()} ({info.backend}, socket {info.location})")
-    click.echo(f"try:  .venv/bin/riskgraph --data-dir {settings.data_dir} store info")
-    if not no_serve:
-        click.echo("the API server arrives with the GraphQL issue; nothing to serve yet.")
+        click.echo(f"\nthe graph lives in {settings.data_dir.resolve()} ({info.backend}, socket {info.location})")
+        if no_serve:
+            return
+        from riskgraph.api import auth
+
+        keys = {role: auth.create(s, role, f"demo-{role}", by="demo").key for role in ROLES}
+        host, port = "127.0.0.1", 8000
+        click.echo(f"\nexplorer: http://{host}:{port}/graphql  (paste a key into its Headers tab as "
+                   '{"Authorization": "Bearer KEY"})')
+        click.echo("demo API keys (shown once; revoke with `riskgraph apikey revoke KEY_ID`):")
+        for role, key in keys.items():
+            click.echo(f"  {role:<13} {key}")
+        top = outputs.key_targets(s, "enterprise", 2)
+        first, second = (top + [{"entity": "enterprise:0000000000"}] * 2)[:2]
+        click.echo("\nthree queries to try:")
+        for example in _examples(first["entity"].split(":", 1)[1], second["entity"].split(":", 1)[1]):
+            click.echo(example)
+        _serve(s, host, port)
+
+
+def _examples(first: str, second: str) -> list[str]:
+    return [
+        "  # officer: the key-target list\n"
+        "  { keyTargets(kind: ENTERPRISE, first: 5) { totalCount edges { node { id name risk { score band reasons { factor detail } } } } } }",
+        "  # clearance: risk of a trader, in milliseconds\n"
+        f'  {{ entityRisk(refs: [{{kind: ENTERPRISE, id: "{first}"}}]) {{ id known risk {{ score band reasons {{ factor contribution }} }} }} }}',
+        "  # investigator: the dossier, and how two key targets are connected\n"
+        f'  {{ dossier(kind: ENTERPRISE, id: "{first}") {{ entity {{ name }} roles {{ role otherName since }} '
+        "identifiers { kind value holderCount } violations { kind decidedOn } intel { grade summary } }\n"
+        f'    connection(from: {{kind: ENTERPRISE, id: "{first}"}}, to: {{kind: ENTERPRISE, id: "{second}"}}, maxHops: 4) '
+        "{ found paths { length nodes { label key name } edges { type facts } } } }",
+    ]
+
+
+def _serve(s: Store, host: str, port: int) -> None:
+    import uvicorn
+
+    from riskgraph.api.app import create_app
+
+    click.echo(f"\nserving on http://{host}:{port}/graphql (Ctrl-C stops)")
+    uvicorn.run(create_app(s, timeout=10.0), host=host, port=port, log_level="warning", access_log=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the GraphQL API and its explorer (GET /graphql) and /healthz."""
+    with _store(settings) as s:
+        _serve(s, host, port)
+
+
+@main.group()
+def apikey() -> None:
+    """Create, list and revoke API keys (roles: clearance, officer, investigator, admin)."""
+
+
+@apikey.command("create")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", required=True, help="Who or what holds the key, e.g. 'vnaccs-hcm' or 'officer nguyen.van.a'.")
+@click.pass_obj
+def apikey_create(settings: Settings, role: str, name: str) -> None:
+    """Create a key and print it: it is shown this once and stored only as a hash."""
+    from riskgraph.api import auth
+
+    with _store(settings) as s:
+        issued = auth.create(s, role, name)
+    click.echo(issued.key)
+    click.echo(f"key {issued.key_id} for {issued.name} ({issued.role}); keep it secret, it is not shown again", err=True)
+
+
+@apikey.command("list")
+@click.pass_obj
+def apikey_list(settings: Settings) -> None:
+    """List keys: id, role, name, created, revoked (never the key)."""
+    from riskgraph import outputs
+    from riskgraph.api import auth
+
+    with _store(settings) as s:
+        rows = auth.listed(s)
+    outputs.emit(rows, "table", ["key_id", "role", "name", "created_at", "created_by", "revoked_at"], click.echo)
+
+
+@apikey.command("revoke")
+@click.argument("key_id")
+@click.pass_obj
+def apikey_revoke(settings: Settings, key_id: str) -> None:
+    """Revoke a key by id; servers refuse it within seconds."""
+    from riskgraph.api import auth
+
+    with _store(settings) as s:
+        found = auth.revoke(s, key_id)
+    if found is None:
+        raise ConfigError(f"no API key with id {key_id!r}: see `riskgraph apikey list`")
+    click.echo(f"key {key_id} revoked at {found['revoked_at']}")
+
+
+@main.command("audit")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--key-name", help="Only calls by this key name.")
+@click.option("--operation", help="Only this operation, e.g. dossier, connection, submitIntel, denied.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def audit_log(settings: Settings, limit: int, key_name: str | None, operation: str | None, fmt: str) -> None:
+    """The API audit log, newest first: who read which dossier, intel or path, and every change."""
+    from riskgraph import outputs
+    from riskgraph.api import audit
+
+    with _store(settings) as s:
+        rows = audit.entries(s, limit=limit, key_name=key_name, operation=operation)
+    outputs.emit(rows, fmt, ["at", "key_name", "role", "operation", "arguments", "result_size", "outcome"], click.echo)
 
 
 if __name__ == "__main__":  # pragma: no cover

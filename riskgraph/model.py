@@ -266,6 +266,9 @@ LABELS: tuple[Label, ...] = (
     Label("Analysis", "analysis_id", "one run of `riskgraph analyze`: as-of date, model version, which is current"),
     Label("RiskScore", "key", "an entity's score, band and reasons in one analysis: analysis_id|kind:id"),
     Label("SuspiciousNetwork", "network_key", "a suspicious network found by an analysis: analysis_id|rank"),
+    Label("WatchlistEntry", "entry_id", "a manual key target: entity, reason, owner, added and removed"),
+    Label("ApiKey", "key_id", "an API key: role, name, hash of the secret (never the secret), revoked"),
+    Label("AuditEntry", "entry_id", "one audited API call: who, when, operation, arguments, result size"),
 )
 LABEL_BY_NAME = {label.name: label for label in LABELS}
 SUBJECT_LABELS = {"enterprise": "Enterprise", "person": "Person", "agent": "Agent", "vehicle": "Vehicle"}

@@ -27,7 +27,7 @@ def key_targets(store: Store, kind: str, top: int | None) -> list[dict]:
     rows, skip = [], 0
     while len(rows) < top:
         limit = min(PAGE, top - len(rows))
-        page = store.query("key_targets", {"kind": kind, "min_score": 0.0, "skip": skip, "limit": limit})
+        page = store.query("key_targets", {"kind": kind, "min_score": 0.0, "province": None, "skip": skip, "limit": limit})
         rows += page
         skip += len(page)
         if len(page) < limit:
@@ -91,9 +91,14 @@ def emit(rows: list[dict], fmt: str, columns: list[str], echo: Callable[[str], N
         writer.writeheader()
         writer.writerows(rows)
         echo(buffer.getvalue().rstrip("\n"))
-    else:
+    elif "entity" in columns:  # a key-target list
         for r in rows:
             echo(f"{r.get('rank', ''):>4}  {r['entity']:<28} {r.get('name', '')[:40]:<40} {r['score']:.2f} {r['band']:<8} {r.get('reason', '')[:110]}")
+    else:
+        cells = [[("" if r.get(c) is None else str(r.get(c)))[:80] for c in columns] for r in rows]
+        widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+        for row in [columns, *cells]:
+            echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
 def emit_assessments(assessments: Iterable[Assessment], fmt: str, echo: Callable[[str], None]) -> None:

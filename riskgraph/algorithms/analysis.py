@@ -41,6 +41,8 @@ class Reason:
     factor: str  # a FACTORS name, or "network"
     contribution: float
     detail: str = ""
+    nodes: tuple[str, ...] = ()  # a network reason's path: "kind:id" from the entity to the risky one
+    links: tuple[str, ...] = ()  # the link type of each hop
 
 
 @dataclass
@@ -85,7 +87,8 @@ class Analysis:
         carried = sum(p.contribution for p in paths)
         if net_part > 0 and carried > 0:
             for path in paths:
-                out.append(Reason("network", score * net_part / total * path.contribution / carried, self.describe(path)))
+                out.append(Reason("network", score * net_part / total * path.contribution / carried, self.describe(path),
+                                  tuple(self.label(n) for n in path.nodes), tuple(path.links)))
         elif net_part > 0:
             out.append(Reason("network", score * net_part / total, "risk reaching it over longer paths"))
         out.sort(key=lambda r: -r.contribution)

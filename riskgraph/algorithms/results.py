@@ -71,10 +71,14 @@ def current(store: Store) -> dict | None:
 
 
 def reasons_json(analysis: Analysis, i: int) -> str:
-    """Return node ``i``'s reasons as stored: factor, contribution, detail, path."""
+    """Return node ``i``'s reasons as stored: factor, contribution, detail, and for a
+    network reason its path (nodes and relationships)."""
     out = []
     for r in analysis.reasons(i)[:6]:
-        out.append({"factor": r.factor, "contribution": round(r.contribution, 4), "detail": r.detail})
+        reason = {"factor": r.factor, "contribution": round(r.contribution, 4), "detail": r.detail}
+        if r.nodes:
+            reason.update(nodes=list(r.nodes), relationships=list(r.links))
+        out.append(reason)
     return json.dumps(out, ensure_ascii=False)
 
 

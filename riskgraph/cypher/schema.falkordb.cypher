@@ -19,4 +19,8 @@ CREATE INDEX FOR (n:Analysis) ON (n.analysis_id);
 CREATE INDEX FOR (n:RiskScore) ON (n.key);
 CREATE INDEX FOR (n:RiskScore) ON (n.analysis_id);
 CREATE INDEX FOR (n:SuspiciousNetwork) ON (n.analysis_id);
-CREATE INDEX FOR (n:SuspiciousNetwork) ON (n.network_key)
+CREATE INDEX FOR (n:SuspiciousNetwork) ON (n.network_key);
+CREATE INDEX FOR (n:WatchlistEntry) ON (n.entry_id);
+CREATE INDEX FOR (n:WatchlistEntry) ON (n.entity);
+CREATE INDEX FOR (n:ApiKey) ON (n.key_id);
+CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id)

@@ -18,4 +18,8 @@ CREATE CONSTRAINT analysis_key IF NOT EXISTS FOR (n:Analysis) REQUIRE n.analysis
 CREATE CONSTRAINT risk_score_key IF NOT EXISTS FOR (n:RiskScore) REQUIRE n.key IS UNIQUE;
 CREATE INDEX risk_score_analysis IF NOT EXISTS FOR (n:RiskScore) ON (n.analysis_id);
 CREATE INDEX network_analysis IF NOT EXISTS FOR (n:SuspiciousNetwork) ON (n.analysis_id);
-CREATE CONSTRAINT network_key IF NOT EXISTS FOR (n:SuspiciousNetwork) REQUIRE n.network_key IS UNIQUE
+CREATE CONSTRAINT network_key IF NOT EXISTS FOR (n:SuspiciousNetwork) REQUIRE n.network_key IS UNIQUE;
+CREATE CONSTRAINT watchlist_entry_key IF NOT EXISTS FOR (n:WatchlistEntry) REQUIRE n.entry_id IS UNIQUE;
+CREATE INDEX watchlist_entity IF NOT EXISTS FOR (n:WatchlistEntry) ON (n.entity);
+CREATE CONSTRAINT api_key_key IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE;
+CREATE CONSTRAINT audit_entry_key IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.entry_id IS UNIQUE

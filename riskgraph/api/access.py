@@ -1,0 +1,51 @@
+"""Who may read what: the roles, and the lowest role each sensitive field needs.
+
+Roles are ordered; each one may do everything the roles before it may:
+
+* ``clearance`` — clearance systems (hệ thống thông quan): entity risk and channel advice;
+* ``officer`` — risk officers: key targets, networks, search, dossiers without intel text;
+* ``investigator`` — intelligence investigators (điều tra, xác minh): intel text, paths
+  between entities, neighbourhoods, submitting intel;
+* ``admin`` — API keys, the audit log, inspection results, watchlists.
+
+``FIELDS`` names every field of the schema that is not open to every role, as
+``Type.field``. The check runs on the whole request before anything executes: a request
+that names one forbidden field gets a FORBIDDEN error and no data at all.
+"""
+
+from __future__ import annotations
+
+ROLES = ("clearance", "officer", "investigator", "admin")
+RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+FIELDS: dict[str, str] = {
+    # Query
+    "Query.entityRisk": "clearance",
+    "Query.assessDeclaration": "clearance",
+    "Query.entity": "officer",
+    "Query.keyTargets": "officer",
+    "Query.suspiciousNetworks": "officer",
+    "Query.search": "officer",
+    "Query.dossier": "officer",
+    "Query.watchlist": "officer",
+    "Query.connection": "investigator",
+    "Query.neighbourhood": "investigator",
+    "Query.apiKeys": "admin",
+    "Query.auditLog": "admin",
+    # Intelligence text is for investigators; officers see that a report exists and its grade.
+    "IntelReport.summary": "investigator",
+    "IntelReport.sourceKind": "investigator",
+    # Mutation
+    "Mutation.submitIntel": "investigator",
+    "Mutation.recordInspectionResult": "admin",
+    "Mutation.addWatchlist": "admin",
+    "Mutation.removeWatchlist": "admin",
+    "Mutation.createApiKey": "admin",
+    "Mutation.revokeApiKey": "admin",
+}
+
+
+def allowed(role: str, coordinate: str) -> bool:
+    """Return whether ``role`` may select the field ``Type.field`` (open if not in FIELDS)."""
+    needed = FIELDS.get(coordinate)
+    return needed is None or RANK[role] >= RANK[needed]

@@ -1,0 +1,272 @@
+"""The HTTP side of the API: starlette routes around the GraphQL schema.
+
+``POST /graphql`` runs one GraphQL operation for the holder of an API key; ``GET
+/graphql`` is the explorer (GraphiQL, served from the package: nothing is fetched from
+the internet); ``GET /healthz`` says whether the store answers and which analysis is
+current. Each request is authenticated, size-limited, parsed, validated, checked
+against the caller's role and the query limits, then executed under a time limit.
+Errors carry a message and ``extensions.code``, never a stack trace, query text or path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError, execute, parse, validate
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from riskgraph.algorithms import results
+from riskgraph.algorithms.assess import Assessor
+from riskgraph.api import audit, auth, explorer, limits, risk, search
+from riskgraph.api.feedback import InvalidInput
+from riskgraph.api.schema import UserError, schema
+from riskgraph.errors import ConfigError, RiskgraphError, StoreError
+from riskgraph.graph.store import Store
+
+log = logging.getLogger("riskgraph.api")
+CURRENT_SECONDS = 2.0  # how long the current analysis is remembered between reads
+PARSED = 512  # parsed and validated documents kept, by query text
+HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+
+
+class Services:
+    """What every request shares: the store and its thread, keys, caches."""
+
+    def __init__(self, store: Store, timeout: float):
+        self.store = store
+        self.timeout = timeout
+        # One thread owns the store: the embedded server was seen to crash on concurrent reads.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskgraph-store")
+        self.keys = auth.Keys(store)
+        self.search_index = search.Index(store)
+        self._current: tuple[float, dict | None] = (-CURRENT_SECONDS, None)
+        self._assessor: Assessor | None = None
+        self._parsed: OrderedDict[str, tuple[Any, list]] = OrderedDict()
+
+    async def run(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.executor, partial(fn, *args))
+
+    async def current(self) -> dict | None:
+        at, found = self._current
+        if time.monotonic() - at > CURRENT_SECONDS:
+            found = await self.run(results.current, self.store)
+            self._current = (time.monotonic(), found)
+        return found
+
+    async def assessor(self) -> Assessor:
+        current = await self.current()
+        if current is None:
+            raise UserError("no analysis in the store yet: run `riskgraph analyze` first", "NO_ANALYSIS")
+        if self._assessor is None or self._assessor.analysis_id != current["analysis_id"]:
+            self._assessor = await self.run(Assessor, self.store)
+        return self._assessor
+
+    def document(self, query: str) -> tuple[Any, list]:
+        """Return the parsed document and its schema validation errors, cached by text."""
+        found = self._parsed.get(query)
+        if found is None:
+            document = parse(query, max_tokens=20_000)
+            found = (document, validate(schema._schema, document))
+            self._parsed[query] = found
+            if len(self._parsed) > PARSED:
+                self._parsed.popitem(last=False)
+        else:
+            self._parsed.move_to_end(query)
+        return found
+
+
+@dataclass
+class Context:
+    """What a resolver sees as ``info.context``: the caller and the shared services."""
+
+    principal: auth.Principal
+    services: Services
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def keys(self) -> auth.Keys:
+        return self.services.keys
+
+    @property
+    def search_index(self) -> search.Index:
+        return self.services.search_index
+
+    async def run(self, fn, *args):
+        return await self.services.run(fn, *args)
+
+    async def current(self) -> dict | None:
+        return await self.services.current()
+
+    async def assessor(self) -> Assessor:
+        return await self.services.assessor()
+
+    async def entities(self, refs: list[tuple[str, str]]):
+        return await self.run(risk.entities, self.store, refs, await self.current())
+
+    async def audit(self, operation: str, arguments: dict, result_size: int, outcome: str = "ok") -> None:
+        await self.run(audit.append, self.store, self.principal, operation, arguments, result_size, outcome)
+
+
+def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False) -> Starlette:
+    """Return the API application over ``store``; ``close_store`` closes it at shutdown."""
+    services = Services(store, timeout)
+
+    async def graphql(request: Request) -> Response:
+        if request.method == "GET":
+            return HTMLResponse(explorer.page(), headers={"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
+        principal = await services.run(services.keys.authenticate, _presented(request))
+        if principal is None:
+            return _errors([("send a valid API key: Authorization: Bearer rg_...", "UNAUTHENTICATED")], 401, {"WWW-Authenticate": "Bearer"})
+        body = await _body(request)
+        if isinstance(body, Response):
+            return body
+        query, variables, operation = body
+        try:
+            document, invalid = services.document(query)
+        except GraphQLSyntaxError as e:
+            return _errors([(e.message, "GRAPHQL_PARSE_FAILED")], 400)
+        if invalid:
+            return JSONResponse({"errors": [_format(e) for e in invalid]}, 400, headers=HEADERS)
+        refused = limits.check(schema._schema, document, variables, principal.role, operation)
+        if refused:
+            if any(e.extensions.get("code") == "FORBIDDEN" for e in refused):
+                await services.run(audit.append, store, principal, "denied", {"query": query[:1000]}, 0, "forbidden")
+            return JSONResponse({"errors": [_format(e) for e in refused]}, 200, headers=HEADERS)
+        context = Context(principal, services)
+        try:
+            outcome = execute(schema._schema, document, context_value=context, variable_values=variables, operation_name=operation)
+            if asyncio.iscoroutine(outcome):
+                outcome = await asyncio.wait_for(outcome, services.timeout)
+        except asyncio.TimeoutError:
+            return _errors([(f"the request took longer than {services.timeout:g} s and was stopped; ask for less", "TIMEOUT")], 200)
+        payload: dict[str, Any] = {}
+        if outcome.errors:
+            payload["errors"] = [_format(e) for e in outcome.errors]
+        payload["data"] = outcome.data
+        return JSONResponse(payload, headers=HEADERS)
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        content = explorer.asset(name)
+        if content is None:
+            return JSONResponse({"errors": [{"message": "not found", "extensions": {"code": "NOT_FOUND"}}]}, 404)
+        return Response(content, media_type=explorer.ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
+
+    async def healthz(request: Request) -> Response:
+        try:
+            current = await services.run(results.current, store)
+        except RiskgraphError:
+            return JSONResponse({"status": "unavailable", "store": False}, 503, headers=HEADERS)
+        return JSONResponse({
+            "status": "ok", "store": True, "analysisId": current and current["analysis_id"],
+            "modelVersion": current and current["model_version"], "asOf": current and current["as_of"],
+        }, headers=HEADERS)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _errors([("not found: the API is at /graphql", "NOT_FOUND")], 404)
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        return _errors([("method not allowed: POST a GraphQL request to /graphql", "METHOD_NOT_ALLOWED")], 405)
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        incident = secrets.token_hex(4)
+        log.exception("incident %s: %s %s", incident, request.method, request.url.path)
+        return _errors([(f"internal error (incident {incident}); the administrator will find it in the server log", "INTERNAL")], 500)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        store.ensure_schema()
+        yield
+        services.executor.shutdown(wait=True)
+        if close_store:
+            store.close()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql/explorer/{name}", asset, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
+        exception_handlers={404: not_found, 405: not_allowed, Exception: failed},
+        lifespan=lifespan,
+    )
+
+
+def _presented(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+async def _body(request: Request) -> tuple[str, dict, str | None] | Response:
+    """Return (query, variables, operation name) of a JSON request, or the error response."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limits.MAX_BODY):
+        return _errors([(f"the request body is over {limits.MAX_BODY:,} bytes", "BODY_TOO_LARGE")], 413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limits.MAX_BODY:
+            return _errors([(f"the request body is over {limits.MAX_BODY:,} bytes", "BODY_TOO_LARGE")], 413)
+        chunks.append(chunk)
+    try:
+        body = json.loads(b"".join(chunks))
+    except (ValueError, UnicodeDecodeError):
+        return _errors([("the body is not JSON: send {\"query\": ..., \"variables\": {...}}", "BAD_REQUEST")], 400)
+    if not isinstance(body, dict):
+        return _errors([("send one operation per request, as a JSON object", "BAD_REQUEST")], 400)
+    query, variables, operation = body.get("query"), body.get("variables") or {}, body.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        return _errors([("the body has no \"query\" string", "BAD_REQUEST")], 400)
+    if not isinstance(variables, dict) or not (operation is None or isinstance(operation, str)):
+        return _errors([("\"variables\" must be an object and \"operationName\" a string", "BAD_REQUEST")], 400)
+    return query, variables, operation
+
+
+def _errors(errors: list[tuple[str, str]], status: int, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": m, "extensions": {"code": c}} for m, c in errors]}, status, headers={**HEADERS, **(headers or {})})
+
+
+def _format(error: GraphQLError) -> dict:
+    """Return an error as the client sees it: message, code, where; nothing internal."""
+    original = error.original_error
+    if original is None:
+        message, code = error.message, (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+    elif isinstance(original, UserError):
+        message, code = str(original), original.code
+    elif isinstance(original, (InvalidInput, ConfigError)):
+        message, code = str(original), "BAD_USER_INPUT"
+    elif isinstance(original, StoreError):
+        incident = secrets.token_hex(4)
+        log.error("incident %s: %s", incident, original)
+        message, code = f"the graph store could not answer (incident {incident}); try again or tell the administrator", "STORE_UNAVAILABLE"
+    else:
+        incident = secrets.token_hex(4)
+        log.error("incident %s", incident, exc_info=original)
+        message, code = f"internal error (incident {incident}); the administrator will find it in the server log", "INTERNAL"
+    out: dict[str, Any] = {"message": message, "extensions": {"code": code}}
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        out["path"] = error.path
+    return out

@@ -1,0 +1,110 @@
+"""API keys: created, listed and revoked by admins; only a hash of each is stored.
+
+A key reads ``rg_<key id>_<secret>``: the id finds the stored record, the secret (32
+random bytes) is checked against its SHA-256. A slow password hash is not needed: the
+secret is random, not chosen by a person, so it cannot be guessed from its hash. The
+full key is shown once, when it is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from riskgraph.api.access import ROLES
+from riskgraph.errors import ConfigError
+from riskgraph.graph.store import Store
+
+_KEY = re.compile(r"^rg_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+CACHE_SECONDS = 5.0  # a revoked key stops working within this long on every server
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id and name, and its role."""
+
+    key_id: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key_id: str
+    name: str
+    role: str
+    key: str  # the full key: shown once, never stored
+
+
+def create(store: Store, role: str, name: str, by: str = "cli") -> IssuedKey:
+    """Create a key for ``role`` named ``name``; return it (the only time it is shown)."""
+    if role not in ROLES:
+        raise ConfigError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    name = name.strip()
+    if not 1 <= len(name) <= 100 or any(ord(c) < 32 for c in name):
+        raise ConfigError("a key name must be 1-100 printable characters")
+    store.ensure_schema()
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    store.query("apikey_create", {"key_id": key_id, "name": name, "role": role, "hash": _hash(secret), "now": _now(), "by": by}, write=True)
+    return IssuedKey(key_id, name, role, f"rg_{key_id}_{secret}")
+
+
+def listed(store: Store) -> list[dict]:
+    """Return every key (id, name, role, created, revoked), never its hash."""
+    return store.query("apikey_list")
+
+
+def revoke(store: Store, key_id: str) -> dict | None:
+    """Revoke key ``key_id``; return it with when it was revoked, or None if unknown."""
+    rows = store.query("apikey_revoke", {"key_id": key_id, "now": _now()}, write=True)
+    return rows[0] if rows else None
+
+
+class Keys:
+    """Authenticates presented keys, remembering stored records for ``CACHE_SECONDS``."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._seen: dict[str, tuple[float, dict | None]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, presented: str | None) -> Principal | None:
+        """Return who holds ``presented``, or None for a missing, malformed, unknown or
+        revoked key. Cost: a dictionary lookup, a store read every CACHE_SECONDS per key."""
+        match = _KEY.match(presented or "")
+        if not match:
+            return None
+        key_id, secret = match.groups()
+        with self._lock:
+            seen = self._seen.get(key_id)
+        if seen is None or time.monotonic() - seen[0] > CACHE_SECONDS:
+            rows = self._store.query("apikey_find", {"key_id": key_id})
+            seen = (time.monotonic(), rows[0] if rows else None)
+            with self._lock:
+                if len(self._seen) > 10_000:  # unknown ids sent in bulk must not grow memory
+                    self._seen.clear()
+                self._seen[key_id] = seen
+        record = seen[1]
+        if record is None or record.get("revoked_at") or not hmac.compare_digest(record["hash"], _hash(secret)):
+            return None
+        return Principal(key_id, record["name"], record["role"])
+
+    def forget(self, key_id: str) -> None:
+        """Drop a key from the cache (it was just revoked here)."""
+        with self._lock:
+            self._seen.pop(key_id, None)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")

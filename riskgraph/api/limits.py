@@ -1,0 +1,152 @@
+"""Limits on what one request may ask, checked before anything executes.
+
+A request is parsed once, validated against the schema, then checked here: depth,
+aliases, estimated cost and the caller's role (see ``access``). Any failure rejects the
+whole request with no data, so a half-allowed query never half-runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    VariableNode,
+    visit,
+)
+
+from riskgraph.api.access import FIELDS, allowed
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_COST = 25_000
+MAX_PAGE = 500  # first / limit of any list
+MAX_REFS = 1000  # entityRisk batch
+DEFAULT_PAGE = 20
+MAX_BODY = 1 << 20  # bytes of a request body
+SIZE_ARGUMENTS = ("first", "limit", "refs")
+
+
+def error(message: str, code: str) -> GraphQLError:
+    """Return a GraphQL error carrying ``extensions.code``."""
+    return GraphQLError(message, extensions={"code": code})
+
+
+def check(schema: GraphQLSchema, document: Any, variables: Mapping[str, Any], role: str, operation_name: str | None) -> list[GraphQLError]:
+    """Return why the (schema-valid) ``document`` may not run for ``role``; empty if it may.
+
+    Cost: one walk of the document per check, fragments included.
+    """
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    errors = _forbidden(schema, document, role)
+    if errors:
+        return errors
+    for op in operations:
+        depth = _depth(op.selection_set, fragments, 0)
+        if depth > MAX_DEPTH:
+            errors.append(error(f"the query is {depth} levels deep; at most {MAX_DEPTH} are allowed", "QUERY_TOO_DEEP"))
+        aliases = _aliases(op.selection_set, fragments)
+        if aliases > MAX_ALIASES:
+            errors.append(error(f"the query uses {aliases} aliases; at most {MAX_ALIASES} are allowed", "TOO_MANY_ALIASES"))
+        if not errors:
+            try:
+                cost = _cost(op.selection_set, fragments, variables)
+            except ValueError as e:
+                errors.append(error(str(e), "BAD_USER_INPUT"))
+                continue
+            if cost > MAX_COST:
+                errors.append(error(f"the query would cost about {cost:,} (fields times list sizes); at most {MAX_COST:,} is allowed: ask for fewer items or fields", "QUERY_TOO_COSTLY"))
+    return errors
+
+
+def _forbidden(schema: GraphQLSchema, document: Any, role: str) -> list[GraphQLError]:
+    type_info = TypeInfo(schema)
+    denied: list[GraphQLError] = []
+
+    class Permissions(Visitor):
+        def enter_field(self, node: FieldNode, *_):
+            parent = type_info.get_parent_type()
+            if parent is None:
+                return
+            coordinate = f"{parent.name}.{node.name.value}"
+            if coordinate in FIELDS and not allowed(role, coordinate):
+                denied.append(error(f"the {role} role may not read {coordinate}", "FORBIDDEN"))
+
+    visit(document, TypeInfoVisitor(type_info, Permissions()))
+    return denied
+
+
+def _selections(selection_set: SelectionSetNode | None, fragments: dict) -> list:
+    """Flatten fragments: the fields a selection set asks for, wherever they are written."""
+    out = []
+    for s in selection_set.selections if selection_set else ():
+        if isinstance(s, FieldNode):
+            out.append(s)
+        elif isinstance(s, InlineFragmentNode):
+            out.extend(_selections(s.selection_set, fragments))
+        elif isinstance(s, FragmentSpreadNode) and s.name.value in fragments:
+            out.extend(_selections(fragments[s.name.value].selection_set, fragments))
+    return out
+
+
+def _depth(selection_set: SelectionSetNode | None, fragments: dict, level: int) -> int:
+    fields = [f for f in _selections(selection_set, fragments) if not f.name.value.startswith("__")]
+    if not fields:
+        return level
+    return max(_depth(f.selection_set, fragments, level + 1) for f in fields)
+
+
+def _aliases(selection_set: SelectionSetNode | None, fragments: dict) -> int:
+    return sum((1 if f.alias else 0) + _aliases(f.selection_set, fragments) for f in _selections(selection_set, fragments))
+
+
+def _cost(selection_set: SelectionSetNode | None, fragments: dict, variables: Mapping[str, Any]) -> int:
+    total = 0
+    for f in _selections(selection_set, fragments):
+        inner = _cost(f.selection_set, fragments, variables) if f.selection_set else 0
+        total += 1 + _size(f, variables) * inner
+    return total
+
+
+def _size(field: FieldNode, variables: Mapping[str, Any]) -> int:
+    """Return how many items a field may return, from its size argument (1 if none).
+
+    Raises ValueError for a size outside the allowed range, before anything runs.
+    """
+    for argument in field.arguments or ():
+        name = argument.name.value
+        if name not in SIZE_ARGUMENTS:
+            continue
+        value = argument.value
+        if isinstance(value, VariableNode):
+            raw = variables.get(value.name.value)
+            n = len(raw) if isinstance(raw, list) else raw
+        elif isinstance(value, ListValueNode):
+            n = len(value.values)
+        elif isinstance(value, IntValueNode):
+            n = int(value.value)
+        else:
+            n = None
+        if n is None:
+            return DEFAULT_PAGE
+        cap = MAX_REFS if name == "refs" else MAX_PAGE
+        if not isinstance(n, int) or n < 0 or n > cap:
+            raise ValueError(f"{field.name.value}: {name} must be between 0 and {cap}, not {n!r}")
+        return max(n, 1)
+    return 1  # lists without a size argument are capped by their resolvers

@@ -1,0 +1,277 @@
+"""The GraphQL schema: queries and mutations, each a thin resolver over the read and
+write modules. Who may call what is decided before execution (see ``access``); what is
+audited is decided here, next to the operation.
+
+Resolvers run store work on the API's store thread (``Context.run``): the embedded store
+is used by one thread at a time, and the event loop stays free to parse other requests.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from riskgraph.algorithms.assess import Assessor
+from riskgraph.api import auth, audit, dossier, feedback, links, limits, risk, types
+from riskgraph.api.types import EntityKind, EntityRef
+from riskgraph.ingest.validate import Rejected, validate
+
+
+class UserError(Exception):
+    """A request that cannot be answered as asked; ``code`` goes to extensions.code."""
+
+    def __init__(self, message: str, code: str = "BAD_USER_INPUT"):
+        super().__init__(message)
+        self.code = code
+
+
+def _ref(ref: EntityRef) -> tuple[str, str]:
+    key = ref.id.strip()
+    if not 1 <= len(key) <= 64 or any(ord(c) < 32 for c in key):
+        raise UserError("id: an entity id is 1-64 printable characters")
+    return ref.kind.value, key
+
+
+def _page(first: int) -> int:
+    if not 0 <= first <= limits.MAX_PAGE:
+        raise UserError(f"first: must be between 0 and {limits.MAX_PAGE}")
+    return first
+
+
+def _cursor(analysis: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{analysis}|{offset}".encode()).decode()
+
+
+def _offset(after: Optional[str], analysis: str) -> int:
+    if after is None:
+        return 0
+    try:
+        tag, _, offset = base64.urlsafe_b64decode(after.encode()).decode().rpartition("|")
+        if tag != analysis:
+            raise UserError("after: the list changed since this cursor was issued (a new analysis); start again", "STALE_CURSOR")
+        return int(offset) + 1
+    except (ValueError, UnicodeDecodeError):
+        raise UserError("after: not a cursor this API issued") from None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One entity's identity and risk.")
+    async def entity(self, info: Info, kind: EntityKind, id: str) -> Optional[types.Entity]:
+        ref = _ref(EntityRef(kind=kind, id=id))
+        ctx = info.context
+        current = await ctx.current()
+        found = (await ctx.run(risk.entities, ctx.store, [ref], current))[0]
+        return found if found.known or found.risk.score > 0 else None
+
+    @strawberry.field(description="Risk of up to 1,000 entities at once, for clearance systems; unknown ones score 0.")
+    async def entity_risk(self, info: Info, refs: list[EntityRef]) -> list[types.EntityRisk]:
+        if len(refs) > limits.MAX_REFS:
+            raise UserError(f"refs: at most {limits.MAX_REFS} per request")
+        wanted = [_ref(r) for r in refs]
+        ctx = info.context
+        current = await ctx.current()
+        found = await ctx.run(risk.entities, ctx.store, wanted, current)
+        return [types.EntityRisk(kind=e.kind, id=e.id, known=e.known, risk=e.risk) for e in found]
+
+    @strawberry.field(description="Channel, score and reasons for a declaration not yet stored; nothing is written.")
+    async def assess_declaration(self, info: Info, input: types.DeclarationInput) -> types.Assessment:
+        values = {k: (";".join(v) if isinstance(v, list) else v) for k, v in vars(input).items() if v is not None}
+        try:
+            params = validate("declarations", values).params
+        except Rejected as e:
+            raise UserError(f"{e.field}: {e.reason}") from None
+        ctx = info.context
+        assessor: Assessor = await ctx.assessor()
+        a = (await ctx.run(assessor.assess, [params]))[0]
+        current = await ctx.current()
+        return types.Assessment(
+            declaration_no=a.declaration_no, channel=types.Channel(a.channel), score=a.score, random=a.random,
+            as_of=types.date.fromisoformat(current["as_of"]) if current else None, model_version=current and current["model_version"],
+            reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons])
+
+    @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, neighbours.")
+    async def dossier(self, info: Info, kind: EntityKind, id: str) -> Optional[types.Dossier]:
+        ref = _ref(EntityRef(kind=kind, id=id))
+        ctx = info.context
+        current = await ctx.current()
+        found = await ctx.run(dossier.dossier, ctx.store, ref[0], ref[1], current)
+        await ctx.audit("dossier", {"kind": ref[0], "id": ref[1]}, 0 if found is None else 1 + len(found.intel) + len(found.violations))
+        return found
+
+    @strawberry.field(description="The key-target list (danh sách trọng điểm) of one kind, riskiest first.")
+    async def key_targets(self, info: Info, kind: EntityKind, first: int = 20, after: Optional[str] = None,
+                          min_score: float = 0.0, province: Optional[str] = None) -> types.EntityConnection:
+        ctx = info.context
+        current = await ctx.current()
+        if current is None:
+            return types.EntityConnection(total_count=0, edges=[], page_info=types.PageInfo(has_next_page=False, end_cursor=None))
+        skip, first = _offset(after, current["analysis_id"]), _page(first)
+        params = {"kind": kind.value, "min_score": min_score, "province": province}
+
+        def read():
+            rows = ctx.store.query("key_targets", {**params, "skip": skip, "limit": first})
+            total = ctx.store.query("key_targets_count", params)[0]["total"]
+            return rows, total, risk.entities(ctx.store, [tuple(r["entity"].split(":", 1)) for r in rows], current)
+
+        rows, total, found = await ctx.run(read)
+        edges = [types.EntityEdge(cursor=_cursor(current["analysis_id"], skip + i), node=e) for i, e in enumerate(found)]
+        return types.EntityConnection(total_count=total, edges=edges, page_info=types.PageInfo(
+            has_next_page=skip + len(rows) < total, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Suspicious networks of the current analysis, by rank.")
+    async def suspicious_networks(self, info: Info, first: int = 10, after: Optional[str] = None) -> types.NetworkConnection:
+        ctx = info.context
+        current = await ctx.current()
+        if current is None:
+            return types.NetworkConnection(total_count=0, edges=[], page_info=types.PageInfo(has_next_page=False, end_cursor=None))
+        skip, first = _offset(after, current["analysis_id"]), _page(first)
+
+        def read():
+            rows = ctx.store.query("suspicious_networks", {"skip": skip, "limit": first})
+            total = ctx.store.query("networks_count")[0]["total"]
+            members = risk.entities(ctx.store, [ref for r in rows for ref in dossier.refs_of(r["members"])], current)
+            return rows, total, members
+
+        rows, total, members = await ctx.run(read)
+        by_ref = {f"{m.kind.value}:{m.id}": m for m in members}
+        edges = [types.NetworkEdge(cursor=_cursor(current["analysis_id"], skip + i),
+                                   node=dossier.network(r, [by_ref[m] for m in r["members"] if m in by_ref]))
+                 for i, r in enumerate(rows)]
+        return types.NetworkConnection(total_count=total, edges=edges, page_info=types.PageInfo(
+            has_next_page=skip + len(rows) < total, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Find entities by name (with or without diacritics), tax code, phone, plate or container number.")
+    async def search(self, info: Info, text: str, kinds: Optional[list[EntityKind]] = None, first: int = 20) -> list[types.SearchHit]:
+        text, first = text.strip(), _page(first)
+        if not 2 <= len(text) <= 200:
+            raise UserError("text: search for 2 to 200 characters")
+        ctx = info.context
+        wanted = {k.value for k in kinds} if kinds else {k.value for k in EntityKind}
+        current = await ctx.current()
+
+        def read():
+            hits = ctx.search_index.search(text, wanted, first)
+            return hits, risk.entities(ctx.store, [(h.kind, h.key) for h in hits], current)
+
+        hits, found = await ctx.run(read)
+        return [types.SearchHit(entity=e, matched=h.matched) for h, e in zip(hits, found)]
+
+    @strawberry.field(description="Shortest paths between two entities over every link type, with the facts of each hop.")
+    async def connection(self, info: Info, source: Annotated[EntityRef, strawberry.argument(name="from")],
+                         target: Annotated[EntityRef, strawberry.argument(name="to")], max_hops: int = 4) -> Optional[types.ConnectionResult]:
+        if not 1 <= max_hops <= 6:
+            raise UserError("maxHops: must be between 1 and 6")
+        a, b = _ref(source), _ref(target)
+        ctx = info.context
+        found = await ctx.run(links.connection, ctx.store, a, b, max_hops)
+        await ctx.audit("connection", {"source": ":".join(a), "target": ":".join(b), "max_hops": max_hops}, len(found.paths) if found else 0)
+        return found
+
+    @strawberry.field(description="Nodes and edges within a few hops of an entity, for a link chart.")
+    async def neighbourhood(self, info: Info, kind: EntityKind, id: str, depth: int = 1, limit: int = 100) -> Optional[types.Neighbourhood]:
+        if not 1 <= depth <= 3:
+            raise UserError("depth: must be between 1 and 3")
+        limit = _page(limit)
+        ref = _ref(EntityRef(kind=kind, id=id))
+        ctx = info.context
+        found = await ctx.run(links.neighbourhood, ctx.store, ref, depth, limit)
+        await ctx.audit("neighbourhood", {"entity": ":".join(ref), "depth": depth, "limit": limit}, len(found.nodes) if found else 0)
+        return found
+
+    @strawberry.field(description="Open watchlist entries (manual key targets), newest first.")
+    async def watchlist(self, info: Info, first: int = 50, after: Optional[str] = None) -> types.WatchlistConnection:
+        ctx = info.context
+        skip, first = _offset(after, "watchlist"), _page(first)
+
+        def read():
+            return ctx.store.query("watchlist_open", {"skip": skip, "limit": first}), ctx.store.query("watchlist_count")[0]["total"]
+
+        rows, total = await ctx.run(read)
+        entries = [types.WatchlistEntry(**r) for r in rows]
+        return types.WatchlistConnection(total_count=total, entries=entries, page_info=types.PageInfo(
+            has_next_page=skip + len(rows) < total, end_cursor=_cursor("watchlist", skip + len(rows) - 1) if rows else None))
+
+    @strawberry.field(description="Every API key (never the key itself).")
+    async def api_keys(self, info: Info) -> list[types.ApiKeyInfo]:
+        ctx = info.context
+        rows = await ctx.run(auth.listed, ctx.store)
+        await ctx.audit("apiKeys", {}, len(rows))
+        return [types.ApiKeyInfo(**r) for r in rows]
+
+    @strawberry.field(description="The audit log, newest first.")
+    async def audit_log(self, info: Info, first: int = 100, before: Optional[str] = None, key_name: Optional[str] = None,
+                        operation: Optional[str] = None) -> list[types.AuditRecord]:
+        ctx = info.context
+        rows = await ctx.run(lambda: audit.entries(ctx.store, limit=_page(first), key_name=key_name, operation=operation, before=before))
+        await ctx.audit("auditLog", {"first": first, "before": before, "key_name": key_name, "operation": operation}, len(rows))
+        return [types.AuditRecord(**r) for r in rows]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Submit an intelligence report; the subject's risk is raised at once (provisionally).")
+    async def submit_intel(self, info: Info, input: types.IntelInput) -> types.IntelReceipt:
+        ctx = info.context
+        values = {k: (v.value if isinstance(v, EntityKind) else v) for k, v in vars(input).items()}
+        receipt = await ctx.run(feedback.submit_intel, ctx.store, values, ctx.principal)
+        await ctx.audit("submitIntel", values, 1)
+        return types.IntelReceipt(report_id=receipt["report_id"], subject=(await ctx.entities([receipt["subject"]]))[0])
+
+    @strawberry.mutation(description="Record an inspection or audit result on a declaration, and the violation it found if any.")
+    async def record_inspection_result(self, info: Info, declaration_no: str, result: types.InspectionResult,
+                                       inspected_on: Optional[str] = None,
+                                       violation: Optional[types.ViolationInput] = None) -> Optional[types.InspectionReceipt]:
+        ctx = info.context
+        found = None if violation is None else {k: (v.value if isinstance(v, EntityKind) else v) for k, v in vars(violation).items()}
+        receipt = await ctx.run(feedback.record_inspection, ctx.store, declaration_no, result.value, inspected_on, found, ctx.principal)
+        await ctx.audit("recordInspectionResult", {"declaration_no": declaration_no, "result": result.value, "violation": found}, 1 if receipt else 0)
+        if receipt is None:
+            return None
+        subject = (await ctx.entities([receipt["subject"]]))[0] if receipt["subject"] else None
+        return types.InspectionReceipt(declaration_no=declaration_no, result=result, violation_id=receipt["violation_id"], subject=subject)
+
+    @strawberry.mutation(description="Put an entity on the watchlist (a manual key target) with a reason; you are its owner.")
+    async def add_watchlist(self, info: Info, ref: EntityRef, reason: str) -> types.WatchlistEntry:
+        ctx = info.context
+        entity = ":".join(_ref(ref))
+        entry_id = await ctx.run(feedback.add_watchlist, ctx.store, entity, reason, ctx.principal)
+        await ctx.audit("addWatchlist", {"entity": entity, "reason": reason}, 1)
+        entries = await ctx.run(dossier.watchlist, ctx.store, [entity])
+        return next(e for e in entries if e.entry_id == entry_id)
+
+    @strawberry.mutation(description="Take an entity off the watchlist; returns how many open entries were closed.")
+    async def remove_watchlist(self, info: Info, ref: EntityRef, reason: str) -> int:
+        ctx = info.context
+        entity = ":".join(_ref(ref))
+        closed = await ctx.run(feedback.remove_watchlist, ctx.store, entity, reason, ctx.principal)
+        await ctx.audit("removeWatchlist", {"entity": entity, "reason": reason}, closed)
+        return closed
+
+    @strawberry.mutation(description="Create an API key; the key is shown in this answer only.")
+    async def create_api_key(self, info: Info, role: str, name: str) -> types.NewApiKey:
+        ctx = info.context
+        issued = await ctx.run(auth.create, ctx.store, role, name, ctx.principal.name)
+        await ctx.audit("createApiKey", {"role": role, "name": name, "key_id": issued.key_id}, 1)
+        return types.NewApiKey(key_id=issued.key_id, name=issued.name, role=issued.role, key=issued.key)
+
+    @strawberry.mutation(description="Revoke an API key at once (within seconds on other servers).")
+    async def revoke_api_key(self, info: Info, key_id: str) -> Optional[types.ApiKeyInfo]:
+        ctx = info.context
+        found = await ctx.run(auth.revoke, ctx.store, key_id)
+        ctx.keys.forget(key_id)
+        await ctx.audit("revokeApiKey", {"key_id": key_id}, 1 if found else 0)
+        if found is None:
+            return None
+        return next((types.ApiKeyInfo(**r) for r in await ctx.run(auth.listed, ctx.store) if r["key_id"] == key_id), None)
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation)
+
+
+def sdl() -> str:
+    """Return the schema in GraphQL SDL: what ``schema.graphql`` holds."""
+    return schema.as_str() + "\n"

@@ -1,0 +1,413 @@
+"""The GraphQL types: what the API returns, in one readable file.
+
+Field names are camelCase in GraphQL (``asOf``) and snake_case here (``as_of``).
+Kinds are the four entity kinds of the data model; ids are their natural keys (tax
+code, person id, agent code, vehicle id).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Optional
+
+import strawberry
+
+
+@strawberry.enum(description="The kinds of entity that are scored.")
+class EntityKind(Enum):
+    ENTERPRISE = "enterprise"
+    PERSON = "person"
+    AGENT = "agent"
+    VEHICLE = "vehicle"
+
+
+@strawberry.enum(description="Risk band: low < 0.2 <= medium < 0.45 <= high < 0.7 <= critical.")
+class Band(Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+@strawberry.enum(description="Clearance channel (luồng): green, yellow (documents), red (physical inspection).")
+class Channel(Enum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+@strawberry.enum
+class InspectionResult(Enum):
+    COMPLIANT = "compliant"
+    DISCREPANCY = "discrepancy"
+
+
+@strawberry.input(description="An entity by kind and natural key.")
+class EntityRef:
+    kind: EntityKind
+    id: str
+
+
+@strawberry.type(description="One factor or path behind a score, with its share of the score.")
+class Reason:
+    factor: str
+    contribution: float
+    detail: str
+
+
+@strawberry.type(description="A path from the entity to a risky one: nodes as kind:id, the link type of each hop.")
+class RiskPath:
+    nodes: list[str]
+    relationships: list[str]
+    contribution: float
+
+
+@strawberry.type(description="An entity's score in the current analysis, and why.")
+class Risk:
+    score: float
+    band: Band
+    as_of: Optional[date]
+    model_version: Optional[str]
+    own: float = strawberry.field(description="the part of the score from the entity's own record")
+    network: float = strawberry.field(description="the part from risk reaching it over its links")
+    provisional: bool = strawberry.field(description="raised by evidence submitted since the analysis ran")
+    reasons: list[Reason]
+    paths: list[RiskPath]
+
+
+@strawberry.type(description="An enterprise, person, customs agent or vehicle.")
+class Entity:
+    kind: EntityKind
+    id: str
+    known: bool = strawberry.field(description="the store holds this entity")
+    name: Optional[str]
+    status: Optional[str]
+    province: Optional[str]
+    registered_on: Optional[str]
+    activities: list[str]
+    nationality: Optional[str]
+    vehicle_kind: Optional[str]
+    country: Optional[str]
+    by_reference: bool = strawberry.field(description="named by declarations or reports but absent from every register")
+    risk: Risk
+
+
+@strawberry.type(description="The risk of one requested entity.")
+class EntityRisk:
+    kind: EntityKind
+    id: str
+    known: bool
+    risk: Risk
+
+
+@strawberry.type
+class Assessment:
+    declaration_no: str
+    channel: Channel
+    score: float
+    random: bool = strawberry.field(description="sent to yellow by random selection, to measure compliance")
+    as_of: Optional[date]
+    model_version: Optional[str]
+    reasons: list[Reason]
+
+
+@strawberry.input(description="A declaration not yet cleared, with the fields of the ingest contract.")
+class DeclarationInput:
+    declaration_no: str
+    direction: str
+    registered_at: str
+    trader_tax_code: str
+    agent_code: Optional[str] = None
+    declarant_id: Optional[str] = None
+    office_code: Optional[str] = None
+    border_gate: Optional[str] = None
+    partner_name: Optional[str] = None
+    partner_country: Optional[str] = None
+    origin_country: Optional[str] = None
+    vehicle_ids: Optional[list[str]] = None
+    warehouse: Optional[str] = None
+    hs_codes: Optional[list[str]] = None
+    goods_description: Optional[str] = None
+    value_usd: Optional[float] = None
+    tax_vnd: Optional[float] = None
+    procedure_code: Optional[str] = None
+    transport_mode: Optional[str] = None
+    tax_treatment: Optional[str] = None
+    duty_rate_pct: Optional[float] = None
+    payment_method: Optional[str] = None
+    net_mass_kg: Optional[float] = None
+    gross_mass_kg: Optional[float] = None
+    quantity: Optional[float] = None
+    quantity_unit: Optional[str] = None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: Optional[str]
+
+
+@strawberry.type
+class EntityEdge:
+    cursor: str
+    node: Entity
+
+
+@strawberry.type(description="A page of key targets (danh sách trọng điểm), riskiest first.")
+class EntityConnection:
+    total_count: int
+    edges: list[EntityEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A group of entities ranked by aggregated risk.")
+class SuspiciousNetwork:
+    rank: int
+    score: float
+    size: int
+    risky_members: int
+    risky_share: float
+    why: str
+    glue: list[str] = strawberry.field(description="the people or identifiers that hold it together, as kind:id")
+    members: list[Entity]
+
+
+@strawberry.type
+class NetworkEdge:
+    cursor: str
+    node: SuspiciousNetwork
+
+
+@strawberry.type
+class NetworkConnection:
+    total_count: int
+    edges: list[NetworkEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class SearchHit:
+    entity: Entity
+    matched: str = strawberry.field(description="what matched: name, tax code, phone, plate...")
+
+
+@strawberry.type(description="A role held over time: who, in which enterprise, from when to when.")
+class RoleHeld:
+    relationship: str
+    role: Optional[str]
+    since: Optional[str]
+    until: Optional[str]
+    share_pct: Optional[float]
+    other_kind: EntityKind
+    other_id: str
+    other_name: Optional[str]
+
+
+@strawberry.type
+class Holder:
+    kind: EntityKind
+    id: str
+    name: Optional[str]
+
+
+@strawberry.type(description="A phone, e-mail, address or bank account, and who else declares it.")
+class SharedIdentifier:
+    kind: str
+    value: str
+    text: Optional[str]
+    holder_count: int = strawberry.field(description="how many others declare it")
+    holders: list[Holder]
+
+
+@strawberry.type
+class Count:
+    key: str
+    count: int
+    value_usd: float
+
+
+@strawberry.type(description="Declarations the entity took part in, over the window.")
+class TradeSummary:
+    since: str
+    declarations: int
+    value_usd: float
+    truncated: bool = strawberry.field(description="only the latest declarations were summarised")
+    parts: list[Count] = strawberry.field(description="as trader, agent, declarant, vehicle or warehouse")
+    by_month: list[Count]
+    channels: list[Count]
+    inspections: list[Count]
+    hs_codes: list[Count]
+    partners: list[Count]
+    gates: list[Count]
+
+
+@strawberry.type
+class ViolationRecord:
+    violation_id: str
+    kind: str
+    decided_on: str
+    severity: Optional[str]
+    penalty_vnd: Optional[float]
+    back_tax_vnd: Optional[float]
+    detected_by: Optional[str]
+    declarations: list[str]
+
+
+@strawberry.type(description="An intelligence report; its text and source kind are for investigators.")
+class IntelReport:
+    report_id: str
+    received_on: str
+    grade: str = strawberry.field(description="Admiralty code: source reliability A-F and credibility 1-6")
+    reliability: str
+    credibility: str
+    source_kind: Optional[str]
+    summary: Optional[str]
+
+
+@strawberry.type
+class Neighbour:
+    entity: Entity
+    links: list[str]
+    weight: int = strawberry.field(description="how many links or shared declarations join them")
+
+
+@strawberry.type
+class WatchlistEntry:
+    entry_id: str
+    entity: str
+    reason: str
+    owner: str
+    added_at: str
+    removed_at: Optional[str] = None
+    removed_by: Optional[str] = None
+    removal_reason: Optional[str] = None
+
+
+@strawberry.type
+class WatchlistConnection:
+    total_count: int
+    entries: list[WatchlistEntry]
+    page_info: PageInfo
+
+
+@strawberry.type(description="The key-target file (hồ sơ đối tượng trọng điểm): everything known about an entity.")
+class Dossier:
+    entity: Entity
+    watchlist: list[WatchlistEntry]
+    roles: list[RoleHeld]
+    identifiers: list[SharedIdentifier]
+    trade: TradeSummary
+    violations: list[ViolationRecord]
+    intel: list[IntelReport]
+    community: Optional[int]
+    suspicious_network: Optional[SuspiciousNetwork]
+    neighbours: list[Neighbour]
+
+
+@strawberry.type(description="A node of a path or link chart.")
+class GraphNode:
+    node_id: str
+    label: str
+    key: Optional[str]
+    name: Optional[str]
+    score: Optional[float]
+    band: Optional[Band]
+
+
+@strawberry.type(description="A relationship with its facts (role, dates, shares, provenance).")
+class GraphEdge:
+    source: str
+    target: str
+    type: str
+    facts: strawberry.scalars.JSON
+
+
+@strawberry.type
+class PathResult:
+    length: int
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+@strawberry.type
+class ConnectionResult:
+    found: bool
+    paths: list[PathResult]
+
+
+@strawberry.type(description="Nodes and edges around an entity, ready for a link chart.")
+class Neighbourhood:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool
+
+
+@strawberry.type
+class ApiKeyInfo:
+    key_id: str
+    name: str
+    role: str
+    created_at: str
+    created_by: Optional[str]
+    revoked_at: Optional[str]
+
+
+@strawberry.type(description="A new API key: the key itself is shown this once.")
+class NewApiKey:
+    key_id: str
+    name: str
+    role: str
+    key: str
+
+
+@strawberry.type
+class AuditRecord:
+    entry_id: str
+    at: str
+    key_id: str
+    key_name: str
+    role: str
+    operation: str
+    arguments: str
+    result_size: int
+    outcome: str
+
+
+@strawberry.input(description="An intelligence report, as the intel feed of the ingest contract.")
+class IntelInput:
+    received_on: str
+    reliability: str
+    credibility: str
+    subject_kind: EntityKind
+    subject_id: str
+    summary: str
+    source_kind: Optional[str] = None
+    report_id: Optional[str] = None
+
+
+@strawberry.input(description="A decided violation found by the inspection or audit.")
+class ViolationInput:
+    violation_id: str
+    kind: str
+    decided_on: str
+    subject_kind: EntityKind = EntityKind.ENTERPRISE
+    subject_id: Optional[str] = None
+    severity: Optional[str] = None
+    penalty_vnd: Optional[float] = None
+    back_tax_vnd: Optional[float] = None
+    detected_by: Optional[str] = None
+
+
+@strawberry.type
+class IntelReceipt:
+    report_id: str
+    subject: Entity
+
+
+@strawberry.type
+class InspectionReceipt:
+    declaration_no: str
+    result: InspectionResult
+    violation_id: Optional[str]
+    subject: Optional[Entity]

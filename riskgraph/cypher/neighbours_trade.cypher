@@ -1,0 +1,12 @@
+// Entities that took part in the same declarations as one node (trader, agent, declarant,
+// vehicle, warehouse), over its latest $declarations declarations since a date.
+MATCH (n) WHERE id(n) = $node
+MATCH (d:Declaration)-[:FOR_TRADER|FILED_BY_AGENT|FILED_BY_DECLARANT|CARRIED_BY|STORED_AT]->(n)
+WHERE d.registered_on >= $since
+WITH d ORDER BY d.registered_on DESC LIMIT $declarations
+MATCH (d)-[r:FOR_TRADER|FILED_BY_AGENT|FILED_BY_DECLARANT|CARRIED_BY|STORED_AT]->(m)
+WHERE id(m) <> $node
+RETURN labels(m)[0] AS label, coalesce(m.tax_code, m.person_id, m.agent_code, m.vehicle_id) AS id,
+       collect(DISTINCT type(r)) AS links, count(*) AS weight
+ORDER BY weight DESC, id
+LIMIT $limit
