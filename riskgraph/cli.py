@@ -303,6 +303,9 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
             return
         from riskgraph.api import auth
 
+        for old in auth.listed(s):  # a new demo replaces the keys an earlier one printed
+            if old["created_by"] == "demo" and not old["revoked_at"]:
+                auth.revoke(s, old["key_id"])
         keys = {role: auth.create(s, role, f"demo-{role}", by="demo").key for role in ROLES}
         host, port = "127.0.0.1", 8000
         click.echo(f"\nexplorer: http://{host}:{port}/graphql  (paste a key into its Headers tab as "
@@ -315,7 +318,7 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
         click.echo("\nthree queries to try:")
         for example in _examples(first["entity"].split(":", 1)[1], second["entity"].split(":", 1)[1]):
             click.echo(example)
-        _serve(s, host, port)
+        _serve(s, settings, host, port)
 
 
 def _examples(first: str, second: str) -> list[str]:
@@ -332,13 +335,13 @@ def _examples(first: str, second: str) -> list[str]:
     ]
 
 
-def _serve(s: Store, host: str, port: int) -> None:
+def _serve(s: Store, settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from riskgraph.api.app import create_app
 
     click.echo(f"\nserving on http://{host}:{port}/graphql (Ctrl-C stops)")
-    uvicorn.run(create_app(s, timeout=10.0), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(s, timeout=float(settings.api_timeout)), host=host, port=port, log_level="warning", access_log=False)
 
 
 @main.command()
@@ -348,7 +351,7 @@ def _serve(s: Store, host: str, port: int) -> None:
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve the GraphQL API and its explorer (GET /graphql) and /healthz."""
     with _store(settings) as s:
-        _serve(s, host, port)
+        _serve(s, settings, host, port)
 
 
 @main.group()

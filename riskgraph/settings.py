@@ -24,6 +24,7 @@ class Settings:
     neo4j_user: str = "neo4j"  # RISKGRAPH_NEO4J_USER
     neo4j_password: str = ""  # RISKGRAPH_NEO4J_PASSWORD
     batch_size: int = 2000  # RISKGRAPH_BATCH_SIZE: rows per write query
+    api_timeout: int = 10  # RISKGRAPH_API_TIMEOUT: seconds an API request may run
 
     @property
     def runs_dir(self) -> Path:
@@ -49,6 +50,8 @@ def load(env: dict[str, str] | None = None, **overrides: object) -> Settings:
         raise ConfigError(f"RISKGRAPH_STORE is {settings.store!r}; choose one of {', '.join(STORES)}")
     if settings.store == "neo4j" and not settings.neo4j_uri:
         raise ConfigError("RISKGRAPH_STORE=neo4j needs RISKGRAPH_NEO4J_URI (e.g. neo4j://localhost:7687)")
+    if settings.api_timeout < 1:
+        raise ConfigError(f"RISKGRAPH_API_TIMEOUT must be a positive whole number of seconds, not {settings.api_timeout}")
     if settings.batch_size < 1:
         raise ConfigError(f"RISKGRAPH_BATCH_SIZE must be a positive whole number, not {settings.batch_size}")
     return settings

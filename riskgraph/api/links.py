@@ -9,11 +9,12 @@ from riskgraph.api.dossier import KIND_OF_LABEL
 from riskgraph.graph.store import Store
 
 MAX_PATHS = 10
+PATHS_READ = 200  # shortest paths read to find MAX_PATHS distinct ones
 
 
 def connection(store: Store, source: tuple[str, str], target: tuple[str, str], max_hops: int) -> types.ConnectionResult | None:
-    """Return up to MAX_PATHS shortest paths of at most ``max_hops`` between two entities
-    over every relationship type, or None if either entity is unknown.
+    """Return up to MAX_PATHS distinct shortest paths of at most ``max_hops`` between two
+    entities over every relationship type, or None if either entity is unknown.
 
     Cost: a bidirectional breadth-first search in the store, bounded by six hops.
     """
@@ -23,13 +24,21 @@ def connection(store: Store, source: tuple[str, str], target: tuple[str, str], m
         return None
     if a.node == b.node:
         return types.ConnectionResult(found=True, paths=[])
-    rows = store.query("connection_paths", {"source": a.node, "target": b.node, "max_hops": max_hops, "limit": MAX_PATHS})
-    scores = _scores(store, [n for r in rows for n in r["nodes"]])
-    paths = []
+    rows = store.query("connection_paths", {"source": a.node, "target": b.node, "max_hops": max_hops, "limit": PATHS_READ})
+    # Two traders of one warehouse are joined through each of their declarations: paths that
+    # differ only in which declaration they pass through are one path to an investigator.
+    distinct: dict[tuple, list] = {}
     for r in rows:
-        nodes = [_node(n, scores) for n in r["nodes"]]
-        edges = [_edge(e) for e in r["edges"]]
-        paths.append(types.PathResult(length=len(edges), nodes=nodes, edges=edges))
+        signature = tuple((n[1], n[2]) if n[1] != "Declaration" else ("Declaration",) for n in r["nodes"])
+        signature += tuple(e[2] for e in r["edges"])
+        distinct.setdefault(signature, []).append(r)
+    kept = list(distinct.values())[:MAX_PATHS]
+    scores = _scores(store, [n for same in kept for n in same[0]["nodes"]])
+    paths = []
+    for same in kept:
+        nodes = [_node(n, scores) for n in same[0]["nodes"]]
+        edges = [_edge(e) for e in same[0]["edges"]]
+        paths.append(types.PathResult(length=len(edges), nodes=nodes, edges=edges, variants=len(same) - 1))
     return types.ConnectionResult(found=bool(paths), paths=paths)
 
 

@@ -328,6 +328,7 @@ class PathResult:
     length: int
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+    variants: int = strawberry.field(description="other shortest paths that differ only in the declarations they pass through")
 
 
 @strawberry.type

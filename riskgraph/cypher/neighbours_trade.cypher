@@ -1,7 +1,9 @@
 // Entities that took part in the same declarations as one node (trader, agent, declarant,
 // vehicle, warehouse), over its latest $declarations declarations since a date.
+// Walked from the node, the date filtered after (see dossier_declarations).
 MATCH (n) WHERE id(n) = $node
-MATCH (d:Declaration)-[:FOR_TRADER|FILED_BY_AGENT|FILED_BY_DECLARANT|CARRIED_BY|STORED_AT]->(n)
+MATCH (n)<-[:FOR_TRADER|FILED_BY_AGENT|FILED_BY_DECLARANT|CARRIED_BY|STORED_AT]-(d)
+WITH d
 WHERE d.registered_on >= $since
 WITH d ORDER BY d.registered_on DESC LIMIT $declarations
 MATCH (d)-[r:FOR_TRADER|FILED_BY_AGENT|FILED_BY_DECLARANT|CARRIED_BY|STORED_AT]->(m)
