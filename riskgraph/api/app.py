@@ -132,7 +132,10 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
             return HTMLResponse(explorer.page(), headers={"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
-        principal = await services.run(services.keys.authenticate, _presented(request))
+        presented = _presented(request)
+        known, principal = services.keys.remembered(presented)
+        if not known:
+            principal = await services.run(services.keys.authenticate, presented)
         if principal is None:
             return _errors([("send a valid API key: Authorization: Bearer rg_...", "UNAUTHENTICATED")], 401, {"WWW-Authenticate": "Bearer"})
         body = await _body(request)

@@ -78,23 +78,32 @@ class Keys:
     def authenticate(self, presented: str | None) -> Principal | None:
         """Return who holds ``presented``, or None for a missing, malformed, unknown or
         revoked key. Cost: a dictionary lookup, a store read every CACHE_SECONDS per key."""
+        fresh, principal = self.remembered(presented)
+        if fresh:
+            return principal
+        key_id = _KEY.match(presented or "").group(1)
+        rows = self._store.query("apikey_find", {"key_id": key_id})
+        with self._lock:
+            if len(self._seen) > 10_000:  # unknown ids sent in bulk must not grow memory
+                self._seen.clear()
+            self._seen[key_id] = (time.monotonic(), rows[0] if rows else None)
+        return self.remembered(presented)[1]
+
+    def remembered(self, presented: str | None) -> tuple[bool, Principal | None]:
+        """Return (known without the store, who holds ``presented``): (False, None) when the
+        store must be asked. Cost: a dictionary lookup and a hash; no store access."""
         match = _KEY.match(presented or "")
         if not match:
-            return None
+            return True, None
         key_id, secret = match.groups()
         with self._lock:
             seen = self._seen.get(key_id)
         if seen is None or time.monotonic() - seen[0] > CACHE_SECONDS:
-            rows = self._store.query("apikey_find", {"key_id": key_id})
-            seen = (time.monotonic(), rows[0] if rows else None)
-            with self._lock:
-                if len(self._seen) > 10_000:  # unknown ids sent in bulk must not grow memory
-                    self._seen.clear()
-                self._seen[key_id] = seen
+            return False, None
         record = seen[1]
         if record is None or record.get("revoked_at") or not hmac.compare_digest(record["hash"], _hash(secret)):
-            return None
-        return Principal(key_id, record["name"], record["role"])
+            return True, None
+        return True, Principal(key_id, record["name"], record["role"])
 
     def forget(self, key_id: str) -> None:
         """Drop a key from the cache (it was just revoked here)."""

@@ -111,7 +111,8 @@ class FalkorStore:
         for statement in cypher.statements(name, self.dialect):
             # Plans need every parameter declared; SKIP and LIMIT need numbers even when planning.
             params = sorted(set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", statement)))
-            declared = " ".join(f"{p}={0 if p in ('limit', 'skip') else 'null'}" for p in params)
+            counts = set(re.findall(r"(?:LIMIT|SKIP)\s+\$([A-Za-z_][A-Za-z0-9_]*)", statement))
+            declared = " ".join(f"{p}={0 if p in counts else 'null'}" for p in params)
             try:
                 plans.append(str(self._graph.explain(f"CYPHER {declared} {statement}" if declared else statement)))
             except redis.ResponseError as e:
