@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -124,6 +125,14 @@ class Context:
     async def audit(self, operation: str, arguments: dict, result_size: int, outcome: str = "ok") -> None:
         await self.run(audit.append, self.store, self.principal, operation, arguments, result_size, outcome)
 
+    async def attempt(self, operation: str, arguments: dict, fn, *args):
+        """Run a write; one refused for its input is audited as ``rejected``, then re-raised."""
+        try:
+            return await self.run(fn, *args)
+        except (InvalidInput, ConfigError) as e:
+            await self.audit(operation, {**arguments, "refused": str(e)[:200]}, 0, "rejected")
+            raise
+
 
 def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False) -> Starlette:
     """Return the API application over ``store``; ``close_store`` closes it at shutdown."""
@@ -234,16 +243,38 @@ async def _body(request: Request) -> tuple[str, dict, str | None] | Response:
         chunks.append(chunk)
     try:
         body = json.loads(b"".join(chunks))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         return _errors([("the body is not JSON: send {\"query\": ..., \"variables\": {...}}", "BAD_REQUEST")], 400)
     if not isinstance(body, dict):
         return _errors([("send one operation per request, as a JSON object", "BAD_REQUEST")], 400)
+    if _unstorable(body):
+        return _errors([("text may not contain NUL characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)", "BAD_USER_INPUT")], 400)
     query, variables, operation = body.get("query"), body.get("variables") or {}, body.get("operationName")
     if not isinstance(query, str) or not query.strip():
         return _errors([("the body has no \"query\" string", "BAD_REQUEST")], 400)
     if not isinstance(variables, dict) or not (operation is None or isinstance(operation, str)):
         return _errors([("\"variables\" must be an object and \"operationName\" a string", "BAD_REQUEST")], 400)
     return query, variables, operation
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(body: Any) -> bool:
+    """Return whether a string of the parsed body (key or value) holds a NUL or an unpaired
+    surrogate: neither can be stored, encoded or sent to the store. Cost: one walk of the body."""
+    stack = [body]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value or (not value.isascii() and _SURROGATE.search(value)):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _errors(errors: list[tuple[str, str]], status: int, headers: dict | None = None) -> JSONResponse:
@@ -255,6 +286,8 @@ def _format(error: GraphQLError) -> dict:
     original = error.original_error
     if original is None:
         message, code = error.message, (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+    elif isinstance(original, GraphQLError):  # a variable that does not fit its type: the client's to fix
+        message, code = error.message, (error.extensions or {}).get("code") or (original.extensions or {}).get("code") or "BAD_USER_INPUT"
     elif isinstance(original, UserError):
         message, code = str(original), original.code
     elif isinstance(original, (InvalidInput, ConfigError)):

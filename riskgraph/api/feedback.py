@@ -54,14 +54,22 @@ def record_inspection(store: Store, declaration_no: str, result: str, inspected_
         raise InvalidInput(f"inspectedOn: {day[:40]!r} is not a date (YYYY-MM-DD)") from None
     if violation is not None and result != "discrepancy":
         raise InvalidInput("violation: a violation can only be recorded with the result discrepancy")
+    if not 1 <= len(declaration_no) <= 64 or any(ord(c) < 32 for c in declaration_no):
+        raise InvalidInput("declarationNo: a declaration number is 1-64 printable characters")
+    values = None
+    if violation is not None:
+        values = {**violation, "declaration_no": declaration_no}
+        values.setdefault("subject_kind", "enterprise")
+        # Every field but the default subject (the trader, read below) is checked before anything is written.
+        _valid("violations", {**values, "subject_id": values.get("subject_id") or "0000000000"})
+    if not store.query("declarations_existing", {"keys": [declaration_no]}):
+        return None  # nothing to record, and no run to record it in
     with _run(store, "recordInspectionResult", who) as run:
         rows = store.query("declaration_inspected", {"declaration_no": declaration_no, "result": result, "inspected_on": day, **run}, write=True)
         if not rows:
             return None
         subject = None
-        if violation is not None:
-            values = {**violation, "declaration_no": declaration_no}
-            values.setdefault("subject_kind", "enterprise")
+        if values is not None:
             if not values.get("subject_id"):
                 values["subject_id"] = rows[0]["trader"]
             record = _valid("violations", values)

@@ -15,6 +15,8 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -23,8 +25,11 @@ from graphql import (
     SelectionSetNode,
     TypeInfo,
     TypeInfoVisitor,
+    Undefined,
     Visitor,
     VariableNode,
+    get_named_type,
+    value_from_ast_untyped,
     visit,
 )
 
@@ -38,6 +43,9 @@ MAX_REFS = 1000  # entityRisk batch
 DEFAULT_PAGE = 20
 MAX_BODY = 1 << 20  # bytes of a request body
 SIZE_ARGUMENTS = ("first", "limit", "refs")
+# Lists with no size argument that their resolvers do not keep short: the size assumed.
+# A suspicious network has 20-50 members as a rule, at most communities.MAX_MEMBERS (500).
+LIST_SIZES = {"SuspiciousNetwork.members": 50}
 
 
 def error(message: str, code: str) -> GraphQLError:
@@ -66,7 +74,7 @@ def check(schema: GraphQLSchema, document: Any, variables: Mapping[str, Any], ro
             errors.append(error(f"the query uses {aliases} aliases; at most {MAX_ALIASES} are allowed", "TOO_MANY_ALIASES"))
         if not errors:
             try:
-                cost = _cost(op.selection_set, fragments, variables)
+                cost = _cost(op.selection_set, fragments, _values(op, variables), schema.get_root_type(op.operation))
             except ValueError as e:
                 errors.append(error(str(e), "BAD_USER_INPUT"))
                 continue
@@ -116,24 +124,34 @@ def _aliases(selection_set: SelectionSetNode | None, fragments: dict) -> int:
     return sum((1 if f.alias else 0) + _aliases(f.selection_set, fragments) for f in _selections(selection_set, fragments))
 
 
-def _cost(selection_set: SelectionSetNode | None, fragments: dict, variables: Mapping[str, Any]) -> int:
+def _values(op: OperationDefinitionNode, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the operation's variables: those sent, else their declared defaults."""
+    values = {d.variable.name.value: value_from_ast_untyped(d.default_value) for d in op.variable_definitions or () if d.default_value}
+    values.update(variables)
+    return values
+
+
+def _cost(selection_set: SelectionSetNode | None, fragments: dict, variables: Mapping[str, Any], parent: Any) -> int:
     total = 0
     for f in _selections(selection_set, fragments):
-        inner = _cost(f.selection_set, fragments, variables) if f.selection_set else 0
-        total += 1 + _size(f, variables) * inner
+        definition = parent.fields.get(f.name.value) if isinstance(parent, GraphQLObjectType) else None
+        inner = _cost(f.selection_set, fragments, variables, definition and get_named_type(definition.type)) if f.selection_set else 0
+        total += 1 + _size(f, definition, f"{getattr(parent, 'name', '')}.{f.name.value}", variables) * inner
     return total
 
 
-def _size(field: FieldNode, variables: Mapping[str, Any]) -> int:
-    """Return how many items a field may return, from its size argument (1 if none).
+def _size(field: FieldNode, definition: GraphQLField | None, coordinate: str, variables: Mapping[str, Any]) -> int:
+    """Return how many items a field may return: its size argument as given, else as
+    defaulted (1 if it has none, or the size assumed in LIST_SIZES).
 
     Raises ValueError for a size outside the allowed range, before anything runs.
     """
-    for argument in field.arguments or ():
-        name = argument.name.value
-        if name not in SIZE_ARGUMENTS:
+    given = {a.name.value: a.value for a in field.arguments or ()}
+    for name in SIZE_ARGUMENTS:
+        default = definition.args[name].default_value if definition is not None and name in definition.args else Undefined
+        if name not in given and default is Undefined:
             continue
-        value = argument.value
+        value = given.get(name)
         if isinstance(value, VariableNode):
             raw = variables.get(value.name.value)
             n = len(raw) if isinstance(raw, list) else raw
@@ -144,9 +162,9 @@ def _size(field: FieldNode, variables: Mapping[str, Any]) -> int:
         else:
             n = None
         if n is None:
-            return DEFAULT_PAGE
+            n = DEFAULT_PAGE if default is Undefined or default is None else default
         cap = MAX_REFS if name == "refs" else MAX_PAGE
-        if not isinstance(n, int) or n < 0 or n > cap:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > cap:
             raise ValueError(f"{field.name.value}: {name} must be between 0 and {cap}, not {n!r}")
         return max(n, 1)
-    return 1  # lists without a size argument are capped by their resolvers
+    return LIST_SIZES.get(coordinate, 1)  # other lists without a size argument are capped by their resolvers

@@ -9,6 +9,7 @@ is used by one thread at a time, and the event loop stays free to parse other re
 from __future__ import annotations
 
 import base64
+import math
 from typing import Annotated, Optional
 
 import strawberry
@@ -52,6 +53,8 @@ def _offset(after: Optional[str], analysis: str) -> int:
         tag, _, offset = base64.urlsafe_b64decode(after.encode()).decode().rpartition("|")
         if tag != analysis:
             raise UserError("after: the list changed since this cursor was issued (a new analysis); start again", "STALE_CURSOR")
+        if not 0 <= int(offset) < 2**31:  # a forged offset would reach the store as a negative or huge SKIP
+            raise ValueError(offset)
         return int(offset) + 1
     except (ValueError, UnicodeDecodeError):
         raise UserError("after: not a cursor this API issued") from None
@@ -110,6 +113,8 @@ class Query:
         if current is None:
             return types.EntityConnection(total_count=0, edges=[], page_info=types.PageInfo(has_next_page=False, end_cursor=None))
         skip, first = _offset(after, current["analysis_id"]), _page(first)
+        if not math.isfinite(min_score):  # 1e400 in a query is infinity, which the store cannot take
+            raise UserError("minScore: must be a finite number")
         params = {"kind": kind.value, "min_score": min_score, "province": province}
 
         def read():
@@ -217,7 +222,7 @@ class Mutation:
     async def submit_intel(self, info: Info, input: types.IntelInput) -> types.IntelReceipt:
         ctx = info.context
         values = {k: (v.value if isinstance(v, EntityKind) else v) for k, v in vars(input).items()}
-        receipt = await ctx.run(feedback.submit_intel, ctx.store, values, ctx.principal)
+        receipt = await ctx.attempt("submitIntel", values, feedback.submit_intel, ctx.store, values, ctx.principal)
         await ctx.audit("submitIntel", values, 1)
         return types.IntelReceipt(report_id=receipt["report_id"], subject=(await ctx.entities([receipt["subject"]]))[0])
 
@@ -227,8 +232,10 @@ class Mutation:
                                        violation: Optional[types.ViolationInput] = None) -> Optional[types.InspectionReceipt]:
         ctx = info.context
         found = None if violation is None else {k: (v.value if isinstance(v, EntityKind) else v) for k, v in vars(violation).items()}
-        receipt = await ctx.run(feedback.record_inspection, ctx.store, declaration_no, result.value, inspected_on, found, ctx.principal)
-        await ctx.audit("recordInspectionResult", {"declaration_no": declaration_no, "result": result.value, "violation": found}, 1 if receipt else 0)
+        arguments = {"declaration_no": declaration_no, "result": result.value, "violation": found}
+        receipt = await ctx.attempt("recordInspectionResult", arguments, feedback.record_inspection, ctx.store, declaration_no,
+                                    result.value, inspected_on, found, ctx.principal)
+        await ctx.audit("recordInspectionResult", arguments, 1 if receipt else 0)
         if receipt is None:
             return None
         subject = (await ctx.entities([receipt["subject"]]))[0] if receipt["subject"] else None
@@ -238,7 +245,7 @@ class Mutation:
     async def add_watchlist(self, info: Info, ref: EntityRef, reason: str) -> types.WatchlistEntry:
         ctx = info.context
         entity = ":".join(_ref(ref))
-        entry_id = await ctx.run(feedback.add_watchlist, ctx.store, entity, reason, ctx.principal)
+        entry_id = await ctx.attempt("addWatchlist", {"entity": entity, "reason": reason}, feedback.add_watchlist, ctx.store, entity, reason, ctx.principal)
         await ctx.audit("addWatchlist", {"entity": entity, "reason": reason}, 1)
         entries = await ctx.run(dossier.watchlist, ctx.store, [entity])
         return next(e for e in entries if e.entry_id == entry_id)
@@ -247,14 +254,14 @@ class Mutation:
     async def remove_watchlist(self, info: Info, ref: EntityRef, reason: str) -> int:
         ctx = info.context
         entity = ":".join(_ref(ref))
-        closed = await ctx.run(feedback.remove_watchlist, ctx.store, entity, reason, ctx.principal)
+        closed = await ctx.attempt("removeWatchlist", {"entity": entity, "reason": reason}, feedback.remove_watchlist, ctx.store, entity, reason, ctx.principal)
         await ctx.audit("removeWatchlist", {"entity": entity, "reason": reason}, closed)
         return closed
 
     @strawberry.mutation(description="Create an API key; the key is shown in this answer only.")
     async def create_api_key(self, info: Info, role: str, name: str) -> types.NewApiKey:
         ctx = info.context
-        issued = await ctx.run(auth.create, ctx.store, role, name, ctx.principal.name)
+        issued = await ctx.attempt("createApiKey", {"role": role, "name": name}, auth.create, ctx.store, role, name, ctx.principal.name)
         await ctx.audit("createApiKey", {"role": role, "name": name, "key_id": issued.key_id}, 1)
         return types.NewApiKey(key_id=issued.key_id, name=issued.name, role=issued.role, key=issued.key)
 
