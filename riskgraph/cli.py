@@ -335,23 +335,34 @@ def _examples(first: str, second: str) -> list[str]:
     ]
 
 
-def _serve(s: Store, settings: Settings, host: str, port: int) -> None:
+def _serve(s: Store, settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    import os
+
     import uvicorn
 
     from riskgraph.api.app import create_app
 
-    click.echo(f"\nserving on http://{host}:{port}/graphql (Ctrl-C stops)")
-    uvicorn.run(create_app(s, timeout=float(settings.api_timeout)), host=host, port=port, log_level="warning", access_log=False)
+    click.echo(f"\nserving on http://{host}:{port}/graphql with {workers} worker process{'es' if workers > 1 else ''} (Ctrl-C stops)")
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    if workers == 1:
+        uvicorn.run(create_app(s, timeout=float(settings.api_timeout)), **options)
+        return
+    # Each worker opens the store itself from the environment; this process stays attached,
+    # so the embedded server outlives a worker's restart.
+    os.environ.update(RISKGRAPH_DATA_DIR=str(settings.data_dir.resolve()), RISKGRAPH_STORE=settings.store)
+    uvicorn.run("riskgraph.api.app:from_environment", factory=True, workers=workers, **options)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes: one per core the API may use beside the store.")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the GraphQL API and its explorer (GET /graphql) and /healthz."""
     with _store(settings) as s:
-        _serve(s, settings, host, port)
+        _serve(s, settings, host, port, workers)
 
 
 @main.group()

@@ -57,7 +57,7 @@ class Services:
         self.search_index = search.Index(store)
         self._current: tuple[float, dict | None] = (-CURRENT_SECONDS, None)
         self._assessor: Assessor | None = None
-        self._parsed: OrderedDict[str, tuple[Any, list]] = OrderedDict()
+        self._parsed: OrderedDict[str, tuple[Any, list, limits.Shape | None]] = OrderedDict()
 
     async def run(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self.executor, partial(fn, *args))
@@ -77,12 +77,14 @@ class Services:
             self._assessor = await self.run(Assessor, self.store)
         return self._assessor
 
-    def document(self, query: str) -> tuple[Any, list]:
-        """Return the parsed document and its schema validation errors, cached by text."""
+    def document(self, query: str) -> tuple[Any, list, limits.Shape | None]:
+        """Return the parsed document, its schema validation errors and (if valid) its
+        shape, cached by query text."""
         found = self._parsed.get(query)
         if found is None:
             document = parse(query, max_tokens=20_000)
-            found = (document, validate(schema._schema, document))
+            invalid = validate(schema._schema, document)
+            found = (document, invalid, None if invalid else limits.shape(schema._schema, document))
             self._parsed[query] = found
             if len(self._parsed) > PARSED:
                 self._parsed.popitem(last=False)
@@ -152,12 +154,12 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
             return body
         query, variables, operation = body
         try:
-            document, invalid = services.document(query)
+            document, invalid, shape = services.document(query)
         except GraphQLSyntaxError as e:
             return _errors([(e.message, "GRAPHQL_PARSE_FAILED")], 400)
         if invalid:
             return JSONResponse({"errors": [_format(e) for e in invalid]}, 400, headers=HEADERS)
-        refused = limits.check(schema._schema, document, variables, principal.role, operation)
+        refused = limits.check(schema._schema, document, shape, variables, principal.role, operation)
         if refused:
             if any(e.extensions.get("code") == "FORBIDDEN" for e in refused):
                 await services.run(audit.append, store, principal, "denied", {"query": query[:1000]}, 0, "forbidden")
@@ -221,6 +223,16 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         exception_handlers={404: not_found, 405: not_allowed, Exception: failed},
         lifespan=lifespan,
     )
+
+
+def from_environment() -> Starlette:
+    """Return the API over the store the ``RISKGRAPH_*`` environment names: the factory each
+    worker process of ``riskgraph serve --workers N`` calls; the store closes at shutdown."""
+    from riskgraph.graph import open_store
+    from riskgraph.settings import load
+
+    settings = load()
+    return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True)
 
 
 def _presented(request: Request) -> str | None:

@@ -8,6 +8,7 @@ whole request with no data, so a half-allowed query never half-runs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -53,25 +54,45 @@ def error(message: str, code: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
 
 
-def check(schema: GraphQLSchema, document: Any, variables: Mapping[str, Any], role: str, operation_name: str | None) -> list[GraphQLError]:
-    """Return why the (schema-valid) ``document`` may not run for ``role``; empty if it may.
+@dataclass(frozen=True)
+class Shape:
+    """What a document asks for whatever its variables and caller: the restricted fields
+    it selects, and each operation's depth and aliases. Computed once per query text."""
 
-    Cost: one walk of the document per check, fragments included.
-    """
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    restricted: tuple[str, ...]
+    depth: dict[str | None, int]
+    aliases: dict[str | None, int]
+
+
+def shape(schema: GraphQLSchema, document: Any) -> Shape:
+    """Return the shape of a schema-valid document. Cost: one walk of it, fragments included."""
+    fragments = _fragments(document)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    errors = _forbidden(schema, document, role)
+    return Shape(
+        restricted=_restricted(schema, document),
+        depth={o.name and o.name.value: _depth(o.selection_set, fragments, 0) for o in operations},
+        aliases={o.name and o.name.value: _aliases(o.selection_set, fragments) for o in operations},
+    )
+
+
+def check(schema: GraphQLSchema, document: Any, found: Shape, variables: Mapping[str, Any], role: str, operation_name: str | None) -> list[GraphQLError]:
+    """Return why the (schema-valid) ``document`` of shape ``found`` may not run for
+    ``role`` with ``variables``; empty if it may.
+
+    Cost: a look at the shape, and one walk of the document for its cost.
+    """
+    errors = [error(f"the {role} role may not read {c}", "FORBIDDEN") for c in found.restricted if not allowed(role, c)]
     if errors:
         return errors
-    for op in operations:
-        depth = _depth(op.selection_set, fragments, 0)
-        if depth > MAX_DEPTH:
-            errors.append(error(f"the query is {depth} levels deep; at most {MAX_DEPTH} are allowed", "QUERY_TOO_DEEP"))
-        aliases = _aliases(op.selection_set, fragments)
-        if aliases > MAX_ALIASES:
-            errors.append(error(f"the query uses {aliases} aliases; at most {MAX_ALIASES} are allowed", "TOO_MANY_ALIASES"))
+    fragments = _fragments(document)
+    for op in (d for d in document.definitions if isinstance(d, OperationDefinitionNode)):
+        name = op.name and op.name.value
+        if operation_name is not None and name != operation_name:
+            continue
+        if found.depth[name] > MAX_DEPTH:
+            errors.append(error(f"the query is {found.depth[name]} levels deep; at most {MAX_DEPTH} are allowed", "QUERY_TOO_DEEP"))
+        if found.aliases[name] > MAX_ALIASES:
+            errors.append(error(f"the query uses {found.aliases[name]} aliases; at most {MAX_ALIASES} are allowed", "TOO_MANY_ALIASES"))
         if not errors:
             try:
                 cost = _cost(op.selection_set, fragments, _values(op, variables), schema.get_root_type(op.operation))
@@ -83,21 +104,23 @@ def check(schema: GraphQLSchema, document: Any, variables: Mapping[str, Any], ro
     return errors
 
 
-def _forbidden(schema: GraphQLSchema, document: Any, role: str) -> list[GraphQLError]:
-    type_info = TypeInfo(schema)
-    denied: list[GraphQLError] = []
+def _fragments(document: Any) -> dict:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
-    class Permissions(Visitor):
+
+def _restricted(schema: GraphQLSchema, document: Any) -> tuple[str, ...]:
+    """Return the fields of ``access.FIELDS`` the document selects, as Type.field, once each."""
+    type_info = TypeInfo(schema)
+    seen: dict[str, None] = {}
+
+    class Restricted(Visitor):
         def enter_field(self, node: FieldNode, *_):
             parent = type_info.get_parent_type()
-            if parent is None:
-                return
-            coordinate = f"{parent.name}.{node.name.value}"
-            if coordinate in FIELDS and not allowed(role, coordinate):
-                denied.append(error(f"the {role} role may not read {coordinate}", "FORBIDDEN"))
+            if parent is not None and f"{parent.name}.{node.name.value}" in FIELDS:
+                seen[f"{parent.name}.{node.name.value}"] = None
 
-    visit(document, TypeInfoVisitor(type_info, Permissions()))
-    return denied
+    visit(document, TypeInfoVisitor(type_info, Restricted()))
+    return tuple(seen)
 
 
 def _selections(selection_set: SelectionSetNode | None, fragments: dict) -> list:

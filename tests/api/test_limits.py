@@ -41,10 +41,10 @@ def _nested(names: list[str], leaf: str = "x") -> str:
 
 def test_depth_is_counted_through_fragments_and_inline_fragments():
     deep = parse("{ a { ...F } } fragment F on T { b { ... on U { c { d { e { ...G } } } } } } fragment G on V { f { g { h { i { j { k } } } } } }")
-    refused = limits.check(schema._schema, deep, {}, "admin", None)
+    refused = limits.check(schema._schema, deep, limits.shape(schema._schema, deep), {}, "admin", None)
     assert [e.extensions["code"] for e in refused] == ["QUERY_TOO_DEEP"] and "11 levels" in refused[0].message
     ten = parse("{ a { ...F } } fragment F on T { b { ... on U { c { d { e { ...G } } } } } } fragment G on V { f { g { h { i { j } } } } }")
-    assert limits.check(schema._schema, ten, {}, "admin", None) == []
+    assert limits.check(schema._schema, ten, limits.shape(schema._schema, ten), {}, "admin", None) == []
 
 
 def test_a_depth_bomb_is_refused_without_a_5xx(api):
@@ -149,7 +149,9 @@ def test_everyday_queries_stay_well_under_the_cost_limit():
         get_introspection_query(descriptions=True),
     ):
         refs = {"r": [{"kind": "ENTERPRISE", "id": str(i)} for i in range(1000)]}
-        assert limits.check(schema._schema, parse(query), refs, "clearance" if "entityRisk" in query else "officer", None) == [], query
+        document = parse(query)
+        found = limits.shape(schema._schema, document)
+        assert limits.check(schema._schema, document, found, refs, "clearance" if "entityRisk" in query else "officer", None) == [], query
 
 
 # --- the HTTP envelope ----------------------------------------------------------------------

@@ -1,0 +1,18 @@
+"""The worker factory of `riskgraph serve --workers N` opens the store the environment names."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from riskgraph.api.app import from_environment
+
+
+def test_a_worker_builds_the_api_from_the_environment_and_serves_the_same_graph(api, monkeypatch):
+    monkeypatch.setenv("RISKGRAPH_DATA_DIR", str(api.settings.data_dir))
+    monkeypatch.setenv("RISKGRAPH_GRAPH", api.settings.graph)
+    with TestClient(from_environment()) as client:
+        health = client.get("/healthz").json()
+        answer = client.post("/graphql", json={"query": "{ entityRisk(refs: []) { id } }"},
+                             headers={"Authorization": f"Bearer {api.keys['clearance']}"}).json()
+    assert health["store"] is True and health["modelVersion"] == "graph-1.0"
+    assert answer == {"data": {"entityRisk": []}}
