@@ -84,10 +84,11 @@ def _neighbours(store: Store, node: int, since: str, current: dict | None) -> li
                 continue
             links, weight = merged.get((kind, r["id"]), (set(), 0))
             merged[(kind, r["id"])] = (links | set(r["links"]), weight + r["weight"])
-    refs = list(merged)
-    found = risk.entities(store, refs, current)
-    ranked = sorted(zip(refs, found), key=lambda x: (-x[1].risk.score, -merged[x[0]][1], x[0]))[:NEIGHBOURS]
-    return [types.Neighbour(entity=e, links=sorted(merged[ref][0]), weight=merged[ref][1]) for ref, e in ranked]
+    # Rank every candidate by its stored score (one cheap read), describe only the kept ones.
+    scores = risk.risks(store, [f"{k}:{i}" for k, i in merged])
+    ranked = sorted(merged, key=lambda ref: (-scores.get(f"{ref[0]}:{ref[1]}", risk.Risk()).score, -merged[ref][1], ref))[:NEIGHBOURS]
+    found = risk.entities(store, ranked, current)
+    return [types.Neighbour(entity=e, links=sorted(merged[ref][0]), weight=merged[ref][1]) for ref, e in zip(ranked, found)]
 
 
 def _role(r: dict) -> types.RoleHeld:
