@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_ARGS ?=
 
-.PHONY: demo test bench-ingest bench-analyze clean stop
+.PHONY: demo test bench-ingest bench-analyze bench-api clean stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ bench-ingest: $(STAMP)
 
 bench-analyze: $(STAMP)
 	$(BIN)/python bench/analyze.py
+
+bench-api: $(STAMP)
+	$(BIN)/python bench/api.py
 
 stop: $(STAMP)
 	$(BIN)/riskgraph store stop

@@ -85,8 +85,9 @@ def _neighbours(store: Store, node: int, since: str, current: dict | None) -> li
             links, weight = merged.get((kind, r["id"]), (set(), 0))
             merged[(kind, r["id"])] = (links | set(r["links"]), weight + r["weight"])
     # Rank every candidate by its stored score (one cheap read), describe only the kept ones.
-    scores = risk.risks(store, [f"{k}:{i}" for k, i in merged])
-    ranked = sorted(merged, key=lambda ref: (-scores.get(f"{ref[0]}:{ref[1]}", risk.Risk()).score, -merged[ref][1], ref))[:NEIGHBOURS]
+    entities = [f"{k}:{i}" for k, i in merged]
+    scores = {r["entity"]: r["score"] for r in store.query("risk_levels", {"entities": entities})} if entities else {}
+    ranked = sorted(merged, key=lambda ref: (-scores.get(f"{ref[0]}:{ref[1]}", 0.0), -merged[ref][1], ref))[:NEIGHBOURS]
     found = risk.entities(store, ranked, current)
     return [types.Neighbour(entity=e, links=sorted(merged[ref][0]), weight=merged[ref][1]) for ref, e in zip(ranked, found)]
 

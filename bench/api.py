@@ -1,0 +1,454 @@
+"""API benchmark: latency and throughput of the GraphQL API over loopback.
+
+    .venv/bin/python bench/api.py [--data-dir bench/out/analyze-data] [--world bench/out/world-100000-1]
+                                  [--sample bench/out/assess-sample.csv]
+                                  [--seconds 60] [--concurrency 32] [--warmup 5] [--ops entityRisk assessDeclaration dossier]
+                                  [--servers 1] [--out bench/out/api.json]
+
+The store in ``--data-dir`` must hold the world and a current analysis (bench/ingest.py
+and ``riskgraph analyze`` leave one). The benchmark starts ``riskgraph serve`` on a free
+loopback port as a child process, creates a clearance and an officer key with
+``riskgraph apikey create``, waits for ``/healthz``, then loads one operation at a time:
+``--concurrency`` workers in a closed loop, each on its own keep-alive HTTP/1.1
+connection, ``--warmup`` seconds unmeasured, then ``--seconds`` measured. A response is
+an error if its status is not 200 or its body carries GraphQL ``errors``. With
+``--servers N`` it starts N API servers on the one store and spreads the workers over
+them (what N workers behind a load balancer would do).
+
+Requests are drawn at random from pools built before the load (request bytes are
+prepared in advance, so the generator spends its time on sockets only):
+
+* entityRisk: 3 refs (an enterprise, an agent, a person); each is, with even odds, a key
+  target of its kind (the riskiest 500, read through the API) or the trader, agent or
+  declarant of a real declaration of ``--sample``;
+* assessDeclaration: a declaration of ``--sample`` in contract form;
+* dossier: an enterprise, with even odds a key target or any enterprise of the world.
+
+Prints and writes ``--out``: p50/p90/p99/max latency, requests/s and errors
+per operation, the CPU used by the API server, its store, the generator and the whole
+machine (and taken by the hypervisor) during each load, the commit, and the peak RSS of the API server (VmHWM) and of the store server. The API server
+is stopped with SIGINT at the end (it then stops the store, which snapshots first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import importlib.util
+import json
+import math
+import os
+import platform
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+OUT = Path(__file__).parent / "out"
+CLI = Path(sys.executable).parent / "riskgraph"
+POOL = 4096  # prepared requests per operation
+KEY_TARGETS = 500  # riskiest entities of each kind mixed into the requests
+SHOW_ERRORS = 5  # error responses printed per operation
+
+ENTITY_RISK = "query($refs:[EntityRef!]!){ entityRisk(refs:$refs){ kind id known risk { score band reasons { factor contribution } } } }"
+ASSESS = "query($d: DeclarationInput!){ assessDeclaration(input:$d){ channel score random reasons { factor contribution detail } } }"
+DOSSIER = (
+    "query($k:EntityKind!,$id:String!){ dossier(kind:$k,id:$id){ entity { name risk { score band } } "
+    "roles { role otherName since until } identifiers { kind value holderCount holders { id } } "
+    "trade { declarations valueUsd byMonth { key count } channels { key count } hsCodes { key count } partners { key count } gates { key count } } "
+    "violations { violationId kind decidedOn } intel { grade reliability } community suspiciousNetwork { rank why } "
+    "neighbours { entity { id risk { score } } links weight } } }"
+)
+KEY_TARGETS_QUERY = "query($k:EntityKind!,$n:Int!){ keyTargets(kind:$k, first:$n){ edges { node { id } } } }"
+
+# Contract columns of declarations.csv -> DeclarationInput fields; lists and numbers converted.
+LISTS = {"vehicle_ids", "hs_codes"}
+FLOATS = {"value_usd", "tax_vnd", "duty_rate_pct", "net_mass_kg", "gross_mass_kg", "quantity"}
+NOT_INPUT = {"channel", "inspection_result"}  # outcomes, not part of a declaration being assessed
+
+
+# --- the server --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
+    """Start ``riskgraph serve`` on ``port``; its output goes to ``log``."""
+    with open(log, "wb") as out:
+        return subprocess.Popen([str(CLI), "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def wait_healthy(server: subprocess.Popen, port: int, timeout: float) -> dict:
+    """Poll ``GET /healthz`` until it answers 200; return its body. The store may take a
+    minute or more to load its snapshot."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the API server exited with code {server.returncode} before answering; see its log")
+        try:
+            status, body = asyncio.run(_get(port, "/healthz"))
+            if status == 200:
+                return json.loads(body)
+        except OSError:
+            pass
+        time.sleep(1.0)
+    raise SystemExit(f"the API server did not answer /healthz within {timeout:g} s")
+
+
+async def _get(port: int, path: str) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        return await read_response(reader)
+    finally:
+        writer.close()
+
+
+def create_key(data_dir: Path, role: str) -> str:
+    """Create an API key of ``role`` with the CLI (it attaches to the running store)."""
+    done = subprocess.run([str(CLI), "--data-dir", str(data_dir), "apikey", "create", "--role", role, "--name", f"bench-api {role}"],
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def revoke_key(data_dir: Path, key: str) -> None:
+    """Revoke a key made by ``create_key`` (its id is the part after ``rg_``)."""
+    subprocess.run([str(CLI), "--data-dir", str(data_dir), "apikey", "revoke", key.split("_")[1]], capture_output=True, check=False)
+
+
+def stop_server(server: subprocess.Popen, timeout: float) -> None:
+    """Stop the API server as Ctrl-C would, and wait for it (and its store) to exit."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout)
+        except subprocess.TimeoutExpired:
+            server.terminate()
+            server.wait(60)
+
+
+def status_mb(pid: int, field: str) -> float | None:
+    """Return a memory figure of /proc/PID/status (VmHWM: peak RSS, VmRSS: now) in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """Return the user + system CPU time a process has used so far (0 if it is gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_seconds() -> tuple[float, float]:
+    """Return the CPU time the machine has spent so far running anything, and the time
+    the hypervisor took from it (steal), from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+def store_pid(data_dir: Path) -> int | None:
+    """Return the pid of the data directory's embedded store server, if one is recorded."""
+    try:
+        return int(json.loads((data_dir / "falkordb" / "server.json").read_text())["pid"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+# --- requests ----------------------------------------------------------------------
+
+
+def request_bytes(port: int, key: str, query: str, variables: dict) -> bytes:
+    """Return a complete keep-alive ``POST /graphql`` request."""
+    body = json.dumps({"query": query, "variables": variables}, ensure_ascii=False, separators=(",", ":")).encode()
+    head = (f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """Read one HTTP/1.1 response with a Content-Length body; return (status, body)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length) if length else b""
+
+
+def call(port: int, key: str, query: str, variables: dict) -> dict:
+    """Run one GraphQL request and return its decoded body (used to build the pools)."""
+    async def once() -> tuple[int, bytes]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(request_bytes(port, key, query, variables))
+            return await read_response(reader)
+        finally:
+            writer.close()
+    status, body = asyncio.run(once())
+    answer = json.loads(body)
+    if status != 200 or answer.get("errors"):
+        raise SystemExit(f"{status}: {answer.get('errors')}")
+    return answer["data"]
+
+
+def check(port: int, pools: dict[str, list[bytes]]) -> None:
+    """Send the first requests of each pool once; stop unless each answers data (not null)."""
+    async def once(request: bytes) -> tuple[int, bytes]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(request)
+            return await read_response(reader)
+        finally:
+            writer.close()
+    for name, pool in pools.items():
+        for request in pool[:20]:
+            status, body = asyncio.run(once(request))
+            answer = json.loads(body)
+            if status != 200 or answer.get("errors") or not answer.get("data") or answer["data"].get(name) is None:
+                raise SystemExit(f"{name}: {status} {body[:500]!r}")
+
+
+def key_targets(port: int, officer: str, kind: str) -> list[str]:
+    """Return the ids of the riskiest ``KEY_TARGETS`` entities of ``kind``."""
+    data = call(port, officer, KEY_TARGETS_QUERY, {"k": kind, "n": KEY_TARGETS})
+    return [e["node"]["id"] for e in data["keyTargets"]["edges"]]
+
+
+def read_sample(path: Path) -> list[dict]:
+    """Return the declarations of ``path`` (contract CSV) as dicts of non-empty cells."""
+    with open(path, newline="", encoding="utf-8") as f:
+        return [{k: v for k, v in row.items() if v} for row in csv.DictReader(f)]
+
+
+def declaration_input(row: dict) -> dict:
+    """Return a contract row as a GraphQL ``DeclarationInput`` (camelCase, lists, numbers)."""
+    out: dict = {}
+    for column, value in row.items():
+        if column in NOT_INPUT:
+            continue
+        head, *rest = column.split("_")
+        name = head + "".join(w.capitalize() for w in rest)
+        if column in LISTS:
+            out[name] = [v for v in value.split(";") if v]
+        elif column in FLOATS:
+            out[name] = float(value)
+        else:
+            out[name] = value
+    return out
+
+
+def world_ids(world: Path, name: str, column: str) -> list[str]:
+    """Return one column of a world CSV file."""
+    with open(world / name, newline="", encoding="utf-8") as f:
+        return [row[column] for row in csv.DictReader(f)]
+
+
+def build_pools(port: int, keys: dict[str, str], world: Path, sample: list[dict], rng: random.Random) -> dict[str, list[bytes]]:
+    """Return ``POOL`` prepared requests per operation (see the module docstring)."""
+    hot = {kind: key_targets(port, keys["officer"], kind) for kind in ("ENTERPRISE", "AGENT", "PERSON")}
+    enterprises = world_ids(world, "enterprises.csv", "tax_code")
+    triples = [(d["trader_tax_code"], d.get("agent_code"), d.get("declarant_id")) for d in sample]
+
+    def pick(kind: str, ordinary: str | None) -> str:
+        return rng.choice(hot[kind]) if ordinary is None or rng.random() < 0.5 else ordinary
+
+    risk, assess, dossier = [], [], []
+    for _ in range(POOL):
+        trader, agent, person = rng.choice(triples)
+        refs = [{"kind": "ENTERPRISE", "id": pick("ENTERPRISE", trader)}, {"kind": "AGENT", "id": pick("AGENT", agent)},
+                {"kind": "PERSON", "id": pick("PERSON", person)}]
+        risk.append(request_bytes(port, keys["clearance"], ENTITY_RISK, {"refs": refs}))
+        assess.append(request_bytes(port, keys["clearance"], ASSESS, {"d": declaration_input(rng.choice(sample))}))
+        dossier.append(request_bytes(port, keys["officer"], DOSSIER, {"k": "ENTERPRISE", "id": pick("ENTERPRISE", rng.choice(enterprises))}))
+    return {"entityRisk": risk, "assessDeclaration": assess, "dossier": dossier}
+
+
+# --- the load ----------------------------------------------------------------------
+
+
+async def worker(port: int, pool: list[bytes], start: float, stop: float, seed: int, latencies: list[float], errors: list[str]) -> int:
+    """Send requests from ``pool`` one after another on one connection until ``stop``;
+    record the latency of those sent after ``start``. Return how many were sent."""
+    rng = random.Random(seed)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    clock = time.perf_counter
+    sent = 0
+    try:
+        while True:
+            t0 = clock()
+            if t0 >= stop:
+                return sent
+            writer.write(rng.choice(pool))
+            try:
+                status, body = await read_response(reader)
+            except (asyncio.IncompleteReadError, ConnectionError) as e:
+                errors.append(f"connection: {e!r}")
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                continue
+            t1 = clock()
+            sent += 1
+            if t0 >= start:
+                latencies.append(t1 - t0)
+                if status != 200 or b'"errors"' in body:
+                    errors.append(f"{status}: {body[:300].decode(errors='replace')}")
+    finally:
+        writer.close()
+
+
+async def load(ports: list[int], pool: list[bytes], concurrency: int, warmup: float, seconds: float) -> tuple[list[float], list[str], float]:
+    """Run ``concurrency`` closed-loop workers, spread over the servers on ``ports``;
+    return latencies, errors and the measured span."""
+    now = time.perf_counter()
+    start, stop = now + warmup, now + warmup + seconds
+    latencies: list[float] = []
+    errors: list[str] = []
+    await asyncio.gather(*(worker(ports[i % len(ports)], pool, start, stop, i, latencies, errors) for i in range(concurrency)))
+    return latencies, errors, time.perf_counter() - start
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    """Return the nearest-rank ``p``-th percentile of sorted values, in ms."""
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))] * 1000
+
+
+def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namespace, pids: dict[str, list[int]]) -> dict:
+    """Load one operation and return its figures."""
+    cpu0 = {who: sum(map(cpu_seconds, some)) for who, some in pids.items()}
+    own0, (busy0, steal0) = time.process_time(), machine_seconds()
+    latencies, errors, span = asyncio.run(load(ports, pool, args.concurrency, args.warmup, args.seconds))
+    whole = args.warmup + span
+    cpu = {who: round((sum(map(cpu_seconds, some)) - cpu0[who]) / whole * 100) for who, some in pids.items()}
+    cpu["generator"] = round((time.process_time() - own0) / whole * 100)
+    busy1, steal1 = machine_seconds()
+    cpu["machine"] = round((busy1 - busy0) / whole * 100)  # out of os.cpu_count() * 100
+    cpu["others"] = cpu["machine"] - cpu["server"] - cpu["store"] - cpu["generator"]  # kernel (loopback), anything else
+    cpu["steal"] = round((steal1 - steal0) / whole * 100)  # taken by the hypervisor
+    latencies.sort()
+    figures = {
+        "requests": len(latencies), "seconds": round(span, 1), "per_s": round(len(latencies) / span, 1),
+        **{f"p{p}_ms": round(percentile(latencies, p), 1) for p in (50, 90, 99)},
+        "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "mean_ms": round(sum(latencies) / len(latencies) * 1000, 1) if latencies else None,
+        "errors": len(errors), "first_errors": errors[:SHOW_ERRORS], "cpu_pct": cpu,
+    }
+    for e in errors[:SHOW_ERRORS]:
+        print(f"  {name} error: {e}", file=sys.stderr)
+    return figures
+
+
+def commit() -> str:
+    """Return the checked-out commit, marked "+changes" if riskgraph/ differs from it."""
+    here = Path(__file__).parent
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True).stdout.strip()
+    changed = subprocess.run(["git", "status", "--porcelain", "--", "../riskgraph"], cwd=here, capture_output=True, text=True).stdout.strip()
+    return f"{head}+changes" if changed else head
+
+
+def machine() -> str:
+    """Return the machine as the other benchmarks name it."""
+    cores = os.cpu_count()
+    return f"{platform.machine()}, {cores} cores, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", "--data", dest="data", type=Path, default=OUT / "analyze-data")
+    parser.add_argument("--world", type=Path, default=OUT / "world-100000-1")
+    parser.add_argument("--sample", type=Path, default=OUT / "assess-sample.csv")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--ops", nargs="+", choices=("entityRisk", "assessDeclaration", "dossier"),
+                        default=["entityRisk", "assessDeclaration", "dossier"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--servers", type=int, default=1, help="API server processes on one store, workers spread over them")
+    parser.add_argument("--out", type=Path, default=OUT / "api.json")
+    parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds to wait for the store and the server")
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()
+    rng = random.Random(args.seed)
+    sample = read_sample(args.sample)
+    OUT.mkdir(exist_ok=True)
+    ports: list[int] = []
+    while len(ports) < args.servers:
+        port = free_port()
+        ports += [] if port in ports else [port]
+    t0 = time.monotonic()
+    servers: list[subprocess.Popen] = []
+    keys: dict[str, str] = {}
+    try:
+        for i, port in enumerate(ports):  # the first starts the store, the others attach to it
+            servers.append(start_server(args.data, port, OUT / f"api-server{i or ''}.log"))
+            health = wait_healthy(servers[-1], port, args.start_timeout)
+            print(f"server pid {servers[-1].pid} on port {port}, healthy after {time.monotonic() - t0:.0f} s: {health}", file=sys.stderr)
+        keys = {role: create_key(args.data, role) for role in ("clearance", "officer")}
+        pools = build_pools(ports[0], keys, args.world, sample, rng)
+        check(ports[0], pools)
+        store = store_pid(args.data)
+        pids = {"server": [s.pid for s in servers], "store": [store] if store else []}
+        ops = {}
+        for name in args.ops:
+            print(f"{name}: {args.warmup:g} s warm-up, {args.seconds:g} s at concurrency {args.concurrency}", file=sys.stderr)
+            ops[name] = run_op(name, ports, pools[name], args, pids)
+            print(f"  {json.dumps({k: v for k, v in ops[name].items() if k != 'first_errors'})}", file=sys.stderr)
+        server_peak = [status_mb(s.pid, "VmHWM:") for s in servers]
+        store_peak = status_mb(store, "VmHWM:") if store else None
+    finally:
+        for key in keys.values():
+            revoke_key(args.data, key)
+        for server in reversed(servers):
+            stop_server(server, args.start_timeout)
+
+    out = {
+        "date": date.today().isoformat(),
+        "machine": machine(),
+        "command": " ".join(["bench/api.py", *sys.argv[1:]]),
+        "commit": commit(),
+        "data_dir": str(args.data),
+        "analysis": health,
+        "load_average_before": [round(v, 2) for v in load_before],
+        "concurrency": args.concurrency, "warmup_s": args.warmup, "seconds": args.seconds, "servers": args.servers,
+        "loop": f"server: uvicorn, {'uvloop' if importlib.util.find_spec('uvloop') else 'asyncio'} loop; generator: asyncio",
+        "operations": ops,
+        "server_peak_rss_mb": server_peak if args.servers > 1 else server_peak[0],
+        "store_peak_rss_mb": store_peak,
+    }
+    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False))
+    print(json.dumps(out, indent=1, ensure_ascii=False))
+    print(f"\n{'operation':<18} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8} {'req/s':>8} {'errors':>7}")
+    for name, f in ops.items():
+        print(f"{name:<18} {f['p50_ms']:>8} {f['p90_ms']:>8} {f['p99_ms']:>8} {f['max_ms']:>8} {f['per_s']:>8} {f['errors']:>7}")
+    print(f"API server peak RSS {', '.join(map(str, server_peak))} MB, store peak RSS {store_peak} MB")
+
+
+if __name__ == "__main__":
+    main()
