@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
+from datetime import date
 from typing import Annotated, Optional
 
 import strawberry
@@ -93,7 +94,7 @@ class Query:
         current = await ctx.current()
         return types.Assessment(
             declaration_no=a.declaration_no, channel=types.Channel(a.channel), score=a.score, random=a.random,
-            as_of=types.date.fromisoformat(current["as_of"]) if current else None, model_version=current and current["model_version"],
+            as_of=date.fromisoformat(current["as_of"]) if current else None, model_version=current and current["model_version"],
             reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons])
 
     @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, neighbours.")
