@@ -71,12 +71,13 @@ def risks(store: Store, entities: Iterable[str]) -> dict[str, Risk]:
     Cost: one indexed lookup per entity, in one query.
     """
     wanted = list(dict.fromkeys(entities))
-    out = {}
-    for row in store.query("risk_details", {"entities": wanted}) if wanted else ():
-        out[row["entity"]] = Risk(row["score"], row["band"], row["own"] or 0.0, row["network"] or 0.0,
-                                  tuple(json.loads(row["reasons"] or "[]")), row["community"],
-                                  row["network_rank"] or None, bool(row["provisional"]))
-    return out
+    return {row["entity"]: stored(row) for row in store.query("risk_details", {"entities": wanted})} if wanted else {}
+
+
+def stored(row: dict) -> Risk:
+    """Return the Risk of a stored score row (risk_details, key_targets)."""
+    return Risk(row["score"], row["band"], row["own"] or 0.0, row["network"] or 0.0, tuple(json.loads(row["reasons"] or "[]")),
+                row["community"], row["network_rank"] or None, bool(row["provisional"]))
 
 
 def raise_risk(store: Store, kind: str, key: str, strength: float, reason: dict) -> float | None:

@@ -121,7 +121,9 @@ class Query:
         def read():
             rows = ctx.store.query("key_targets", {**params, "skip": skip, "limit": first})
             total = ctx.store.query("key_targets_count", params)[0]["total"]
-            return rows, total, risk.entities(ctx.store, [tuple(r["entity"].split(":", 1)) for r in rows], current)
+            # The page's rows carry the scores: only identities are read again.
+            found = risk.identities(ctx.store, [tuple(r["entity"].split(":", 1)) for r in rows])
+            return rows, total, [risk.entity(found[r["entity"]], risk.stored(r), current) for r in rows]
 
         rows, total, found = await ctx.run(read)
         edges = [types.EntityEdge(cursor=_cursor(current["analysis_id"], skip + i), node=e) for i, e in enumerate(found)]

@@ -7,7 +7,7 @@ OPTIONAL MATCH (e:Enterprise {tax_code: substring(s.entity, 11)})
 WHERE $province IS NOT NULL AND s.kind = 'enterprise'
 WITH a, s, e
 WHERE $province IS NULL OR e.province = $province
-RETURN s.entity AS entity, s.score AS score, s.band AS band, s.reasons AS reasons,
-       s.community AS community, s.network_rank AS network_rank, a.as_of AS as_of
+RETURN s.entity AS entity, s.score AS score, s.band AS band, s.own AS own, s.network AS network, s.reasons AS reasons,
+       s.community AS community, s.network_rank AS network_rank, s.provisional AS provisional, a.as_of AS as_of
 ORDER BY s.score DESC, s.entity
 SKIP $skip LIMIT $limit
