@@ -62,7 +62,7 @@ def listed(store: Store) -> list[dict]:
 
 
 def revoke(store: Store, key_id: str) -> dict | None:
-    """Revoke key ``key_id``; return it with when it was revoked, or None if unknown."""
+    """Revoke key ``key_id``; return it as ``listed`` does, or None if unknown."""
     rows = store.query("apikey_revoke", {"key_id": key_id, "now": _now()}, write=True)
     return rows[0] if rows else None
 

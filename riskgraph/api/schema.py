@@ -65,20 +65,14 @@ def _offset(after: Optional[str], analysis: str) -> int:
 class Query:
     @strawberry.field(description="One entity's identity and risk.")
     async def entity(self, info: Info, kind: EntityKind, id: str) -> Optional[types.Entity]:
-        ref = _ref(EntityRef(kind=kind, id=id))
-        ctx = info.context
-        current = await ctx.current()
-        found = (await ctx.run(risk.entities, ctx.store, [ref], current))[0]
+        found = (await info.context.entities([_ref(EntityRef(kind=kind, id=id))]))[0]
         return found if found.known or found.risk.score > 0 else None
 
     @strawberry.field(description="Risk of up to 1,000 entities at once, for clearance systems; unknown ones score 0.")
     async def entity_risk(self, info: Info, refs: list[EntityRef]) -> list[types.EntityRisk]:
         if len(refs) > limits.MAX_REFS:
             raise UserError(f"refs: at most {limits.MAX_REFS} per request")
-        wanted = [_ref(r) for r in refs]
-        ctx = info.context
-        current = await ctx.current()
-        found = await ctx.run(risk.entities, ctx.store, wanted, current)
+        found = await info.context.entities([_ref(r) for r in refs])
         return [types.EntityRisk(kind=e.kind, id=e.id, known=e.known, risk=e.risk) for e in found]
 
     @strawberry.field(description="Channel, score and reasons for a declaration not yet stored; nothing is written.")
@@ -91,10 +85,9 @@ class Query:
         ctx = info.context
         assessor: Assessor = await ctx.assessor()
         a = (await ctx.run(assessor.assess, [params]))[0]
-        current = await ctx.current()
         return types.Assessment(
             declaration_no=a.declaration_no, channel=types.Channel(a.channel), score=a.score, random=a.random,
-            as_of=date.fromisoformat(current["as_of"]) if current else None, model_version=current and current["model_version"],
+            as_of=date.fromisoformat(assessor.as_of), model_version=assessor.model_version,
             reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons])
 
     @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, neighbours.")
@@ -274,9 +267,7 @@ class Mutation:
         found = await ctx.run(auth.revoke, ctx.store, key_id)
         ctx.keys.forget(key_id)
         await ctx.audit("revokeApiKey", {"key_id": key_id}, 1 if found else 0)
-        if found is None:
-            return None
-        return next((types.ApiKeyInfo(**r) for r in await ctx.run(auth.listed, ctx.store) if r["key_id"] == key_id), None)
+        return None if found is None else types.ApiKeyInfo(**found)
 
 
 schema = strawberry.Schema(query=Query, mutation=Mutation)
