@@ -174,10 +174,10 @@ def _as_of(value: str | None) -> date:
 def analyze(settings: Settings, as_of: str | None, history_months: int) -> None:
     """Score every enterprise, person, agent and vehicle, find suspicious networks, store the result."""
     with _store(settings) as s:
-        click.echo(_analyze_and_save(s, _as_of(as_of), history_months))
+        click.echo(_analyze_and_save(s, settings, _as_of(as_of), history_months))
 
 
-def _analyze_and_save(s: Store, day: date, history_months: int = 36) -> str:
+def _analyze_and_save(s: Store, settings: Settings, day: date, history_months: int = 36) -> str:
     """Analyse as of ``day``, make the result current; return the summary to print."""
     from riskgraph import outputs
     from riskgraph.algorithms.analysis import analyze as run
@@ -189,7 +189,17 @@ def _analyze_and_save(s: Store, day: date, history_months: int = 36) -> str:
     t = time.monotonic()
     analysis_id = save(s, result)
     result.timings["write"] = time.monotonic() - t
-    return outputs.summary(result, analysis_id, time.monotonic() - started)
+    return outputs.summary(result, analysis_id, time.monotonic() - started) + "\n" + _paired_model(settings, day)
+
+
+def _paired_model(settings: Settings, day: date) -> str:
+    """Say which selectivity model assessments as of ``day`` will use."""
+    from riskgraph.algorithms import selectivity
+
+    path = selectivity.newest_path(settings.models_dir, day)
+    if path is None:
+        return "declarations are assessed on the graph and profile score: no selectivity model trained up to this date (riskgraph train)"
+    return f"declarations are assessed with selectivity model {path.name}"
 
 
 @main.command("key-targets")
@@ -241,31 +251,109 @@ def assess(settings: Settings, file: Path, fmt: str, red_share: float, yellow_sh
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
     with _store(settings) as s:
-        assessor = Assessor(s, policy)
+        assessor = Assessor(s, policy, settings.models_dir)
+        click.echo(f"assess: {assessor.basis if assessor.model is None else 'selectivity model ' + assessor.model.version}", err=True)
         outputs.emit_assessments((a for batch in read(file) for a in assessor.assess(batch)), fmt, click.echo)
 
 
 @main.command()
+@click.option("--as-of", "as_of", metavar="DATE", help="Learn from what was known on this date [default: today].")
+@click.option("--history-months", type=click.IntRange(3, 240), default=24, show_default=True, help="Training window before the as-of date.")
+@click.option("--no-graph", is_flag=True, help="Leave the graph scores out of the features.")
+@click.pass_obj
+def train(settings: Settings, as_of: str | None, history_months: int, no_graph: bool) -> None:
+    """Train the declaration selectivity model on inspection outcomes and store it."""
+    with _store(settings) as s:
+        click.echo(_train_and_save(s, settings, _as_of(as_of), history_months=history_months, graph=not no_graph, fallback=False))
+
+
+def _train_and_save(s: Store, settings: Settings, day: date, *, history_months: int, graph: bool = True,
+                    fallback: bool = True) -> str:
+    """Train the selectivity model as of ``day`` and save it; return the summary to print.
+    With ``fallback``, too few labels is reported as the fallback it means, not raised."""
+    from riskgraph.algorithms import selectivity
+
+    started = time.monotonic()
+    try:
+        model = selectivity.train(s, day, history_months=history_months, graph=graph)
+    except selectivity.NotEnoughLabels as e:
+        if not fallback:
+            raise
+        return f"selectivity model not trained: {e}; assessments use the graph and profile score"
+    path = selectivity.save(model, settings.models_dir)
+    m = model.metrics
+    return "\n".join((
+        f"model {model.version}: trained on {model.since} to {model.until} in {time.monotonic() - started:.1f} s "
+        f"({', '.join(f'{k} {v:.1f} s' for k, v in m['seconds'].items())})",
+        f"  {m['declarations']:,} declarations, {m['labelled']:,} with an outcome ({m['positives']:,} found wrong, "
+        f"{m['random_inspections']:,} random inspections); {len(model.features)} features"
+        f"{'' if model.graph else ', no graph scores'}",
+        f"  validation on the latest {m['valid']:,}: average precision {m['valid_average_precision']:.3f} "
+        f"(base rate {m['valid_base_rate']:.3f}), ROC AUC {m['valid_auc']:.3f}, {m['best_iteration']} trees",
+        f"stored in {path}",
+    ))
+
+
+@main.command()
+@click.option("--as-of", "as_of", metavar="DATE", help="Use the newest model trained up to this date [default: today].")
+@click.option("--top", type=click.IntRange(1, 100_000), default=30, show_default=True)
+@click.option("--min-support", type=click.IntRange(1), default=20, show_default=True, help="Declarations in the model's last quarter.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def profiles(settings: Settings, as_of: str | None, top: int, min_support: int, fmt: str) -> None:
+    """Risk profiles: the HS x origin x procedure lines with the highest learned risk."""
+    from riskgraph import outputs
+    from riskgraph.algorithms import selectivity
+    from riskgraph.algorithms.profiles import FIELDS
+
+    day = _as_of(as_of)
+    model = selectivity.newest(settings.models_dir, day)
+    if model is None:
+        raise ConfigError(f"no selectivity model trained up to {day} in {settings.models_dir}: run `riskgraph train` first")
+    rows = [r for r in model.profiles if r["declarations"] >= min_support][:top]
+    if fmt == "table":
+        click.echo(f"model {model.version} (trained on {model.since} to {model.until})")
+    outputs.emit(rows, fmt, list(FIELDS), click.echo)
+
+
+@main.command()
 @click.option("--as-of", "as_of", metavar="DATE", required=True, help="Score as of this date.")
-@click.option("--horizon", default="12m", show_default=True, help="Months after the as-of date, e.g. 12m.")
+@click.option("--horizon", default=None, help="Months after the as-of date, e.g. 12m [default: 12m; 6m with --declarations].")
+@click.option("--declarations", "declarations", is_flag=True, help="Grade declaration selectivity (the learned model) instead of entity risk.")
+@click.option("--history-months", type=click.IntRange(3, 240), default=24, show_default=True, help="With --declarations: training window.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Report directory [default: DATA_DIR/backtests/DATE].")
 @click.option("--truth", type=click.Path(path_type=Path, exists=True), help="ground_truth.json of a generated world: recall per scheme.")
 @click.option("--baselines", "baselines_path", type=click.Path(path_type=Path), default=Path("bench/baselines.py"), show_default=True,
               help="Python file whose BASELINES are graded beside the model (skipped if absent).")
 @click.pass_obj
-def backtest(settings: Settings, as_of: str, horizon: str, out_dir: Path | None, truth: Path | None, baselines_path: Path) -> None:
-    """Score as of a date, grade the ranking on violations decided after it, write a report."""
+def backtest(settings: Settings, as_of: str, horizon: str | None, declarations: bool, history_months: int,
+             out_dir: Path | None, truth: Path | None, baselines_path: Path) -> None:
+    """Score as of a date, grade the ranking on what was found after it, write a report.
+
+    Entity risk is graded on the violations decided after the date; with --declarations
+    the selectivity model is trained as of the date and graded on the inspected
+    declarations registered after it, beside three baselines."""
     from riskgraph.algorithms import backtest as bt
 
+    horizon = horizon or ("6m" if declarations else "12m")
     if not horizon.endswith("m") or not horizon[:-1].isdigit() or int(horizon[:-1]) < 1:
         raise click.BadParameter(f"{horizon!r}: give the horizon in months, e.g. 12m")
     day = _as_of(as_of)
+    out = out_dir or settings.data_dir / "backtests" / (f"declarations-{day.isoformat()}" if declarations else day.isoformat())
+    if declarations:
+        from riskgraph.algorithms import declaration_backtest as dbt
+
+        with _store(settings) as s:
+            report, scores, positive = dbt.run(s, day, int(horizon[:-1]), history_months=history_months)
+        files = dbt.write(report, scores, positive, out)
+        click.echo(dbt.markdown(report))
+        click.echo("report: " + ", ".join(str(f) for f in files))
+        return
     baselines = bt.load_baselines(baselines_path) if baselines_path.exists() else {}
     ground_truth = json.loads(truth.read_text(encoding="utf-8")) if truth else None
     with _store(settings) as s:
         s.ensure_schema()
         result, _, graded = bt.run(s, day, int(horizon[:-1]), baselines=baselines, truth=ground_truth)
-    out = out_dir or settings.data_dir / "backtests" / day.isoformat()
     path = bt.write(result, graded, out)
     click.echo(bt.markdown(result))
     click.echo(f"report: {path}")
@@ -292,7 +380,8 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
         print_summary(report)
         _print_counts(s)
         info = s.info()
-        click.echo("\n" + _analyze_and_save(s, date.today()))
+        click.echo("\n" + _train_and_save(s, settings, date.today(), history_months=36))
+        click.echo("\n" + _analyze_and_save(s, settings, date.today()))
         click.echo("\ntop 10 key targets (enterprises):")
         outputs.emit(outputs.key_targets(s, "enterprise", 10), "table", ["rank", "entity", "name", "score", "band", "reason"], click.echo)
         click.echo("\ntop 5 suspicious networks:")
@@ -345,7 +434,7 @@ def _serve(s: Store, settings: Settings, host: str, port: int, workers: int = 1)
     click.echo(f"\nserving on http://{host}:{port}/graphql with {workers} worker process{'es' if workers > 1 else ''} (Ctrl-C stops)")
     options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
     if workers == 1:
-        uvicorn.run(create_app(s, timeout=float(settings.api_timeout)), **options)
+        uvicorn.run(create_app(s, timeout=float(settings.api_timeout), models_dir=settings.models_dir), **options)
         return
     # Each worker opens the store itself from the environment; this process stays attached,
     # so the embedded server outlives a worker's restart.

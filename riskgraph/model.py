@@ -77,6 +77,10 @@ DIRECTIONS = ("import", "export", "transit")
 TRANSPORT_MODES = ("sea", "air", "road", "rail", "inland_waterway", "post", "multimodal", "other")
 CHANNELS = ("green", "yellow", "red")  # luồng xanh, vàng, đỏ
 INSPECTION_RESULTS = ("none", "compliant", "discrepancy")
+# Why an inspection was ordered (contract 1.2, a riskgraph addition: docs/contract-additions.md):
+# risk targeting (selectivity profiles, an officer) or random selection for compliance
+# measurement. Empty when not stated or not inspected.
+SELECTIONS = ("targeted", "random")
 SUBJECT_KINDS = ("enterprise", "person", "agent", "vehicle")
 VIOLATION_KINDS = (
     "smuggling",
@@ -200,6 +204,7 @@ FEEDS: tuple[Feed, ...] = (
             Field("quantity_unit", ID),
             Field("channel", ENUM, choices=CHANNELS),
             Field("inspection_result", ENUM, choices=INSPECTION_RESULTS),
+            Field("selection", ENUM, choices=SELECTIONS),
         ),
     ),
     Feed(

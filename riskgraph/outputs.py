@@ -105,14 +105,16 @@ def emit_assessments(assessments: Iterable[Assessment], fmt: str, echo: Callable
     """Print channel recommendations as CSV (one line each, streamed) or a JSON array."""
     if fmt == "json":
         echo(json.dumps([{"declaration_no": a.declaration_no, "channel": a.channel, "score": a.score, "random": a.random,
+                          "probability": a.probability, "basis": a.basis,
                           "reasons": [{"part": p, "contribution": c, "detail": d} for p, c, d in a.reasons]} for a in assessments],
                         ensure_ascii=False, indent=1))
         return
-    echo("declaration_no,channel,score,random,reasons")
+    echo("declaration_no,channel,score,random,probability,reasons")
     for a in assessments:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="").writerow(
-            [a.declaration_no, a.channel, a.score, "yes" if a.random else "no", "; ".join(f"{p} +{c:.2f} {d}".strip() for p, c, d in a.reasons)])
+            [a.declaration_no, a.channel, a.score, "yes" if a.random else "no", "" if a.probability is None else a.probability,
+             "; ".join(f"{p} +{c:.2f} {d}".strip() for p, c, d in a.reasons)])
         echo(buffer.getvalue())
 
 

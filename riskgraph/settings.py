@@ -31,6 +31,10 @@ class Settings:
         return self.data_dir / "runs"
 
     @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
     def store_dir(self) -> Path:
         return self.data_dir / "falkordb"
 

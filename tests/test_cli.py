@@ -56,7 +56,7 @@ def test_analyze_key_targets_networks_assess_and_backtest_from_the_command_line(
         assessed = _run(data, *["assess", str(SMALL_WORLD / "declarations.csv")])
         assert assessed.returncode == 0
         lines = assessed.stdout.splitlines()
-        assert lines[0] == "declaration_no,channel,score,random,reasons" and len(lines) == 3043
+        assert lines[0] == "declaration_no,channel,score,random,probability,reasons" and len(lines) == 2941
         bad = _run(data, *["assess", str(tmp_path / "missing.csv")])
         assert bad.returncode == 1 and "missing.csv" in bad.stderr
         out = tmp_path / "bt"
@@ -67,3 +67,152 @@ def test_analyze_key_targets_networks_assess_and_backtest_from_the_command_line(
         assert _run(data, *["backtest", "--as-of", "2024-07-01", "--horizon", "soon"]).returncode == 2
     finally:
         _run(data, "store", "stop")
+
+
+# --- the selectivity model: train, profiles, backtest --declarations, assess ---------------
+# In process (click's CliRunner), so that the small world's too few discrepancies can be
+# allowed for by lowering the threshold; the world is loaded once into a data directory
+# of the module's own, held open by a keeper connection.
+
+import json  # noqa: E402
+
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+PROFILE_HEADER = "hs6,origin_country,procedure_code,learned_risk,declarations,inspections,discrepancies,discrepancy_rate"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _invoke(data_dir, *args):
+    from riskgraph.cli import main
+
+    env = {"RISKGRAPH_DATA_DIR": None, "RISKGRAPH_GRAPH": "riskgraph", "RISKGRAPH_STORE": "falkordb", "RISKGRAPH_FALKORDB_URL": None}
+    return CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], env=env, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def cli_world(tmp_path_factory):
+    """The small world loaded and analysed as of 2025-12-31 in a data directory of its own."""
+    from datetime import date
+
+    from riskgraph.algorithms.analysis import analyze
+    from riskgraph.algorithms.results import save
+    from riskgraph.graph import open_store
+    from riskgraph.graph.embedded import stop
+    from riskgraph.ingest.pipeline import ingest
+    from riskgraph.settings import load
+    from tests.conftest import SMALL_WORLD
+
+    data = tmp_path_factory.mktemp("cli") / "data"
+    settings = load(env={}, data_dir=data, graph="riskgraph")
+    keeper = open_store(settings)
+    try:
+        ingest(keeper, SMALL_WORLD, settings.runs_dir)
+        keeper.ensure_schema()
+        save(keeper, analyze(keeper, date(2025, 12, 31)))
+        yield data
+    finally:
+        keeper.close()
+        stop((data / "falkordb").resolve())
+
+
+@pytest.fixture(scope="module")
+def cli_trained(cli_world):
+    """`riskgraph train` with the threshold lowered for the small world."""
+    from riskgraph.algorithms import selectivity
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(selectivity, "MIN_DISCREPANCIES", 10)
+        return _invoke(cli_world, "train", "--as-of", "2025-12-31", "--history-months", "48")
+
+
+def test_train_with_too_few_discrepancies_fails_with_the_count(cli_world):
+    done = _invoke(cli_world, "train", "--as-of", "2025-11-30", "--no-graph")
+    assert done.exit_code == 1 and done.stdout == ""
+    assert done.stderr.startswith("riskgraph: ") and "declarations with a discrepancy or violation" in done.stderr
+    assert "needs at least 200" in done.stderr and "Traceback" not in done.stderr
+    assert not list((cli_world / "models").glob("sel-2025-11-30*"))
+
+
+def test_profiles_without_a_model_says_to_train_one(tmp_path, cli_world):
+    for data, as_of in ((tmp_path / "empty", "2025-12-31"), (cli_world, "2021-06-30")):
+        done = _invoke(data, "profiles", "--as-of", as_of, "--format", "csv")
+        assert done.exit_code == 1 and "riskgraph train" in done.stderr and f"no selectivity model trained up to {as_of}" in done.stderr
+        assert done.stdout == ""
+
+
+def test_train_stores_a_model_and_profiles_lists_its_lines(cli_world, cli_trained):
+    assert cli_trained.exit_code == 0, cli_trained.stderr
+    lines = cli_trained.stdout.splitlines()
+    assert lines[0].startswith("model sel-2025-12-31-") and "trained on 2021-12-01 to 2025-12-31" in lines[0]
+    assert "with an outcome" in lines[1] and "average precision" in lines[2] and "no graph scores" not in lines[1]
+    version = lines[0].split()[1].rstrip(":")
+    assert lines[-1] == f"stored in {cli_world / 'models' / version}" and (cli_world / "models" / version / "meta.json").is_file()
+
+    from riskgraph.algorithms import selectivity
+
+    csv_out = _invoke(cli_world, "profiles", "--as-of", "2025-12-31", "--format", "csv", "--top", "5")
+    assert csv_out.exit_code == 0, csv_out.stderr
+    rows = csv_out.stdout.splitlines()
+    assert rows[0] == PROFILE_HEADER
+    stored = selectivity.load(cli_world / "models" / version).profiles
+    assert len(rows) == 1 + min(5, len(stored))  # the small world's last quarter may have no line of 20 declarations
+    risks = [float(r.split(",")[3]) for r in rows[1:]]
+    assert risks == sorted(risks, reverse=True) and all(0 <= r <= 1 for r in risks)
+    table = _invoke(cli_world, "profiles", "--as-of", "2026-01-15")
+    assert table.exit_code == 0 and table.stdout.splitlines()[0].startswith(f"model {version} (trained on 2021-12-01 to 2025-12-31)")
+
+
+def test_profiles_keeps_to_min_support_and_top(cli_world, cli_trained, tmp_path):
+    import shutil
+
+    from riskgraph.algorithms import profiles
+
+    version = cli_trained.stdout.split()[1].rstrip(":")
+    copy = tmp_path / "data" / "models" / version
+    shutil.copytree(cli_world / "models" / version, copy)
+    lines = [{"hs6": "851713", "origin_country": "CN", "procedure_code": "A11", "learned_risk": 0.4, "declarations": 25,
+              "inspections": 10, "discrepancies": 4, "discrepancy_rate": 0.4},
+             {"hs6": "080810", "origin_country": "TH", "procedure_code": "A12", "learned_risk": 0.3, "declarations": 60,
+              "inspections": 12, "discrepancies": 2, "discrepancy_rate": 0.1667},
+             {"hs6": "870899", "origin_country": "CN", "procedure_code": "A12", "learned_risk": 0.1, "declarations": 90,
+              "inspections": 0, "discrepancies": 0, "discrepancy_rate": None}]
+    profiles.write_csv(lines, copy / "profiles.csv")
+    every = _invoke(tmp_path / "data", "profiles", "--as-of", "2025-12-31", "--format", "csv").stdout.splitlines()
+    assert every == [PROFILE_HEADER, "851713,CN,A11,0.4,25,10,4,0.4", "080810,TH,A12,0.3,60,12,2,0.1667", "870899,CN,A12,0.1,90,0,0,"]
+    top = _invoke(tmp_path / "data", "profiles", "--as-of", "2025-12-31", "--format", "csv", "--min-support", "30", "--top", "1")
+    assert top.stdout.splitlines() == [PROFILE_HEADER, "080810,TH,A12,0.3,60,12,2,0.1667"]
+    table = _invoke(tmp_path / "data", "profiles", "--as-of", "2025-12-31").stdout.splitlines()
+    assert table[1].split() == list(profiles.FIELDS) and table[2].split()[:4] == ["851713", "CN", "A11", "0.4"]
+
+
+def test_assess_says_which_basis_it_used(cli_world, cli_trained, tmp_path):
+    from tests.conftest import SMALL_WORLD
+
+    assert cli_trained.exit_code == 0, cli_trained.stderr
+    version = cli_trained.stdout.split()[1].rstrip(":")
+    lines = (SMALL_WORLD / "declarations.csv").read_text(encoding="utf-8").splitlines()
+    feed = tmp_path / "declarations.csv"
+    feed.write_text("\n".join(lines[:1] + lines[-20:]) + "\n", encoding="utf-8")
+    done = _invoke(cli_world, "assess", str(feed), "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    assert done.stderr.strip() == f"assess: selectivity model {version}"
+    out = json.loads(done.stdout)
+    assert len(out) == 20 and all(a["basis"] == "model" and 0 <= a["probability"] <= 1 for a in out)
+    assert all(a["channel"] in ("green", "yellow", "red") for a in out)
+
+
+def test_backtest_declarations_writes_its_report_and_charts(cli_world, tmp_path):
+    from riskgraph.algorithms import selectivity
+
+    out = tmp_path / "bt"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(selectivity, "MIN_DISCREPANCIES", 10)
+        done = _invoke(cli_world, "backtest", "--declarations", "--as-of", "2024-06-30", "--history-months", "24", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    assert "# Declaration selectivity backtest as of 2024-06-30" in done.stdout and "registered in the 6 months after" in done.stdout
+    for name in ("model", "entity_history", "hs_origin_rate", "model_without_graph"):
+        assert f"| {name} | " in done.stdout
+    assert (out / "report.json").is_file() and (out / "report.md").is_file()
+    for png in ("precision_recall.png", "metrics.png"):
+        assert (out / png).read_bytes()[:8] == PNG and str(out / png) in done.stdout

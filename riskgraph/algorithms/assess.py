@@ -1,6 +1,13 @@
 """Channel recommendation (phân luồng) for declarations not yet cleared.
 
-A declaration's score is the noisy-OR of what the current analysis knows about its
+With a selectivity model trained up to the current analysis' as-of date (``riskgraph
+train``; see selectivity.py), a declaration's score is the model's probability of a
+discrepancy, which reads the graph scores of its parties among its features, and its
+reasons are the model's (declaration_reasons.py). Without one, or where the newest has
+too few labels to have been trained, the score is the graph and profile score below and
+each assessment says so in its ``basis``.
+
+The graph and profile score is the noisy-OR of what the current analysis knows about its
 parties and goods, each weighted as ``PARTS`` says:
 
     score = 1 - prod(1 - weight * risk)
@@ -27,7 +34,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from riskgraph.algorithms import results
+from riskgraph.algorithms import declaration_reasons, results
+from riskgraph.algorithms import features as F
+from riskgraph.algorithms import selectivity
 from riskgraph.algorithms.factors import LOW_UNIT_VALUE
 from riskgraph.errors import FeedError, QueryError
 from riskgraph.graph.store import Store
@@ -69,12 +78,18 @@ class Assessment:
     score: float
     random: bool
     reasons: tuple[tuple[str, float, str], ...]  # (part, contribution, detail)
+    probability: float | None = None  # the selectivity model's, when one was used
+    basis: str = "model"
+
+
+FALLBACK = "graph and profile score: no selectivity model trained up to {as_of} (run `riskgraph train`)"
 
 
 class Assessor:
-    """Scores declarations against the current analysis; build once, call many times."""
+    """Scores declarations against the current analysis and the newest selectivity model
+    in ``models_dir`` trained up to its as-of date; build once, call many times."""
 
-    def __init__(self, store: Store, policy: Policy = Policy()):
+    def __init__(self, store: Store, policy: Policy = Policy(), models_dir: Path | None = None):
         current = results.current(store)
         if current is None:
             raise QueryError("no analysis in the store yet: run `riskgraph analyze` first")
@@ -87,11 +102,20 @@ class Assessor:
         self.unit_value = norms["unit_value"]
         grid = json.loads(current["thresholds"]).get("declaration_score_quantiles") or [0.0, 1.0]
         self.red = _quantile(grid, 1 - policy.red_share) if policy.red_share else math.inf
+        self.model = selectivity.newest(models_dir, self.as_of) if models_dir else None
+        self.basis = "model" if self.model else FALLBACK.format(as_of=self.as_of)
+        if self.model:
+            self.model_version = f"{self.model_version}+{self.model.version}"
+            grid = self.model.thresholds
+        self.red = _quantile(grid, 1 - policy.red_share) if policy.red_share else math.inf
         self.yellow = _quantile(grid, 1 - policy.red_share - policy.yellow_share) if policy.yellow_share else self.red
 
     def assess(self, declarations: list[dict]) -> list[Assessment]:
         """Return the assessment of each validated declaration (``Record.params`` of the
-        declarations feed). Cost: one store round trip per BATCH declarations."""
+        declarations feed). Cost: one store round trip per BATCH parties, and with a
+        model one prediction and one SHAP pass over the batch."""
+        if self.model is not None:
+            return self._learned(declarations)
         wanted = sorted({e for d in declarations for _, e in parties(d)})
         scores = {}
         for start in range(0, len(wanted), BATCH):
@@ -126,14 +150,38 @@ class Assessor:
         score = 1 - keep
         total = sum(-math.log(1 - min(w, 0.999)) for _, w, _ in parts) or 1.0
         reasons = tuple(sorted(((p, score * -math.log(1 - min(w, 0.999)) / total, detail) for p, w, detail in parts if w > 0), key=lambda r: -r[1]))
-        channel, chosen = "green", False
+        channel, chosen = self._channel(d["key"], score)
+        return Assessment(d["key"], channel, round(score, 4), chosen, tuple((p, round(c, 4), t) for p, c, t in reasons),
+                          basis=self.basis)
+
+    def _learned(self, declarations: list[dict]) -> list[Assessment]:
+        """Score with the model; explain the declarations it sends to yellow or red (a
+        green one has nothing that raised it past the thresholds, and TreeSHAP is most of
+        the cost of an assessment)."""
+        model = self.model
+        d = F.from_records(declarations, sort=False)
+        numeric, _ = F.history(d, {}, frozen=model.tables)
+        graph, stored = selectivity.stored_scores(self.store, d) if model.graph else (None, {})
+        x = model.matrix(d, numeric, graph)
+        probability = model.probability(x).tolist()
+        channels = [self._channel(d.key[i], p) for i, p in enumerate(probability)]
+        explain = [i for i, (channel, chosen) in enumerate(channels) if channel != "green" and not chosen]
+        contributions = model.contributions(x[explain]) if explain else None
+        why: dict[int, tuple] = {}
+        for j, i in enumerate(explain):
+            why[i] = declaration_reasons.reasons(probability[i], contributions[j], model.features, d, i, numeric,
+                                                 model.tables.p0, stored)
+        return [Assessment(d.key[i], channel, round(p, 4), chosen, why.get(i, ()), round(p, 6), "model")
+                for i, (p, (channel, chosen)) in enumerate(zip(probability, channels))]
+
+    def _channel(self, declaration_no: str, score: float) -> tuple[str, bool]:
         if score >= self.red:
-            channel = "red"
-        elif score >= self.yellow:
-            channel = "yellow"
-        elif self._draw(d["key"]) < self.policy.random_rate:
-            channel, chosen = "yellow", True
-        return Assessment(d["key"], channel, round(score, 4), chosen, tuple((p, round(c, 4), t) for p, c, t in reasons))
+            return "red", False
+        if score >= self.yellow:
+            return "yellow", False
+        if self._draw(declaration_no) < self.policy.random_rate:
+            return "yellow", True
+        return "green", False
 
     def _draw(self, declaration_no: str) -> float:
         digest = hashlib.blake2b(f"{self.analysis_id}|{declaration_no}".encode(), digest_size=8).digest()

@@ -16,6 +16,7 @@ import logging
 import re
 import secrets
 import time
+from pathlib import Path
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -32,7 +33,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from riskgraph.algorithms import results
-from riskgraph.algorithms.assess import Assessor
+from riskgraph.algorithms import selectivity
+from riskgraph.algorithms.assess import Assessor, Policy
 from riskgraph.api import audit, auth, explorer, limits, risk, search
 from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
@@ -48,15 +50,18 @@ HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Re
 class Services:
     """What every request shares: the store and its thread, keys, caches."""
 
-    def __init__(self, store: Store, timeout: float):
+    def __init__(self, store: Store, timeout: float, models_dir: Path | None = None):
         self.store = store
         self.timeout = timeout
+        self.models_dir = models_dir
         # One thread owns the store: the embedded server was seen to crash on concurrent reads.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskgraph-store")
         self.keys = auth.Keys(store)
         self.search_index = search.Index(store)
         self._current: tuple[float, dict | None] = (-CURRENT_SECONDS, None)
         self._assessor: Assessor | None = None
+        self._assessor_model: Path | None = None
+        self._model: tuple[float, Path | None] = (-CURRENT_SECONDS, None)
         self._parsed: OrderedDict[str, tuple[Any, list, limits.Shape | None]] = OrderedDict()
 
     async def run(self, fn, *args):
@@ -73,8 +78,13 @@ class Services:
         current = await self.current()
         if current is None:
             raise UserError("no analysis in the store yet: run `riskgraph analyze` first", "NO_ANALYSIS")
-        if self._assessor is None or self._assessor.analysis_id != current["analysis_id"]:
-            self._assessor = await self.run(Assessor, self.store)
+        at, model = self._model
+        if time.monotonic() - at > CURRENT_SECONDS:  # a model trained since is picked up within seconds
+            model = selectivity.newest_path(self.models_dir, current["as_of"]) if self.models_dir else None
+            self._model = (time.monotonic(), model)
+        if self._assessor is None or (self._assessor.analysis_id, self._assessor_model) != (current["analysis_id"], model):
+            self._assessor = await self.run(Assessor, self.store, Policy(), self.models_dir)
+            self._assessor_model = model
         return self._assessor
 
     def document(self, query: str) -> tuple[Any, list, limits.Shape | None]:
@@ -136,9 +146,10 @@ class Context:
             raise
 
 
-def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False) -> Starlette:
-    """Return the API application over ``store``; ``close_store`` closes it at shutdown."""
-    services = Services(store, timeout)
+def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False, models_dir: Path | None = None) -> Starlette:
+    """Return the API application over ``store``; ``close_store`` closes it at shutdown;
+    assessments use the selectivity models saved in ``models_dir``."""
+    services = Services(store, timeout, models_dir)
 
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
@@ -232,7 +243,8 @@ def from_environment() -> Starlette:
     from riskgraph.settings import load
 
     settings = load()
-    return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True)
+    return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True,
+                      models_dir=settings.models_dir)
 
 
 def _presented(request: Request) -> str | None:

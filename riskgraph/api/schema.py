@@ -87,7 +87,7 @@ class Query:
         a = (await ctx.run(assessor.assess, [params]))[0]
         return types.Assessment(
             declaration_no=a.declaration_no, channel=types.Channel(a.channel), score=a.score, random=a.random,
-            as_of=date.fromisoformat(assessor.as_of), model_version=assessor.model_version,
+            probability=a.probability, basis=a.basis, as_of=date.fromisoformat(assessor.as_of), model_version=assessor.model_version,
             reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons])
 
     @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, neighbours.")

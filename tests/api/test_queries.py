@@ -93,6 +93,35 @@ def test_assess_without_a_required_field_is_refused_before_it_runs(api):
     assert response.status_code < 500 and "traderTaxCode" in response.json()["errors"][0]["message"]
 
 
+ASSESS_BASIS = "query($i: DeclarationInput!) { assessDeclaration(input: $i) { declarationNo channel score probability basis modelVersion } }"
+
+
+def test_assess_without_a_selectivity_model_says_it_used_the_graph_and_profile_score(api):
+    a = api.data(ASSESS_BASIS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
+    assert a["probability"] is None and a["modelVersion"] == MODEL_VERSION
+    assert a["basis"].startswith("graph and profile score") and CUTOFF.isoformat() in a["basis"] and "riskgraph train" in a["basis"]
+
+
+def test_assess_with_a_selectivity_model_gives_its_probability(api, tmp_path):
+    from datetime import date
+
+    from riskgraph.algorithms import selectivity
+    from riskgraph.api.app import create_app
+    from tests.api.conftest import Api, TestClient
+
+    with pytest.MonkeyPatch.context() as mp:  # the small world has too few discrepancies for the real threshold
+        mp.setattr(selectivity, "MIN_DISCREPANCIES", 10)
+        model = selectivity.train(api.store, date(2024, 6, 30), history_months=36, graph=False)
+    selectivity.save(model, tmp_path / "models")
+    with TestClient(create_app(api.store, models_dir=tmp_path / "models"), raise_server_exceptions=False) as client:
+        served = Api(api.settings, api.store, client, api.keys, api.names)
+        a = served.data(ASSESS_BASIS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
+        again = served.data(ASSESS_BASIS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
+    assert a["basis"] == "model" and 0 <= a["probability"] <= 1 and a["score"] == pytest.approx(a["probability"], abs=1e-4)
+    assert a["modelVersion"] == f"{MODEL_VERSION}+{model.version}" and a["channel"] in ("GREEN", "YELLOW", "RED")
+    assert again == a
+
+
 # --- key targets and networks ------------------------------------------------------------
 
 PAGE = "query($after: String, $first: Int!) { keyTargets(kind: ENTERPRISE, first: $first, after: $after) { totalCount edges { cursor node { id risk { score } } } pageInfo { hasNextPage endCursor } } }"
