@@ -29,6 +29,7 @@ import numpy as np
 
 from riskgraph.algorithms import features as F
 from riskgraph.algorithms import selectivity as S
+from riskgraph.algorithms.backtest import _add_months, _auc
 from riskgraph.errors import QueryError
 from riskgraph.graph.store import Store
 
@@ -68,8 +69,6 @@ def grade(score: np.ndarray, positive: np.ndarray, tax: np.ndarray) -> Metrics:
     """Return the metrics of ranking ``score`` against boolean ``positive``; ``tax`` is
     each declaration's assessed tax (NaN counts as 0). Ties keep the given order.
     Cost: O(n log n)."""
-    from riskgraph.algorithms.backtest import _auc
-
     n = len(score)
     order = np.argsort(-score, kind="stable")
     hits = positive[order]
@@ -106,8 +105,6 @@ def run(store: Store, as_of: date, horizon_months: int = 6, *, history_months: i
     violations = w.violations
 
     t = time.perf_counter()
-    from riskgraph.algorithms.backtest import _add_months
-
     end = _add_months(as_of, horizon_months)  # as the entity backtest: same day, horizon_months later
     test = F.from_store(store, as_of + timedelta(days=1), end)
     test = test.take(test.labelled)
