@@ -82,6 +82,8 @@ def text(name: str, d: F.Declarations, i: int, numeric: Mapping[str, np.ndarray]
         if name == "graph_trader_suspicious":
             rank = row.get("network_rank") or 0
             return f"trader {trader} belongs to suspicious network #{rank}" if rank else f"trader {trader} is in no suspicious network"
+        if not math.isfinite(v):  # graph features are not in ``numeric``: the stored row has it
+            v = float(row.get("network") or 0.0)
         paths = [r for r in json.loads(row.get("reasons") or "[]") if r.get("factor") == "network"]
         why = f": {paths[0].get('detail')}" if paths and paths[0].get("detail") else ""
         return f"trader {trader}: risk {v:.2f} reaching it through its network{why}"

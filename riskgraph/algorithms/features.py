@@ -226,7 +226,7 @@ def history(d: Declarations, violations: Mapping[str, list[float]], frozen: Tabl
         stated = np.flatnonzero(np.logical_and.reduce([d.text[c] != "" for c in cols]))
         keyed[name] = (stated, _join(*(d.text[c][stated] for c in cols)).tolist())
     for name, (row, flat) in keyed.items():
-        prior = _prior(n, row, flat, stats, tables.counts, name, frozen is not None)
+        prior = _prior(n, row, flat, stats, tables.counts, name, frozen is not None, p0)
         rate = (prior[:, 1] + SMOOTHING * p0) / (prior[:, 0] + SMOOTHING)
         rate[np.isnan(prior[:, 0])] = np.nan
         out[f"rate_{name}"] = rate
@@ -296,11 +296,13 @@ def _flatten(keys: list[list[str]]) -> tuple[np.ndarray, list[str]]:
     return row, [k for ks in keys for k in ks if k]
 
 
-def _prior(n: int, row: np.ndarray, flat: list[str], stats: np.ndarray, counts: dict, name: str, frozen: bool) -> np.ndarray:
+def _prior(n: int, row: np.ndarray, flat: list[str], stats: np.ndarray, counts: dict, name: str, frozen: bool,
+           p0: float = 0.0) -> np.ndarray:
     """Return, per declaration (of ``n``), the counts (inspections, discrepancies,
-    declarations, first seen) of its key(s) before it, the largest rate's counts when it
-    has several keys (vehicles), NaN when it has none. Declaration ``row[j]`` has key
-    ``flat[j]``. Updates ``counts[name]`` unless ``frozen``."""
+    declarations, first seen) of its key(s) before it (declarations registered at the
+    same moment do not count), the largest smoothed rate's counts when it has several
+    keys (vehicles), NaN when it has none. Declaration ``row[j]`` has key ``flat[j]``.
+    Updates ``counts[name]`` unless ``frozen``."""
     out = np.full((n, 4), np.nan)
     if not len(row):
         counts.setdefault(name, {})
@@ -317,6 +319,10 @@ def _prior(n: int, row: np.ndarray, flat: list[str], stats: np.ndarray, counts: 
         size = np.diff(np.r_[start, len(c)])
         base = np.repeat(cum[start] - v[start, :3], size, axis=0)
         prior = cum - v[:, :3] - base
+        # Ties (same key, same moment): each reads the counts before the first of them.
+        tie = np.r_[False, (np.diff(c) == 0) & (np.diff(v[:, 3]) == 0)]
+        if tie.any():
+            prior = prior[np.maximum.accumulate(np.where(tie, 0, np.arange(len(c))))]
         firsts = np.repeat(v[start, 3], size)
         got = np.empty((len(row), 4))
         got[order, :3] = prior
@@ -328,7 +334,7 @@ def _prior(n: int, row: np.ndarray, flat: list[str], stats: np.ndarray, counts: 
         out[row] = got
         return out
     # Several keys on one declaration (its vehicles): keep the riskiest.
-    rate = (got[:, 1] + 1) / (got[:, 0] + 2)
+    rate = (got[:, 1] + SMOOTHING * p0) / (got[:, 0] + SMOOTHING)  # as history rates it
     best = np.full(n, -1.0)
     np.maximum.at(best, row, rate)
     pick = rate >= best[row]
@@ -345,7 +351,7 @@ def _gap(d: Declarations, unit: np.ndarray, tables: Tables, frozen: bool) -> np.
     norm = {}
     for level, k in keys.items():
         if frozen:
-            got = np.array([tables.norms.get(f"{level}|{x}", (0.0, 0.0)) for x in k.tolist()], dtype=float)
+            got = np.array([tables.norms.get(f"{level}|{x}", (0.0, 0.0)) for x in k.tolist()], dtype=float).reshape(-1, 2)
             cnt, total = got[:, 0], got[:, 1]
         else:
             codes, uniq = _factorize(k.tolist())

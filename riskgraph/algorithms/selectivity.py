@@ -117,15 +117,16 @@ class Model:
 
 def describe(d: F.Declarations, store: Store, as_of: date, cuts: list[date], *, history_months: int = 36) -> dict[str, np.ndarray]:
     """Return the graph scores of each declaration's parties (``graph_<party>``, the
-    largest of several): from an in-process analysis as of the latest cut on or before
-    the declaration's day (the first cut for those before every cut). Cost: one
+    largest of several): from an in-process analysis as of the latest cut before the
+    declaration's day (an analysis as of a day knows that whole day: its declarations'
+    results and its decisions), the first cut for those before every cut. Cost: one
     analysis per cut."""
     from riskgraph.algorithms.analysis import analyze
 
     from riskgraph.algorithms.analysis import NETWORK_GAIN
 
     out = {name: np.zeros(len(d)) for name in F.GRAPH}
-    edges = np.array([_seconds_of(c) for c in cuts])
+    edges = np.array([_seconds_of(c + timedelta(days=1)) for c in cuts])
     which = np.maximum(np.searchsorted(edges, d.time, side="right") - 1, 0)
     for k, cut in enumerate(cuts):
         rows = np.flatnonzero(which == k)
@@ -210,7 +211,8 @@ def window(store: Store, as_of: date, *, history_months: int = 24, graph: bool =
     violations = violations_by_trader(store, as_of)
     read = time.perf_counter() - t
     t = time.perf_counter()
-    cuts = [_months_before(as_of, m) for m in range(history_months, 0, -graph_every_months)]
+    # The day before each cut: the first analysis ends before the window's first day.
+    cuts = [_months_before(as_of, m) - timedelta(days=1) for m in range(history_months, 0, -graph_every_months)]
     scores = describe(d, store, as_of, cuts) if graph and len(d) else None
     return Window(since, as_of, d, violations, scores, {"read": read, "graph": time.perf_counter() - t})
 

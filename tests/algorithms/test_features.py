@@ -188,3 +188,55 @@ def test_unseen_and_rare_codes_are_missing_in_the_model_matrix():
     assert x[0, 0] == 0 and np.isnan(x[1, 0]) and x[2, 0] == 0  # HS 080810: not in the vocabulary
     assert x[0, 1] == 0 and np.isnan(x[1, 1]) and np.isnan(x[2, 1])  # TH unseen; no origin
     assert x[:, 2] == pytest.approx(np.log1p(1000.0)) and (x[:, 3] == 0).all()  # no graph scores given: 0
+
+
+def test_declarations_registered_at_the_same_moment_never_see_each_others_results():
+    # A feed that gives registration times to the minute (or only the day) has ties: a
+    # declaration must not read the result of another registered at the same moment.
+    at = "2024-01-01T00:00:00+07:00"
+    first = _row(1, 0, A, "discrepancy", registered_at=at)
+    second = _row(2, 0, A, "compliant", registered_at=at)
+    later = _row(3, 1, A, "compliant")
+    d = F.from_records([first, second, later])
+    out, tables = F.history(d, {})
+    p0 = tables.p0
+    assert out["rate_trader"][:2].tolist() == pytest.approx([p0, p0])
+    assert out["trader_inspections"][:2].tolist() == [0, 0] and out["trader_declarations"][:2].tolist() == [0, 0]
+    assert out["rate_trader"][2] == pytest.approx((1 + F.SMOOTHING * p0) / (2 + F.SMOOTHING))
+    assert out["trader_days"].tolist() == pytest.approx([0, 0, (d.time[2] - d.time[0]) / 86400])
+    assert tables.counts["trader"][A][:3] == (3, 1, 3)
+
+
+def test_the_riskiest_of_several_vehicles_is_the_one_with_the_highest_smoothed_rate():
+    # The truck: one discrepancy in three inspections, against 10% overall: riskier than a
+    # vehicle never seen, which reads as the overall rate.
+    truck = [_row(1, 0, A, "discrepancy", vehicle_ids="29C12345"), _row(2, 1, B, "compliant", vehicle_ids="29C12345"),
+             _row(3, 2, B, "compliant", vehicle_ids="29C12345")]
+    rows = truck + [_row(4 + k, 3 + k, C, "compliant") for k in range(7)]
+    rows.append(_row(20, 20, C, "none", vehicle_ids="29C12345;51D99999"))  # the truck and a new one
+    out, tables = F.history(F.from_records(rows), {})
+    p0 = tables.p0
+    assert p0 == pytest.approx(0.1)
+    assert out["rate_vehicle"][-1] == pytest.approx((1 + F.SMOOTHING * p0) / (3 + F.SMOOTHING)) and out["rate_vehicle"][-1] > p0
+    _, frozen = F.history(F.from_records(rows[:-1]), {})
+    later, _ = F.history(F.from_records([_row(30, 30, C, vehicle_ids="51D99999;29C12345")]), {}, frozen=frozen)
+    assert later["rate_vehicle"][0] == pytest.approx((1 + F.SMOOTHING * p0) / (3 + F.SMOOTHING))
+
+
+def test_an_empty_batch_is_described_from_frozen_tables():
+    _, tables = F.history(F.from_records(_rows()), {})
+    out, _ = F.history(F.from_records([]), {}, frozen=tables)
+    assert all(len(v) == 0 for v in out.values())
+
+
+def test_frozen_violation_counts_include_those_decided_on_the_last_day():
+    # violations_by_trader dates a decision at the end of its day: one decided on the day
+    # of the last training declaration is known to every declaration assessed after.
+    rows = _rows()
+    d = F.from_records(rows)
+    last_day = date.fromisoformat(rows[-1]["props"]["registered_at"][:10])
+    end_of_day = datetime(last_day.year, last_day.month, last_day.day, tzinfo=VN).timestamp() + 86399
+    _, tables = F.history(d, {A: [float(d.time[0]), end_of_day], B: [end_of_day + 1]})
+    assert tables.violations == {A: 2, B: 0}
+    out, _ = F.history(F.from_records([_row(40, 40, A)]), {}, frozen=tables)
+    assert out["trader_violations"].tolist() == [2]

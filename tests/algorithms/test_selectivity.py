@@ -215,3 +215,49 @@ def test_learned_profiles_rank_lines_with_enough_support_by_mean_probability(tmp
     assert (lines[1]["declarations"], lines[1]["inspections"], lines[1]["discrepancies"], lines[1]["discrepancy_rate"]) == (25, 5, 3, 0.6)
     profiles.write_csv(lines, tmp_path / "profiles.csv")
     assert profiles.read_csv(tmp_path / "profiles.csv") == lines and profiles.read_csv(tmp_path / "none.csv") == []
+
+
+def test_graph_scores_in_training_come_from_an_analysis_before_the_declarations_day(monkeypatch):
+    """An analysis as of a day knows that whole day (its declarations' results, its
+    decisions): a declaration registered on a cut day must get the previous cut's scores,
+    and the window's first analysis must end before the window starts."""
+    from types import SimpleNamespace
+
+    from riskgraph.algorithms import analysis
+
+    seen: list[date] = []
+
+    def fake(store, as_of, history_months=36):
+        seen.append(as_of)
+        return SimpleNamespace(projection=SimpleNamespace(_index=np.array([0])), score=np.array([as_of.toordinal() / 1e6]),
+                               network=np.zeros(1), networks=[])
+
+    monkeypatch.setattr(analysis, "analyze", fake)
+    times = ["2023-12-01T00:30:00+07:00", "2024-05-31T23:00:00+07:00", "2024-06-01T08:00:00+07:00", "2024-06-02T08:00:00+07:00"]
+    rows = [{"key": f"1{i:011d}", "trader": "0100109106", "agents": [], "declarants": [], "vehicles": [], "warehouses": [],
+             "props": {"registered_at": t}} for i, t in enumerate(times)]
+    d = F.from_records(rows)
+    d.party_ids = {p: [[0] if p == "trader" else [] for _ in rows] for p in F.PARTIES}
+    monkeypatch.setattr(F, "from_store", lambda store, since, until: d)
+    monkeypatch.setattr(S, "violations_by_trader", lambda store, until: {})
+    monkeypatch.setattr(S, "enough_labels", lambda d, since, until: 0)
+    w = S.window(None, date(2024, 12, 31), history_months=12, graph_every_months=6)
+    assert w.since == date(2023, 12, 1)  # cuts on the first of 2023-12 and 2024-06
+    used = [date.fromordinal(round(x * 1e6)) for x in w.graph["graph_trader"].tolist()]
+    registered = [date.fromisoformat(t[:10]) for t in times]
+    assert all(u < r for u, r in zip(used, registered)), (used, registered)
+    # Each reads the freshest analysis that ends before its day.
+    assert used == [date(2023, 11, 30), date(2023, 11, 30), date(2024, 5, 31), date(2024, 5, 31)]
+
+
+def test_the_network_reason_gives_the_traders_network_risk_not_nan():
+    # Reasons get the history features only (as assess passes them): the network part of
+    # the trader's score comes from the stored analysis row.
+    rows = [{"key": "100000000001", "trader": "0100109106", "agents": [], "declarants": [], "vehicles": [], "warehouses": [],
+             "props": {"registered_at": "2024-01-01T09:00:00+07:00"}}]
+    d = F.from_records(rows)
+    numeric, tables = F.history(d, {})
+    stored = {"enterprise:0100109106": {"entity": "enterprise:0100109106", "score": 0.5, "band": "high", "network": 0.42,
+                                        "network_rank": 3, "reasons": "[]"}}
+    text = declaration_reasons.text("graph_trader_network", d, 0, numeric, tables.p0, stored)
+    assert text == "trader 0100109106: risk 0.42 reaching it through its network"
