@@ -239,7 +239,9 @@ def history(d: Declarations, violations: Mapping[str, list[float]], frozen: Tabl
     traders = [k[0] if k else "" for k in d.parties["trader"]]
     if frozen is None:
         out["trader_violations"] = _earlier(traders, d.time, violations)
-        tables.violations.update({t: int(np.searchsorted(times, tables.until, side="right"))
+        # Known after the training data: those decided by the end (Vietnam time) of its last day.
+        day_end = (math.floor((tables.until + 7 * 3600) / 86400) + 1) * 86400 - 7 * 3600
+        tables.violations.update({t: int(np.searchsorted(times, day_end, side="left"))
                                   for t, times in violations.items()})
     else:
         out["trader_violations"] = np.array([tables.violations.get(t, 0) for t in traders], dtype=float)
