@@ -102,8 +102,13 @@ class Assessor:
         self.unit_value = norms["unit_value"]
         grid = json.loads(current["thresholds"]).get("declaration_score_quantiles") or [0.0, 1.0]
         self.red = _quantile(grid, 1 - policy.red_share) if policy.red_share else math.inf
-        self.model = selectivity.newest(models_dir, self.as_of) if models_dir else None
-        self.basis = "model" if self.model else FALLBACK.format(as_of=self.as_of)
+        self.basis = FALLBACK.format(as_of=self.as_of)
+        try:
+            self.model = selectivity.newest(models_dir, self.as_of) if models_dir else None
+        except QueryError as e:  # clearance goes on on the graph score rather than stop
+            self.model, self.basis = None, f"graph and profile score: the newest selectivity model cannot be used: {e}"
+        if self.model:
+            self.basis = "model"
         if self.model:
             self.model_version = f"{self.model_version}+{self.model.version}"
             grid = self.model.thresholds

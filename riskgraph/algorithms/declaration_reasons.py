@@ -74,6 +74,8 @@ def text(name: str, d: F.Declarations, i: int, numeric: Mapping[str, np.ndarray]
             subject = f"{_PARTY_NAME[what]} {', '.join(d.parties[what][i])}"
         if not math.isfinite(v):
             return f"{subject}: no inspection history"
+        if abs(v - p0) < 1e-12:  # the smoothed rate of a key never inspected is the average
+            return f"{subject}: never inspected before, so read at the average rate"
         times = f", {v / p0:.1f}x the average" if p0 > 0 else ""
         return f"{subject}: discrepancies in {v:.0%} of past inspections{times}"
     if name in ("graph_trader_network", "graph_trader_suspicious"):

@@ -349,11 +349,16 @@ def save(model: Model, models_dir: Path) -> Path:
     }
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     profiles.write_csv(model.profiles, tmp / "profiles.csv")
-    if final.exists():
+    if final.exists():  # the same version again: swap, so a reader finds one whole model
         import shutil
 
-        shutil.rmtree(final)
-    tmp.rename(final)
+        old = models_dir / f".{model.version}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        final.rename(old)
+        tmp.rename(final)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(final)
     return final
 
 
@@ -383,7 +388,10 @@ def catalogue(models_dir: Path) -> list[dict]:
     """Return the meta of every saved model, oldest training window first."""
     out = []
     for meta in sorted(models_dir.glob("sel-*/meta.json")) if models_dir.is_dir() else ():
-        m = json.loads(meta.read_text(encoding="utf-8"))
+        try:
+            m = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise QueryError(f"{meta}: not a readable model description ({e}); retrain or remove {meta.parent}") from None
         out.append({**m, "path": str(meta.parent)})
     return sorted(out, key=lambda m: (m["until"], m["trained_at"]))
 

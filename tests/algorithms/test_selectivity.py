@@ -261,3 +261,20 @@ def test_the_network_reason_gives_the_traders_network_risk_not_nan():
                                         "network_rank": 3, "reasons": "[]"}}
     text = declaration_reasons.text("graph_trader_network", d, 0, numeric, tables.p0, stored)
     assert text == "trader 0100109106: risk 0.42 reaching it through its network"
+
+
+def test_an_unreadable_newest_model_leaves_assess_on_the_graph_score_and_says_why(world, trained, tmp_path):
+    models = tmp_path / "models"
+    S.save(trained["graph"], models)
+    (models / trained["graph"].version / "meta.json").write_text("{not json", encoding="utf-8")
+    assessor = Assessor(world, Policy(), models)
+    assert assessor.model is None and "cannot be used" in assessor.basis and "meta.json" in assessor.basis
+    batch = next(iter(read(SMALL_WORLD / "declarations.csv")))[:5]
+    assert all(a.basis == assessor.basis and a.probability is None for a in assessor.assess(batch))
+
+
+def test_saving_the_same_version_again_replaces_it_whole(trained, tmp_path):
+    first = S.save(trained["graph"], tmp_path)
+    again = S.save(trained["graph"], tmp_path)
+    assert first == again and sorted(p.name for p in tmp_path.iterdir()) == [trained["graph"].version]
+    assert S.load(again).version == trained["graph"].version
