@@ -32,6 +32,7 @@ from riskgraph.algorithms import selectivity as S
 from riskgraph.algorithms.backtest import _add_months, _auc
 from riskgraph.errors import QueryError
 from riskgraph.graph.store import Store
+from riskgraph.memory import cyclic_gc_paused
 
 BUDGETS = (0.01, 0.05, 0.10)
 
@@ -106,7 +107,8 @@ def run(store: Store, as_of: date, horizon_months: int = 6, *, history_months: i
 
     t = time.perf_counter()
     end = _add_months(as_of, horizon_months)  # as the entity backtest: same day, horizon_months later
-    test = F.from_store(store, as_of + timedelta(days=1), end)
+    with cyclic_gc_paused():
+        test = F.from_store(store, as_of + timedelta(days=1), end)
     test = test.take(test.labelled)
     if not len(test):
         raise QueryError(f"no declaration registered from {as_of + timedelta(days=1)} to {end} has a known outcome "

@@ -29,6 +29,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 
 import numpy as np
 
@@ -42,6 +43,7 @@ CATEGORICAL = (
 _TEXT = ("origin_country", "partner_country", "procedure_code", "transport_mode", "tax_treatment",
          "payment_method", "office_code", "border_gate", "direction", "quantity_unit")
 _NUMBERS = ("value_usd", "tax_vnd", "duty_rate_pct", "net_mass_kg", "gross_mass_kg", "quantity")
+_READ = (*_TEXT, *_NUMBERS, "hs_codes", "registered_at", "inspection_result", "selection", "channel")
 # Parties whose history is counted, and the parties the graph scores.
 PARTIES = ("trader", "agent", "declarant", "partner", "vehicle", "warehouse")
 GRAPH_PARTIES = ("trader", "agent", "declarant", "vehicle", "warehouse")
@@ -155,15 +157,17 @@ def from_store(store: Store, since: date, until: date, *, cited_until: date | No
         window = {"from": first.isoformat(), "until": last.isoformat()}
         cols, got = store.rows("selectivity_declarations", window)
         at = {name: i for i, name in enumerate(cols)}
+        pick = itemgetter(*(at[name] for name in _READ))
+        key, trader, trader_id, did = (at[k] for k in ("declaration_no", "trader", "trader_id", "id"))
         row_of: dict[int, int] = {}
         start = len(rows)
         for j, rec in enumerate(got):
-            props = {name: rec[at[name]] for name in (*_TEXT, *_NUMBERS, "hs_codes", "registered_at",
-                                                      "inspection_result", "selection", "channel")}
-            rows.append((rec[at["declaration_no"]], props, {"trader": [rec[at["trader"]]], **{p: [] for p in PARTIES[1:]}}))
-            for p in PARTIES:
-                party_ids[p].append([rec[at["trader_id"]]] if p == "trader" else [])
-            row_of[rec[at["id"]]] = start + j
+            rows.append((rec[key], dict(zip(_READ, pick(rec))),
+                         {"trader": [rec[trader]], "agent": [], "declarant": [], "partner": [], "vehicle": [], "warehouse": []}))
+            party_ids["trader"].append([rec[trader_id]])
+            for p in PARTIES[1:]:
+                party_ids[p].append([])
+            row_of[rec[did]] = start + j
         _, links = store.rows("selectivity_parties", window)
         for did, link, party, pid in links:
             i = row_of.get(did)
