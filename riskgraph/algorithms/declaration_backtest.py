@@ -114,7 +114,7 @@ def run(store: Store, as_of: date, horizon_months: int = 6, *, history_months: i
         raise QueryError(f"no declaration registered from {as_of + timedelta(days=1)} to {end} has a known outcome "
                          "(inspection result or violation): nothing to grade; choose an earlier --as-of or a longer --horizon")
     numeric, _ = F.history(test, violations, frozen=model.tables)
-    test_graph = S.describe(test, store, as_of, [as_of])
+    test_graph = S.describe(test, store, [as_of])
     scores = {
         "model": model.probability(model.matrix(test, numeric, test_graph)),
         "entity_history": np.nan_to_num(numeric["rate_trader"], nan=model.tables.p0) + 1e-4 * numeric["trader_violations"],

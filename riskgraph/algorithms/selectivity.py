@@ -116,15 +116,13 @@ class Model:
         return self.booster.predict(x, pred_contrib=True, num_threads=2 if len(x) >= 64 else 1)
 
 
-def describe(d: F.Declarations, store: Store, as_of: date, cuts: list[date], *, history_months: int = 36) -> dict[str, np.ndarray]:
+def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_months: int = 36) -> dict[str, np.ndarray]:
     """Return the graph scores of each declaration's parties (``graph_<party>``, the
     largest of several): from an in-process analysis as of the latest cut before the
     declaration's day (an analysis as of a day knows that whole day: its declarations'
     results and its decisions), the first cut for those before every cut. Cost: one
     analysis per cut."""
-    from riskgraph.algorithms.analysis import analyze
-
-    from riskgraph.algorithms.analysis import NETWORK_GAIN
+    from riskgraph.algorithms.analysis import NETWORK_GAIN, analyze
 
     out = {name: np.zeros(len(d)) for name in F.GRAPH}
     edges = np.array([_seconds_of(c + timedelta(days=1)) for c in cuts])
@@ -215,7 +213,7 @@ def window(store: Store, as_of: date, *, history_months: int = 24, graph: bool =
     t = time.perf_counter()
     # The day before each cut: the first analysis ends before the window's first day.
     cuts = [_months_before(as_of, m) - timedelta(days=1) for m in range(history_months, 0, -graph_every_months)]
-    scores = describe(d, store, as_of, cuts) if graph and len(d) else None
+    scores = describe(d, store, cuts) if graph and len(d) else None
     return Window(since, as_of, d, violations, scores, {"read": read, "graph": time.perf_counter() - t})
 
 
