@@ -126,8 +126,9 @@ def band(score: float) -> str:
     return "low"
 
 
-def analyze(store: Store, as_of: date, *, history_months: int = 36) -> Analysis:
-    """Return the analysis of ``store`` as known at ``as_of``.
+def analyze(store: Store, as_of: date, *, history_months: int = 36, reads: dict | None = None) -> Analysis:
+    """Return the analysis of ``store`` as known at ``as_of`` (``reads``: see
+    projection.project, to share reads between analyses at nearby dates).
 
     Cost: one read of the projection, linear factor and propagation passes, a Leiden
     run, and reasons for every entity scoring at least REASONS_FROM.
@@ -135,7 +136,7 @@ def analyze(store: Store, as_of: date, *, history_months: int = 36) -> Analysis:
     timings = {}
     with cyclic_gc_paused():
         t = time.monotonic()
-        p = project(store, as_of, history_months=history_months)
+        p = project(store, as_of, history_months=history_months, reads=reads)
         timings["read"] = time.monotonic() - t
         analysis = score_projection(p, timings)
     named = [n for paths in analysis.paths.values() for path in paths for n in path.nodes]

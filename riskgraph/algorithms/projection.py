@@ -107,7 +107,8 @@ class Projection:
         return found
 
 
-def project(store: Store, as_of: date, *, history_months: int = 36, link_months: int = 12) -> Projection:
+def project(store: Store, as_of: date, *, history_months: int = 36, link_months: int = 12,
+            reads: dict | None = None) -> Projection:
     """Return the projection of ``store`` as known at ``as_of``.
 
     Reads the entities and their links in pages of ID_RANGE internal ids, the
@@ -115,6 +116,11 @@ def project(store: Store, as_of: date, *, history_months: int = 36, link_months:
     time, and who filed, carried, stored and sold for those of the last ``link_months``
     (links older than a year count little: see propagation.LINKS). Cost: one pass over entities, links and the window's declarations; memory
     about 100 bytes per node, 50 per link and 60 per declaration of the window.
+
+    ``reads``, a dict kept across calls, remembers each page and month read: several
+    projections of one unchanging store at nearby dates (the cuts of a training window)
+    then read each page and month once. Only the month that ends on ``as_of`` itself
+    differs between them when the dates fall mid-month.
     """
     p = Projection(as_of, _months_before(as_of, history_months))
     day = as_of.isoformat()
@@ -127,7 +133,7 @@ def project(store: Store, as_of: date, *, history_months: int = 36, link_months:
     calls += [(name, r) for r in ranges for name in ("analysis_identifiers", "analysis_roles")]
     calls += [("analysis_declarations", m) for m in months]
     calls += [("analysis_declaration_links", m) for m in months if m["from"] >= link_since]
-    results = _reads(store, calls)
+    results = _reads(store, calls, reads)
     for _ in ranges:
         _enterprises(p, next(results), day)
     for _ in ranges:
@@ -163,13 +169,20 @@ def resolve_keys(store: Store, p: Projection, nodes) -> None:
             p.key[by_id[r["id"]]] = r["key"]
 
 
-def _reads(store: Store, calls: list[tuple[str, dict]]) -> Iterator[list[tuple]]:
-    """Yield the records of each read query of ``calls``, in order, one at a time.
+def _reads(store: Store, calls: list[tuple[str, dict]], reads: dict | None = None) -> Iterator[list[tuple]]:
+    """Yield the records of each read query of ``calls``, in order, one at a time, from
+    ``reads`` when it holds them (the records are never changed by their readers).
 
     Sequential on purpose: two concurrent reads of this projection crashed the embedded
     FalkorDB server (segfault, FalkorDB on Redis 8.2.3, November 2026)."""
     for name, params in calls:
-        yield store.rows(name, params)[1]
+        if reads is None:
+            yield store.rows(name, params)[1]
+            continue
+        key = (name, tuple(sorted(params.items())))
+        if key not in reads:
+            reads[key] = store.rows(name, params)[1]
+        yield reads[key]
 
 
 def _months(since: date, as_of: date) -> list[dict[str, str]]:

@@ -127,11 +127,12 @@ def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_month
     out = {name: np.zeros(len(d)) for name in F.GRAPH}
     edges = np.array([_seconds_of(c + timedelta(days=1)) for c in cuts])
     which = np.maximum(np.searchsorted(edges, d.time, side="right") - 1, 0)
+    reads: dict = {}  # the cuts share every page and month they have in common
     for k, cut in enumerate(cuts):
         rows = np.flatnonzero(which == k)
         if not len(rows):
             continue
-        a = analyze(store, cut, history_months=history_months)
+        a = analyze(store, cut, history_months=history_months, reads=reads)
         index = a.projection._index
         for p in F.GRAPH_PARTIES:
             ids = d.party_ids[p]

@@ -104,3 +104,15 @@ def test_the_same_store_and_date_give_the_same_result(world, result):
     assert again.projection.key == result.projection.key
     assert np.array_equal(again.score, result.score)
     assert [n.members for n in again.networks] == [n.members for n in result.networks]
+
+
+def test_analyses_sharing_their_reads_equal_analyses_reading_alone(world):
+    reads: dict = {}
+    for day in (date(2024, 5, 31), date(2024, 11, 30), date(2025, 3, 17)):
+        shared, alone = analyze(world, day, reads=reads), analyze(world, day)
+        assert shared.projection.key == alone.projection.key and shared.projection.kind == alone.projection.kind
+        assert np.array_equal(shared.score, alone.score) and np.array_equal(shared.community, alone.community)
+        assert shared.networks == alone.networks
+    # Only the month that ends mid-month (on 2025-03-17) was read apart from the others.
+    months = [params for name, params in reads if name == "analysis_declarations"]
+    assert len(months) == len(set(months)) and (("from", "2025-03-01"), ("until", "2025-03-17")) in months
