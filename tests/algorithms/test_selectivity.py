@@ -227,7 +227,7 @@ def test_graph_scores_in_training_come_from_an_analysis_before_the_declarations_
 
     seen: list[date] = []
 
-    def fake(store, as_of, history_months=36):
+    def fake(store, as_of, history_months=36, reads=None):
         seen.append(as_of)
         return SimpleNamespace(projection=SimpleNamespace(_index=np.array([0])), score=np.array([as_of.toordinal() / 1e6]),
                                network=np.zeros(1), networks=[])
