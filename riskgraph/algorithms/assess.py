@@ -101,7 +101,6 @@ class Assessor:
         self.heading_rate = norms["heading_rate"]
         self.unit_value = norms["unit_value"]
         grid = json.loads(current["thresholds"]).get("declaration_score_quantiles") or [0.0, 1.0]
-        self.red = _quantile(grid, 1 - policy.red_share) if policy.red_share else math.inf
         self.basis = FALLBACK.format(as_of=self.as_of)
         try:
             self.model = selectivity.newest(models_dir, self.as_of) if models_dir else None
@@ -109,7 +108,6 @@ class Assessor:
             self.model, self.basis = None, f"graph and profile score: the newest selectivity model cannot be used: {e}"
         if self.model:
             self.basis = "model"
-        if self.model:
             self.model_version = f"{self.model_version}+{self.model.version}"
             grid = self.model.thresholds
         self.red = _quantile(grid, 1 - policy.red_share) if policy.red_share else math.inf
@@ -121,11 +119,7 @@ class Assessor:
         model one prediction and one SHAP pass over the batch."""
         if self.model is not None:
             return self._learned(declarations)
-        wanted = sorted({e for d in declarations for _, e in parties(d)})
-        scores = {}
-        for start in range(0, len(wanted), BATCH):
-            for row in self.store.query("risk_scores", {"entities": wanted[start : start + BATCH]}):
-                scores[row["entity"]] = row
+        scores = results.scores(self.store, sorted({e for d in declarations for _, e in parties(d)}), BATCH)
         return [self._one(d, scores) for d in declarations]
 
     def _one(self, d: dict, scores: dict) -> Assessment:

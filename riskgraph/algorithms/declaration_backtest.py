@@ -29,7 +29,7 @@ import numpy as np
 
 from riskgraph.algorithms import features as F
 from riskgraph.algorithms import selectivity as S
-from riskgraph.algorithms.backtest import _add_months, _auc
+from riskgraph.algorithms.backtest import _add_months, _auc, average_precision
 from riskgraph.errors import QueryError
 from riskgraph.graph.store import Store
 from riskgraph.memory import cyclic_gc_paused
@@ -76,7 +76,6 @@ def grade(score: np.ndarray, positive: np.ndarray, tax: np.ndarray) -> Metrics:
     total = max(1, int(positive.sum()))
     cum = np.cumsum(hits)
     at = {b: max(1, round(n * b)) for b in BUDGETS}
-    precision = cum / np.arange(1, n + 1)
     at_stake = np.where(positive, np.nan_to_num(tax), 0.0)
     caught = np.cumsum(at_stake[order])
     whole = at_stake.sum() or 1.0
@@ -86,7 +85,7 @@ def grade(score: np.ndarray, positive: np.ndarray, tax: np.ndarray) -> Metrics:
         precision_at_10=float(cum[at[0.10] - 1] / at[0.10]),
         recall_at_5=float(cum[at[0.05] - 1] / total),
         recall_at_10=float(cum[at[0.10] - 1] / total),
-        average_precision=float((precision * hits).sum() / total),
+        average_precision=average_precision(score, positive),
         roc_auc=_auc(score, positive),
         revenue_at_5=float(caught[at[0.05] - 1] / whole),
         revenue_at_10=float(caught[at[0.10] - 1] / whole),

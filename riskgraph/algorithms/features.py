@@ -33,6 +33,7 @@ from operator import itemgetter
 
 import numpy as np
 
+from riskgraph.algorithms.projection import _months as months
 from riskgraph.graph.store import Store
 
 # Categorical inputs: name -> how a declaration's text gives it.
@@ -153,8 +154,7 @@ def from_store(store: Store, since: date, until: date, *, cited_until: date | No
     ``until``) that cite them. Cost: two reads per month; about 10,000 declarations/s."""
     rows: list[tuple] = []
     party_ids: dict[str, list[list[int]]] = {p: [] for p in PARTIES}
-    for first, last in _months(since, until):
-        window = {"from": first.isoformat(), "until": last.isoformat()}
+    for window in months(since, until):
         cols, got = store.rows("selectivity_declarations", window)
         at = {name: i for i, name in enumerate(cols)}
         pick = itemgetter(*(at[name] for name in _READ))
@@ -401,12 +401,3 @@ def _float(value) -> float:
 
 def _seconds(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
-
-
-def _months(since: date, until: date) -> list[tuple[date, date]]:
-    out, first = [], date(since.year, since.month, 1)
-    while first <= until:
-        nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        out.append((max(first, since), min(date.fromordinal(nxt.toordinal() - 1), until)))
-        first = nxt
-    return out

@@ -64,6 +64,17 @@ def drop_stale(store: Store) -> int:
     return deleted
 
 
+def scores(store: Store, entities: list[str], batch: int = 2000) -> dict[str, dict]:
+    """Return the stored score rows (score, band, reasons, network part and rank) of
+    ``entities`` ("kind:id") in the current analysis, by entity; unscored ones are
+    absent. Cost: one read per ``batch`` entities."""
+    out = {}
+    for start in range(0, len(entities), batch):
+        for row in store.query("risk_scores", {"entities": entities[start : start + batch]}):
+            out[row["entity"]] = row
+    return out
+
+
 def current(store: Store) -> dict | None:
     """Return the current analysis (id, as_of, model version, norms...), or None."""
     rows = store.query("analysis_current")

@@ -43,8 +43,12 @@ from pathlib import Path
 import numpy as np
 
 from riskgraph.algorithms import features as F
+from riskgraph.algorithms import profiles, results
+from riskgraph.algorithms.backtest import _auc, average_precision
+from riskgraph.algorithms.projection import _months_before
 from riskgraph.errors import QueryError
 from riskgraph.graph.store import Store
+from riskgraph.ingest.validate import VIETNAM
 from riskgraph.memory import cyclic_gc_paused
 
 FORMAT = 1
@@ -61,7 +65,6 @@ PARAMS = {
 }
 MAX_ROUNDS = 1500
 PATIENCE = 60
-VIETNAM = timezone(timedelta(hours=7))
 GRAPH_KIND = {"trader": "enterprise", "agent": "agent", "declarant": "person", "vehicle": "vehicle", "warehouse": "enterprise"}
 
 
@@ -161,11 +164,7 @@ def suspicious(rank: int) -> float:
 def stored_scores(store: Store, d: F.Declarations) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
     """Return the graph scores of the parties of ``d`` from the current analysis, and the
     stored score rows by "kind:id" (for their reasons). Cost: one read per 2,000 parties."""
-    wanted = sorted({f"{GRAPH_KIND[p]}:{k}" for p in F.GRAPH_PARTIES for ks in d.parties[p] for k in ks if k})
-    rows: dict[str, dict] = {}
-    for start in range(0, len(wanted), 2000):
-        for r in store.query("risk_scores", {"entities": wanted[start : start + 2000]}):
-            rows[r["entity"]] = r
+    rows = results.scores(store, sorted({f"{GRAPH_KIND[p]}:{k}" for p in F.GRAPH_PARTIES for ks in d.parties[p] for k in ks if k}))
     out = {}
     for p in F.GRAPH_PARTIES:
         kind = GRAPH_KIND[p]
@@ -279,17 +278,17 @@ def fit(d: F.Declarations, violations: Mapping[str, list[float]], graph: Mapping
     t = time.perf_counter()
     recent = np.flatnonzero(d.time >= d.time[-1] - 91 * 86400) if len(d) else np.zeros(0, int)
     p_recent = model.probability(x_all[recent])
-    model.thresholds = _permilles(p_recent)
-    p_valid = model.probability(x_all[valid_rows])
-    from riskgraph.algorithms import profiles
+    from riskgraph.algorithms.assess import score_quantiles  # assess imports this module
 
+    model.thresholds = score_quantiles(p_recent)
+    p_valid = model.probability(x_all[valid_rows])
     model.profiles = profiles.learned(d, recent, p_recent)
     timings["profiles"] = time.perf_counter() - t
     model.metrics = {
         "declarations": len(d), "labelled": len(labelled), "positives": positives,
         "random_inspections": int((d.random & d.inspected).sum()),
         "train": cut, "valid": len(valid_rows), "best_iteration": booster.best_iteration,
-        "valid_average_precision": _ap(p_valid, y[cut:]), "valid_auc": _auc(p_valid, y[cut:]),
+        "valid_average_precision": average_precision(p_valid, y[cut:].astype(bool)), "valid_auc": _auc(p_valid, y[cut:].astype(bool)),
         "valid_base_rate": float(y[cut:].mean()) if len(valid_rows) else 0.0,
         "ipw": ipw, "weight_max": float(weight.max()) if len(weight) else 0.0,
         "seconds": {k: round(v, 2) for k, v in timings.items()},
@@ -335,8 +334,6 @@ def save(model: Model, models_dir: Path) -> Path:
     """Write the model to ``models_dir/<version>/`` (model.txt, tables.json.gz, meta.json,
     profiles.csv) and return that directory. Written to a temporary name first, then
     renamed, so a reader never sees half a model."""
-    from riskgraph.algorithms import profiles
-
     final = models_dir / model.version
     tmp = models_dir / f".{model.version}.tmp"
     tmp.mkdir(parents=True, exist_ok=True)
@@ -379,8 +376,6 @@ def load(path: Path) -> Model:
         raise QueryError(f"{path}: model format {meta.get('format')}, this riskgraph reads format {FORMAT}; retrain it")
     tables = F.Tables(t["p0"], {k: {x: tuple(v) for x, v in c.items()} for k, c in t["counts"].items()},
                       {k: tuple(v) for k, v in t["norms"].items()}, t["violations"], t["until"])
-    from riskgraph.algorithms import profiles
-
     return Model(meta["version"], date.fromisoformat(meta["since"]), date.fromisoformat(meta["until"]),
                  meta["trained_at"], tuple(meta["features"]), meta["vocab"], booster, tables, meta["thresholds"],
                  meta["metrics"], profiles.read_csv(path / "profiles.csv"))
@@ -414,32 +409,6 @@ def newest(models_dir: Path, as_of: date | str) -> Model | None:
 
 # -- small helpers -----------------------------------------------------------------------
 
-def _permilles(p: np.ndarray) -> list[float]:
-    if not len(p):
-        return [0.0, 1.0]
-    return [round(float(q), 6) for q in np.quantile(p, np.linspace(0, 1, 1001))]
-
-
-def _ap(score: np.ndarray, y: np.ndarray) -> float:
-    if not len(y) or not y.any():
-        return 0.0
-    hits = y[np.argsort(-score, kind="stable")]
-    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float((precision * hits).sum() / hits.sum())
-
-
-def _auc(score: np.ndarray, y: np.ndarray) -> float:
-    from riskgraph.algorithms.backtest import _auc as auc
-
-    return auc(score, y.astype(bool))
-
-
 def _seconds_of(day: date) -> float:
     """Return the start of ``day`` in Vietnam (UTC+7), in seconds since the epoch."""
     return datetime(day.year, day.month, day.day, tzinfo=VIETNAM).timestamp()
-
-
-def _months_before(d: date, months: int) -> date:
-    from riskgraph.algorithms.projection import _months_before as before
-
-    return before(d, months)

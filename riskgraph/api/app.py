@@ -16,12 +16,12 @@ import logging
 import re
 import secrets
 import time
-from pathlib import Path
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError, execute, parse, validate
