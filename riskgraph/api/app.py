@@ -63,9 +63,35 @@ class Services:
         self._assessor_model: Path | None = None
         self._model: tuple[float, Path | None] = (-CURRENT_SECONDS, None)
         self._parsed: OrderedDict[str, tuple[Any, list, limits.Shape | None]] = OrderedDict()
+        self._audit_pending: list[tuple[dict, asyncio.Future]] = []
+        self._audit_writer: asyncio.Task | None = None
 
     async def run(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self.executor, partial(fn, *args))
+
+    async def audit(self, principal: auth.Principal, operation: str, arguments: dict, result_size: int, outcome: str = "ok") -> None:
+        """Append an audit entry; return once it is stored. Entries of concurrent requests
+        share one write (group commit): none is lost, and the store thread writes once per
+        batch instead of once per request."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._audit_pending.append((audit.entry(principal, operation, arguments, result_size, outcome), waiter))
+        if self._audit_writer is None or self._audit_writer.done():
+            self._audit_writer = asyncio.get_running_loop().create_task(self._write_audit())
+        await waiter
+
+    async def _write_audit(self) -> None:
+        while self._audit_pending:
+            batch, self._audit_pending = self._audit_pending, []
+            try:
+                await self.run(audit.append_all, self.store, [e for e, _ in batch])
+            except Exception as e:  # every request of the batch fails with the store's error
+                for _, waiter in batch:
+                    if not waiter.done():
+                        waiter.set_exception(e)
+            else:
+                for _, waiter in batch:
+                    if not waiter.done():
+                        waiter.set_result(None)
 
     async def current(self) -> dict | None:
         at, found = self._current
@@ -135,7 +161,7 @@ class Context:
         return await self.run(risk.entities, self.store, refs, await self.current())
 
     async def audit(self, operation: str, arguments: dict, result_size: int, outcome: str = "ok") -> None:
-        await self.run(audit.append, self.store, self.principal, operation, arguments, result_size, outcome)
+        await self.services.audit(self.principal, operation, arguments, result_size, outcome)
 
     async def attempt(self, operation: str, arguments: dict, fn, *args):
         """Run a write; one refused for its input is audited as ``rejected``, then re-raised."""
@@ -173,7 +199,7 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         refused = limits.check(schema._schema, document, shape, variables, principal.role, operation)
         if refused:
             if any(e.extensions.get("code") == "FORBIDDEN" for e in refused):
-                await services.run(audit.append, store, principal, "denied", {"query": query[:1000]}, 0, "forbidden")
+                await services.audit(principal, "denied", {"query": query[:1000]}, 0, "forbidden")
             return JSONResponse({"errors": [_format(e) for e in refused]}, 200, headers=HEADERS)
         context = Context(principal, services)
         try:

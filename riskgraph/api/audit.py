@@ -18,19 +18,22 @@ from riskgraph.graph.store import Store
 MAX_ARGUMENTS = 4000  # characters of the arguments kept per entry
 
 
-def append(store: Store, who: Any, operation: str, arguments: Mapping[str, Any], result_size: int, outcome: str = "ok") -> str:
-    """Append one entry for ``who`` (a Principal); return its id. Cost: one write."""
+def entry(who: Any, operation: str, arguments: Mapping[str, Any], result_size: int, outcome: str = "ok") -> dict[str, Any]:
+    """Return the entry of one call by ``who`` (a Principal), stamped now, for ``append_all``."""
     now = datetime.now(timezone.utc)
-    entry_id = f"{now:%Y%m%dT%H%M%S.%f}-{secrets.token_hex(3)}"
     text = json.dumps(arguments, ensure_ascii=False, sort_keys=True, default=str)
     if len(text) > MAX_ARGUMENTS:
         text = text[:MAX_ARGUMENTS] + "…"
-    store.query("audit_append", {
-        "entry_id": entry_id, "at": now.astimezone().isoformat(timespec="milliseconds"), "key_id": who.key_id,
-        "key_name": who.name, "role": who.role, "operation": operation, "arguments": text,
+    return {
+        "entry_id": f"{now:%Y%m%dT%H%M%S.%f}-{secrets.token_hex(3)}", "at": now.astimezone().isoformat(timespec="milliseconds"),
+        "key_id": who.key_id, "key_name": who.name, "role": who.role, "operation": operation, "arguments": text,
         "result_size": int(result_size), "outcome": outcome,
-    }, write=True)
-    return entry_id
+    }
+
+
+def append_all(store: Store, rows: list[dict[str, Any]]) -> None:
+    """Append entries made by ``entry``. Cost: one write per batch of the store's batch size."""
+    store.write("audit_append", rows)
 
 
 def entries(store: Store, *, limit: int = 100, key_name: str | None = None, operation: str | None = None, before: str | None = None) -> list[dict]:

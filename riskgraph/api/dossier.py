@@ -1,12 +1,13 @@
 """The key-target file (hồ sơ đối tượng trọng điểm): everything known about one entity.
 
-Cost: about ten indexed queries; the trade summary reads at most ``TRADE_ROWS`` of the
-entity's declarations of the last ``TRADE_MONTHS`` months, newest first.
+Cost: about fifteen indexed queries in four round trips; the trade summary is counted
+in the store over at most ``TRADE_ROWS`` of the entity's declarations of the last
+``TRADE_MONTHS`` months, newest first.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date, timedelta
 
 from riskgraph.api import risk, types
@@ -23,27 +24,46 @@ PARTS = {"FOR_TRADER": "trader", "FILED_BY_AGENT": "agent", "FILED_BY_DECLARANT"
 
 
 def dossier(store: Store, kind: str, key: str, current: dict | None, today: date | None = None) -> types.Dossier | None:
-    """Return the dossier of entity ``kind:key``, or None if the store does not hold it."""
-    identity = risk.identities(store, [(kind, key)])[f"{kind}:{key}"]
+    """Return the dossier of entity ``kind:key``, or None if the store does not hold it.
+
+    Cost: four round trips to the store (identity; the file's ten reads; the scores of
+    neighbour candidates; identity and risk of the neighbours and network members shown).
+    """
+    found, scored = risk.identities_and_risks(store, [(kind, key)])
+    identity = found[f"{kind}:{key}"]
     if identity.node is None:
         return None
     node = identity.node
-    own = risk.risks(store, [identity.entity]).get(identity.entity, risk.Risk())
+    own = scored.get(identity.entity, risk.Risk())
     since = ((today or date.today()) - timedelta(days=TRADE_MONTHS * 31)).isoformat()
-
-    neighbours = _neighbours(store, node, since, current)
-    network = _network(store, own.network_rank, current) if own.network_rank else None
+    reads = [
+        ("neighbours_direct", {"node": node, "limit": 200}),
+        ("neighbours_trade", {"node": node, "limit": 200, "since": since, "declarations": 2000}),
+        ("watchlist_entries", {"entities": [identity.entity]}),
+        ("dossier_roles", {"node": node, "limit": LIST_LIMIT}),
+        ("dossier_identifiers", {"node": node, "holders": HOLDERS_SHOWN}),
+        ("dossier_trade", {"node": node, "since": since, "limit": TRADE_ROWS}),
+        ("dossier_violations", {"node": node, "limit": LIST_LIMIT}),
+        ("dossier_intel", {"node": node, "limit": LIST_LIMIT}),
+    ]
+    if own.network_rank:
+        reads.append(("suspicious_networks", {"skip": own.network_rank - 1, "limit": 1}))
+    direct, by_trade, listed, roles, identifiers, trade, violations, intel, *networks = store.reads(reads)
+    candidates = _candidates(direct + by_trade)
+    ranked = _ranked(store, candidates)
+    members = refs_of(networks[0][0]["members"]) if networks and networks[0] else []
+    shown = dict(zip(ranked + members, risk.entities(store, ranked + members, current)))
     return types.Dossier(
         entity=risk.entity(identity, own, current),
-        watchlist=watchlist(store, [identity.entity]),
-        roles=[_role(r) for r in store.query("dossier_roles", {"node": node, "limit": LIST_LIMIT})],
-        identifiers=[_identifier(r) for r in store.query("dossier_identifiers", {"node": node, "holders": HOLDERS_SHOWN})],
-        trade=_trade(store.query("dossier_declarations", {"node": node, "since": since, "limit": TRADE_ROWS}), since),
-        violations=[_violation(r) for r in store.query("dossier_violations", {"node": node, "limit": LIST_LIMIT})],
-        intel=[_intel(r) for r in store.query("dossier_intel", {"node": node, "limit": LIST_LIMIT})],
+        watchlist=[types.WatchlistEntry(**r) for r in listed],
+        roles=[_role(r) for r in roles],
+        identifiers=[_identifier(r) for r in identifiers],
+        trade=_trade(trade, since),
+        violations=[_violation(r) for r in violations],
+        intel=[_intel(r) for r in intel],
         community=own.community if own.community is not None and own.community >= 0 else None,
-        suspicious_network=network,
-        neighbours=neighbours,
+        suspicious_network=network(networks[0][0], [shown[m] for m in members]) if members else None,
+        neighbours=[types.Neighbour(entity=shown[ref], links=sorted(candidates[ref][0]), weight=candidates[ref][1]) for ref in ranked],
     )
 
 
@@ -68,28 +88,24 @@ def refs_of(labels: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _network(store: Store, rank: int, current: dict | None) -> types.SuspiciousNetwork | None:
-    rows = store.query("suspicious_networks", {"skip": rank - 1, "limit": 1})
-    if not rows:
-        return None
-    return network(rows[0], risk.entities(store, refs_of(rows[0]["members"]), current))
-
-
-def _neighbours(store: Store, node: int, since: str, current: dict | None) -> list[types.Neighbour]:
+def _candidates(rows: list[dict]) -> dict[tuple[str, str], tuple[set[str], int]]:
+    """Return the neighbour candidates of the direct and trade neighbour rows: their links and weight."""
     merged: dict[tuple[str, str], tuple[set[str], int]] = {}
-    for name, params in (("neighbours_direct", {}), ("neighbours_trade", {"since": since, "declarations": 2000})):
-        for r in store.query(name, {"node": node, "limit": 200, **params}):
-            kind = KIND_OF_LABEL.get(r["label"])
-            if kind is None or r["id"] is None:
-                continue
-            links, weight = merged.get((kind, r["id"]), (set(), 0))
-            merged[(kind, r["id"])] = (links | set(r["links"]), weight + r["weight"])
-    # Rank every candidate by its stored score (one cheap read), describe only the kept ones.
-    entities = [f"{k}:{i}" for k, i in merged]
+    for r in rows:
+        kind = KIND_OF_LABEL.get(r["label"])
+        if kind is None or r["id"] is None:
+            continue
+        links, weight = merged.get((kind, r["id"]), (set(), 0))
+        merged[(kind, r["id"])] = (links | set(r["links"]), weight + r["weight"])
+    return merged
+
+
+def _ranked(store: Store, candidates: dict[tuple[str, str], tuple[set[str], int]]) -> list[tuple[str, str]]:
+    """Return the ``NEIGHBOURS`` candidates to show: riskiest first, then the most linked.
+    Cost: one read of the candidates' scores (identities are read for the kept ones only)."""
+    entities = [f"{k}:{i}" for k, i in candidates]
     scores = {r["entity"]: r["score"] for r in store.query("risk_levels", {"entities": entities})} if entities else {}
-    ranked = sorted(merged, key=lambda ref: (-scores.get(f"{ref[0]}:{ref[1]}", 0.0), -merged[ref][1], ref))[:NEIGHBOURS]
-    found = risk.entities(store, ranked, current)
-    return [types.Neighbour(entity=e, links=sorted(merged[ref][0]), weight=merged[ref][1]) for ref, e in zip(ranked, found)]
+    return sorted(candidates, key=lambda ref: (-scores.get(f"{ref[0]}:{ref[1]}", 0.0), -candidates[ref][1], ref))[:NEIGHBOURS]
 
 
 def _role(r: dict) -> types.RoleHeld:
@@ -105,31 +121,20 @@ def _identifier(r: dict) -> types.SharedIdentifier:
 
 
 def _trade(rows: list[dict], since: str) -> types.TradeSummary:
-    tallies: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0]))
+    """Return the trade summary of the ``dossier_trade`` rows (breakdown, key, count, value)."""
+    tallies: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
     for r in rows:
-        value = float(r["value"] or 0.0)
-        keys = {
-            "parts": [PARTS.get(r["part"], r["part"])],
-            "by_month": [(r["day"] or "")[:7]],
-            "channels": [r["channel"] or "unknown"],
-            "inspections": [r["inspection"] or "none"],
-            "hs_codes": sorted({h[:6] for h in r["hs_codes"] or []}) or ["unknown"],
-            "partners": [f"{r['partner']} ({r['partner_country']})" if r["partner"] else "unknown"],
-            "gates": [r["gate"] or r["office"] or "unknown"],
-        }
-        for name, values in keys.items():
-            for k in values:
-                tally = tallies[name][k]
-                tally[0] += 1
-                tally[1] += value
+        key = PARTS.get(r["key"], r["key"]) if r["breakdown"] == "parts" else r["key"]
+        tallies[r["breakdown"]].append((key, int(r["count"]), float(r["value"] or 0.0)))
+    _, declarations, value = (tallies["all"] or [("", 0, 0.0)])[0]
 
     def top(name: str, limit: int | None = TOP, by_key: bool = False) -> list[types.Count]:
-        items = sorted(tallies[name].items(), key=(lambda x: x[0]) if by_key else (lambda x: (-x[1][0], x[0])))
-        return [types.Count(key=k, count=int(c), value_usd=round(v, 2)) for k, (c, v) in items[:limit]]
+        items = sorted(tallies[name], key=(lambda x: x[0]) if by_key else (lambda x: (-x[1], x[0])))
+        return [types.Count(key=k, count=c, value_usd=round(v, 2)) for k, c, v in items[:limit]]
     return types.TradeSummary(
-        since=since, declarations=len(rows), value_usd=round(sum(float(r["value"] or 0) for r in rows), 2),
-        truncated=len(rows) >= TRADE_ROWS, parts=top("parts"), by_month=top("by_month", None, by_key=True),
-        channels=top("channels"), inspections=top("inspections"), hs_codes=top("hs_codes"), partners=top("partners"), gates=top("gates"),
+        since=since, declarations=declarations, value_usd=round(value, 2), truncated=declarations >= TRADE_ROWS,
+        parts=top("parts"), by_month=top("by_month", None, by_key=True), channels=top("channels"),
+        inspections=top("inspections"), hs_codes=top("hs_codes"), partners=top("partners"), gates=top("gates"),
     )
 
 

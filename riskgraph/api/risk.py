@@ -53,16 +53,8 @@ def identities(store: Store, refs: Iterable[tuple[str, str]]) -> dict[str, Ident
 
     Cost: one indexed lookup per ref, in one query.
     """
-    lists: dict[str, list[str]] = {name: [] for name in REF_LISTS.values()}
     wanted = list(dict.fromkeys(refs))
-    for kind, key in wanted:
-        lists[REF_LISTS[kind]].append(key)
-    found = {f"{r['kind']}:{r['id']}": r for r in store.query("entity_nodes", lists)} if wanted else {}
-    out = {}
-    for kind, key in wanted:
-        row = found.get(f"{kind}:{key}")
-        out[f"{kind}:{key}"] = Identity(kind, key, row["node"], row["name"], row["props"]) if row else Identity(kind, key)
-    return out
+    return _identities(wanted, store.query(*_identity_read(wanted))) if wanted else {}
 
 
 def risks(store: Store, entities: Iterable[str]) -> dict[str, Risk]:
@@ -71,7 +63,31 @@ def risks(store: Store, entities: Iterable[str]) -> dict[str, Risk]:
     Cost: one indexed lookup per entity, in one query.
     """
     wanted = list(dict.fromkeys(entities))
-    return {row["entity"]: stored(row) for row in store.query("risk_details", {"entities": wanted})} if wanted else {}
+    return _risks(store.query(*_risk_read(wanted))) if wanted else {}
+
+
+def _identity_read(refs: list[tuple[str, str]]) -> tuple[str, dict]:
+    lists: dict[str, list[str]] = {name: [] for name in REF_LISTS.values()}
+    for kind, key in refs:
+        lists[REF_LISTS[kind]].append(key)
+    return "entity_nodes", lists
+
+
+def _identities(refs: list[tuple[str, str]], rows: list[dict]) -> dict[str, Identity]:
+    found = {f"{r['kind']}:{r['id']}": r for r in rows}
+    out = {}
+    for kind, key in refs:
+        row = found.get(f"{kind}:{key}")
+        out[f"{kind}:{key}"] = Identity(kind, key, row["node"], row["name"], row["props"]) if row else Identity(kind, key)
+    return out
+
+
+def _risk_read(entities: list[str]) -> tuple[str, dict]:
+    return "risk_details", {"entities": entities}
+
+
+def _risks(rows: list[dict]) -> dict[str, Risk]:
+    return {row["entity"]: stored(row) for row in rows}
 
 
 def stored(row: dict) -> Risk:
@@ -106,12 +122,20 @@ def saturate(value: float) -> float:
 def entities(store: Store, refs: Iterable[tuple[str, str]], current: dict | None) -> list[types.Entity]:
     """Return the API entity (identity and risk) of each (kind, id) ref, in order.
 
-    Cost: two queries whatever the number of refs.
+    Cost: two queries whatever the number of refs, in one round trip.
     """
     refs = list(refs)
-    found = identities(store, refs)
-    scored = risks(store, found)
+    found, scored = identities_and_risks(store, refs)
     return [entity(found[f"{k}:{i}"], scored.get(f"{k}:{i}", Risk()), current) for k, i in refs]
+
+
+def identities_and_risks(store: Store, refs: Iterable[tuple[str, str]]) -> tuple[dict[str, Identity], dict[str, Risk]]:
+    """Return ``identities(refs)`` and ``risks`` of the same refs, read in one round trip."""
+    wanted = list(dict.fromkeys(refs))
+    if not wanted:
+        return {}, {}
+    rows, scored = store.reads([_identity_read(wanted), _risk_read([f"{k}:{i}" for k, i in wanted])])
+    return _identities(wanted, rows), _risks(scored)
 
 
 def entity(identity: Identity, risk: Risk, current: dict | None) -> types.Entity:

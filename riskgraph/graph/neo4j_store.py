@@ -49,14 +49,18 @@ class Neo4jStore:
             records = [record.data() for record in result]
             return records, result.consume().counters
 
+        return self._transaction(name, work, write)
+
+    def _transaction(self, names: str, work: Any, write: bool) -> Any:
+        """Run ``work(tx)`` in one managed transaction (retried by the driver on transient errors)."""
         try:
             with self._driver.session(database=self._database) as session:
                 runner = session.execute_write if write else session.execute_read
                 return runner(work)
         except ClientError as e:
-            raise QueryError(f"query {name} failed: {e.message}") from None
+            raise QueryError(f"query {names} failed: {e.message}") from None
         except (Neo4jError, ServiceUnavailable, OSError) as e:
-            raise StoreError(f"Neo4j at {self._uri} failed during query {name}: {e}") from None
+            raise StoreError(f"Neo4j at {self._uri} failed during query {names}: {e}") from None
 
     def query(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
         return self._execute(name, cypher.load(name, self.dialect), params or {}, write)[0]
@@ -65,6 +69,13 @@ class Neo4jStore:
         records = self.query(name, params)
         columns = list(records[0]) if records else []
         return columns, [tuple(r.values()) for r in records]
+
+    def reads(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[list[dict[str, Any]]]:
+        """Run read queries in one read transaction: one consistent view of the graph."""
+        def work(tx: Any) -> list[list[dict[str, Any]]]:
+            return [[record.data() for record in tx.run(cypher.load(name, self.dialect), dict(params))] for name, params in queries]
+
+        return self._transaction(", ".join(name for name, _ in queries), work, False)
 
     def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:
         text = cypher.load(name, self.dialect)

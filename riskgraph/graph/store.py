@@ -56,13 +56,17 @@ class Store(Protocol):
         """Run read query ``name``; return its column names and records as tuples (for bulk reads)."""
         ...
 
+    def reads(self, queries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[list[dict[str, Any]]]:
+        """Run several read queries ``(name, params)`` in one round trip; return the records
+        of each, in order. Raises QueryError, StoreError."""
+        ...
+
     def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:
         """Run write query ``name`` once per batch of ``rows`` (bound as ``$rows``).
 
         Each batch is one transaction: it lands whole or not at all.
         """
         ...
-
 
     def ensure_schema(self) -> None:
         """Create every index and uniqueness constraint of the model; idempotent."""

@@ -3,6 +3,7 @@ denied request; shown by the auditLog query and `riskgraph audit`; append-only."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import signal
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from riskgraph.api import audit
+from riskgraph.api import audit, auth
+from riskgraph.api.app import Services
 from riskgraph.cli import main
+from riskgraph.errors import StoreError
 from tests.api.conftest import codes
 
 CYPHER = Path(__file__).resolve().parents[2] / "riskgraph" / "cypher"
@@ -149,7 +152,7 @@ def test_no_query_updates_or_deletes_an_audit_entry():
         for line in (line for line in (CYPHER / name).read_text().splitlines() if "AuditEntry" in line):
             assert re.match(r"^CREATE (INDEX|CONSTRAINT)\b", line.strip()), line
     append = _code(CYPHER / "audit_append.cypher")
-    assert append.startswith("CREATE (:AuditEntry") and not re.search(r"\b(MATCH|MERGE|SET|DELETE|REMOVE|DETACH)\b", append, re.I)
+    assert append.startswith("UNWIND $rows AS e\nCREATE (:AuditEntry") and not re.search(r"\b(MATCH|MERGE|SET|DELETE|REMOVE|DETACH)\b", append, re.I)
     assert not re.search(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|DETACH|CALL)\b", _code(CYPHER / "audit_list.cypher"), re.I)
 
 
@@ -176,3 +179,41 @@ def test_a_mutation_refused_for_its_input_is_audited_as_rejected_and_writes_noth
     assert (entry["operation"], entry["outcome"], entry["result_size"]) == ("submitIntel", "rejected", 0)
     assert "reliability" in json.loads(entry["arguments"])["refused"]
     assert own_api.nodes() == nodes
+
+
+class _Counting:
+    """The store, counting audit writes and failing them while ``failing`` is set."""
+
+    def __init__(self, store):
+        self.store, self.writes, self.failing = store, 0, False
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def write(self, name, rows, params=None):
+        self.writes += 1
+        if self.failing:
+            raise StoreError("the store went away")
+        return self.store.write(name, rows, params)
+
+
+def test_concurrent_requests_share_audit_writes_and_each_waits_for_its_entry(own_api):
+    store = _Counting(own_api.store)
+    services = Services(store, timeout=5.0)
+    who = auth.Principal(key_id="k-test", name="group-commit", role="officer")
+
+    async def many(n: int) -> None:
+        await asyncio.gather(*(services.audit(who, "dossier", {"id": str(i)}, 1) for i in range(n)))
+
+    asyncio.run(many(40))
+    stored = _entries(own_api, key_name="group-commit")
+    assert sorted(json.loads(e["arguments"])["id"] for e in stored) == sorted(str(i) for i in range(40))
+    assert 1 <= store.writes < 40  # the first entry is written at once, the rest in batches behind it
+
+    store.failing = True
+    with pytest.raises(StoreError):
+        asyncio.run(many(5))
+    store.failing = False
+    asyncio.run(many(3))  # a failed batch does not stall the next ones
+    assert len(_entries(own_api, key_name="group-commit")) == 43
+    services.executor.shutdown()

@@ -105,3 +105,22 @@ def test_unknown_query_is_a_query_error(any_store):
 
 def test_reads_of_a_graph_not_yet_written_find_nothing(store):
     assert store.query("count_nodes") == []
+
+
+def test_reads_answer_several_queries_in_order_as_each_alone_would(any_store):
+    any_store.write("upsert_enterprises", [_enterprise(f"K{i}", text) for i, text in enumerate(HOSTILE[:3])], RUN)
+    queries = [("count_nodes", {}), ("entity_nodes", {"enterprises": ["K2", "K0", "nobody"], "persons": [], "agents": [], "vehicles": []}),
+               ("count_relationships", {})]
+    assert any_store.reads(queries) == [any_store.query(name, params) for name, params in queries]
+    assert [r["name"] for r in any_store.reads(queries[1:2])[0]] == [HOSTILE[2], HOSTILE[0]]
+
+
+def test_a_failing_query_among_reads_is_a_query_error_naming_it(any_store):
+    any_store.write("upsert_enterprises", [_enterprise("K1", "A")], RUN)
+    with pytest.raises(QueryError, match="key_targets"):
+        any_store.reads([("count_nodes", {}), ("key_targets", {"kind": "enterprise"})])  # parameters missing
+    assert any_store.reads([("count_nodes", {})]) == [[{"label": "Enterprise", "count": 1}]]  # the connection is still good
+
+
+def test_reads_of_a_graph_not_yet_written_find_nothing_either(store):
+    assert store.reads([("count_nodes", {}), ("count_relationships", {})]) == [[], []]
