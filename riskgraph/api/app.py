@@ -31,11 +31,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from strawberry.dataloader import DataLoader
 
 from riskgraph.algorithms import results
 from riskgraph.algorithms import selectivity
 from riskgraph.algorithms.assess import Assessor, Policy
-from riskgraph.api import audit, auth, explorer, limits, risk, search
+from riskgraph.api import audit, auth, dossier, explorer, limits, risk, search
 from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
 from riskgraph.errors import ConfigError, RiskgraphError, StoreError
@@ -135,6 +136,20 @@ class Context:
 
     principal: auth.Principal
     services: Services
+    _members: DataLoader | None = None
+
+    @property
+    def members(self) -> DataLoader:
+        """Loads the members of suspicious networks by their labels: one read for all the
+        networks a request shows."""
+        if self._members is None:
+            self._members = DataLoader(load_fn=self._load_members)
+        return self._members
+
+    async def _load_members(self, networks: list[tuple[str, ...]]) -> list[list]:
+        found = await self.entities([ref for labels in networks for ref in dossier.refs_of(labels)])
+        by_label = {f"{e.kind.value}:{e.id}": e for e in found}
+        return [[by_label[m] for m in labels if m in by_label] for labels in networks]
 
     @property
     def store(self) -> Store:

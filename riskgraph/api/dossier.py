@@ -27,7 +27,8 @@ def dossier(store: Store, kind: str, key: str, current: dict | None, today: date
     """Return the dossier of entity ``kind:key``, or None if the store does not hold it.
 
     Cost: four round trips to the store (identity; the file's ten reads; the scores of
-    neighbour candidates; identity and risk of the neighbours and network members shown).
+    neighbour candidates; identity and risk of the neighbours shown). The members of its
+    suspicious network are read only if the request asks for them.
     """
     found, scored = risk.identities_and_risks(store, [(kind, key)])
     identity = found[f"{kind}:{key}"]
@@ -51,8 +52,7 @@ def dossier(store: Store, kind: str, key: str, current: dict | None, today: date
     direct, by_trade, listed, roles, identifiers, trade, violations, intel, *networks = store.reads(reads)
     candidates = _candidates(direct + by_trade)
     ranked = _ranked(store, candidates)
-    members = refs_of(networks[0][0]["members"]) if networks and networks[0] else []
-    shown = dict(zip(ranked + members, risk.entities(store, ranked + members, current)))
+    shown = dict(zip(ranked, risk.entities(store, ranked, current)))
     return types.Dossier(
         entity=risk.entity(identity, own, current),
         watchlist=[types.WatchlistEntry(**r) for r in listed],
@@ -62,7 +62,7 @@ def dossier(store: Store, kind: str, key: str, current: dict | None, today: date
         violations=[_violation(r) for r in violations],
         intel=[_intel(r) for r in intel],
         community=own.community if own.community is not None and own.community >= 0 else None,
-        suspicious_network=network(networks[0][0], [shown[m] for m in members]) if members else None,
+        suspicious_network=network(networks[0][0]) if networks and networks[0] else None,
         neighbours=[types.Neighbour(entity=shown[ref], links=sorted(candidates[ref][0]), weight=candidates[ref][1]) for ref in ranked],
     )
 
@@ -72,10 +72,10 @@ def watchlist(store: Store, entities: list[str]) -> list[types.WatchlistEntry]:
     return [types.WatchlistEntry(**r) for r in store.query("watchlist_entries", {"entities": entities})]
 
 
-def network(row: dict, members: list[types.Entity]) -> types.SuspiciousNetwork:
-    """Return the API form of a stored suspicious network."""
+def network(row: dict) -> types.SuspiciousNetwork:
+    """Return the API form of a stored suspicious network (members are read if asked for)."""
     return types.SuspiciousNetwork(rank=row["rank"], score=row["score"], size=row["size"], risky_members=row["risky_members"],
-                                   risky_share=row["risky_share"], why=row["why"], glue=row["glue"], members=members)
+                                   risky_share=row["risky_share"], why=row["why"], glue=row["glue"], member_labels=tuple(row["members"]))
 
 
 def refs_of(labels: list[str]) -> list[tuple[str, str]]:

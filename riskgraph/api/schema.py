@@ -131,17 +131,9 @@ class Query:
             return types.NetworkConnection(total_count=0, edges=[], page_info=types.PageInfo(has_next_page=False, end_cursor=None))
         skip, first = _offset(after, current["analysis_id"]), _page(first)
 
-        def read():
-            rows = ctx.store.query("suspicious_networks", {"skip": skip, "limit": first})
-            total = ctx.store.query("networks_count")[0]["total"]
-            members = risk.entities(ctx.store, [ref for r in rows for ref in dossier.refs_of(r["members"])], current)
-            return rows, total, members
-
-        rows, total, members = await ctx.run(read)
-        by_ref = {f"{m.kind.value}:{m.id}": m for m in members}
-        edges = [types.NetworkEdge(cursor=_cursor(current["analysis_id"], skip + i),
-                                   node=dossier.network(r, [by_ref[m] for m in r["members"] if m in by_ref]))
-                 for i, r in enumerate(rows)]
+        rows, counted = await ctx.run(ctx.store.reads, [("suspicious_networks", {"skip": skip, "limit": first}), ("networks_count", {})])
+        total = counted[0]["total"]
+        edges = [types.NetworkEdge(cursor=_cursor(current["analysis_id"], skip + i), node=dossier.network(r)) for i, r in enumerate(rows)]
         return types.NetworkConnection(total_count=total, edges=edges, page_info=types.PageInfo(
             has_next_page=skip + len(rows) < total, end_cursor=edges[-1].cursor if edges else None))
 

@@ -172,7 +172,11 @@ class SuspiciousNetwork:
     risky_share: float
     why: str
     glue: list[str] = strawberry.field(description="the people or identifiers that hold it together, as kind:id")
-    members: list[Entity]
+    member_labels: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="the members, with identity and risk; read only when asked for, in one read per request")
+    async def members(self, info: strawberry.Info) -> list[Entity]:
+        return await info.context.members.load(self.member_labels)
 
 
 @strawberry.type

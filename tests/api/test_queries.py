@@ -178,6 +178,22 @@ def test_suspicious_networks_by_rank_with_their_members(api):
     assert member_scores == sorted(member_scores, reverse=True)
 
 
+def test_network_members_are_read_once_per_request_and_only_when_asked_for(api, monkeypatch):
+    from riskgraph.api import risk
+    calls = []
+    entities = risk.entities
+    monkeypatch.setattr(risk, "entities", lambda store, refs, current: calls.append(len(refs)) or entities(store, refs, current))
+    q = "{ suspiciousNetworks(first: 5) { edges { node { rank size %s } } } }"
+    api.data(q % "", role="officer")
+    assert calls == []
+    pages = api.data(q % "members { kind id }", role="officer")["suspiciousNetworks"]["edges"]
+    assert len(calls) == 1 and all(0 < len(e["node"]["members"]) <= e["node"]["size"] for e in pages)
+    top = pages[0]["node"]
+    member = next(m["id"] for m in top["members"] if m["kind"] == "ENTERPRISE")
+    d = api.data('query($id: String!) { dossier(kind: ENTERPRISE, id: $id) { suspiciousNetwork { rank members { kind id } } } }', {"id": member}, "officer")
+    assert d["dossier"]["suspiciousNetwork"] == {"rank": top["rank"], "members": top["members"]}
+
+
 # --- search --------------------------------------------------------------------------------
 
 SEARCH = "query($t: String!, $k: [EntityKind!]) { search(text: $t, kinds: $k) { matched entity { kind id name } } }"
