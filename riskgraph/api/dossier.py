@@ -26,7 +26,7 @@ PARTS = {"FOR_TRADER": "trader", "FILED_BY_AGENT": "agent", "FILED_BY_DECLARANT"
 def dossier(store: Store, kind: str, key: str, current: dict | None, today: date | None = None) -> types.Dossier | None:
     """Return the dossier of entity ``kind:key``, or None if the store does not hold it.
 
-    Cost: four round trips to the store (identity; the file's ten reads; the scores of
+    Cost: four round trips to the store (identity; the file's eight or nine reads; the scores of
     neighbour candidates; identity and risk of the neighbours shown). The members of its
     suspicious network are read only if the request asks for them.
     """
