@@ -278,3 +278,41 @@ def test_saving_the_same_version_again_replaces_it_whole(trained, tmp_path):
     again = S.save(trained["graph"], tmp_path)
     assert first == again and sorted(p.name for p in tmp_path.iterdir()) == [trained["graph"].version]
     assert S.load(again).version == trained["graph"].version
+
+
+MINIMAL = ("declaration_no", "direction", "registered_at", "trader_tax_code", "origin_country", "hs_codes", "value_usd",
+           "tax_vnd", "channel", "inspection_result")
+
+
+def test_a_feed_of_declarations_alone_with_few_fields_trains_assesses_and_backtests(store, tmp_path):
+    """What another administration's export mapped into the contract may be: declarations
+    only (no registers, people, agents, vehicles, violations or selection marks), with few
+    of the optional fields. Nothing may depend on what is missing."""
+    import csv
+
+    from riskgraph.algorithms import declaration_backtest as B
+    from riskgraph.ingest.pipeline import ingest
+
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    with (SMALL_WORLD / "declarations.csv").open(newline="", encoding="utf-8") as f, \
+         (feed / "declarations.csv").open("w", newline="", encoding="utf-8") as g:
+        out = csv.DictWriter(g, MINIMAL)
+        out.writeheader()
+        for row in csv.DictReader(f):
+            out.writerow({k: row[k] for k in MINIMAL})
+    ingest(store, feed, tmp_path / "runs")
+    save_analysis(store, analyze(store, AS_OF))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(S, "MIN_DISCREPANCIES", 10)
+        model = S.train(store, EARLIER, history_months=36)
+        report, _, _ = B.run(store, EARLIER, 12, history_months=36)
+    assert model.metrics["labelled"] > 0 and "graph_trader" in model.features
+    models = S.save(model, tmp_path / "models").parent
+    rows = [r for batch in read(feed / "declarations.csv") for r in batch][-200:]
+    assessed = Assessor(store, Policy(), models).assess(rows)
+    assert {a.basis for a in assessed} == {"model"} and all(0 <= a.probability <= 1 for a in assessed)
+    assert {a.channel for a in assessed} <= {"green", "yellow", "red"} and any(a.channel != "green" for a in assessed)
+    assert report.positives > 0 and report.random_graded == 0
+    base = report.positives / report.graded
+    assert report.metrics["model"].average_precision > base  # better than inspecting at random
