@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 
-from riskgraph.algorithms.projection import ENTITY_KINDS, KINDS, Projection
+from riskgraph.algorithms.projection import ENTITY_KINDS, Projection
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ FACTORS: tuple[Factor, ...] = (
     Factor("high_risk_goods", 0.3, "share of declarations in HS headings whose inspections find discrepancies at twice the usual rate"),
     Factor("new_high_value", 0.35, "registered less than a year ago and already among the top tenth by value declared"),
     Factor("closed_still_trading", 0.8, "dissolved, suspended or absconded, yet declarations in the last 180 days"),
-    Factor("known_only_by_reference", 0.4, "named by declarations or reports but absent from every register"),
+    Factor("known_only_by_reference", 0.4, "named by declarations or reports but absent from every register (where a register of its kind was loaded)"),
 )
 FACTOR_INDEX = {f.name: i for i, f in enumerate(FACTORS)}
 WEIGHTS = np.array([f.weight for f in FACTORS])
@@ -156,8 +156,14 @@ def own_factors(p: Projection) -> tuple[np.ndarray, Norms, Evidence]:
                 x[i, 5] = 1.0
             if e["status"] in ("dissolved", "suspended", "absconded") and last[i] >= -180:
                 x[i, 6] = 1.0
+        # Absent from a register says something only where a register of that kind was
+        # loaded: a feed of declarations alone names every trader by reference.
+        referenced = np.zeros(n, dtype=bool)
+        referenced[list(p.by_reference)] = True
+        kinds = p.kinds()
+        registers = {k for k in range(len(ENTITY_KINDS)) if ((kinds == k) & ~referenced).any()}
         for i in p.by_reference:
-            if KINDS[p.kind[i]] in ENTITY_KINDS and (count[i] > 0 or inspected[i] > 0):
+            if p.kind[i] in registers and (count[i] > 0 or inspected[i] > 0):
                 x[i, 7] = 1.0
         evidence = Evidence(evidence.violations, evidence.intel, count, inspected, discrepant,
                             np.bincount(trader, low, minlength=n), np.bincount(trader, risky, minlength=n), norms.base_rate)

@@ -116,3 +116,25 @@ def test_analyses_sharing_their_reads_equal_analyses_reading_alone(world):
     # Only the month that ends mid-month (on 2025-03-17) was read apart from the others.
     months = [params for name, params in reads if name == "analysis_declarations"]
     assert len(months) == len(set(months)) and (("from", "2025-03-01"), ("until", "2025-03-17")) in months
+
+
+def test_known_only_by_reference_counts_only_where_a_register_was_loaded(store, tmp_path):
+    """With the enterprise register loaded, a trader missing from it is flagged; a feed of
+    declarations alone names every trader by reference, and then nobody is."""
+    import csv
+
+    from riskgraph.ingest.pipeline import ingest
+
+    feed = tmp_path / "declarations-only"
+    feed.mkdir()
+    (feed / "declarations.csv").write_bytes((SMALL_WORLD / "declarations.csv").read_bytes())
+    ingest(store, feed, tmp_path / "r0")
+    alone = analyze(store, CUTOFF)
+    flag = [f.name for f in FACTORS].index("known_only_by_reference")
+    assert alone.projection.by_reference and not alone.factors[:, flag].any()
+
+    registered = {r["tax_code"] for r in csv.DictReader((SMALL_WORLD / "enterprises.csv").open(encoding="utf-8"))}
+    ingest(store, SMALL_WORLD, tmp_path / "r1")
+    loaded = analyze(store, CUTOFF)
+    flagged = {loaded.projection.key[i] for i in np.flatnonzero(loaded.factors[:, flag])}
+    assert flagged and not flagged & registered
