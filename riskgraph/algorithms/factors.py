@@ -160,8 +160,7 @@ def own_factors(p: Projection) -> tuple[np.ndarray, Norms, Evidence]:
         # loaded: a feed of declarations alone names every trader by reference.
         referenced = np.zeros(n, dtype=bool)
         referenced[list(p.by_reference)] = True
-        kinds = p.kinds()
-        registers = {k for k in range(len(ENTITY_KINDS)) if ((kinds == k) & ~referenced).any()}
+        registers = set(p.kinds()[~referenced].tolist()) & set(range(len(ENTITY_KINDS)))
         for i in p.by_reference:
             if p.kind[i] in registers and (count[i] > 0 or inspected[i] > 0):
                 x[i, 7] = 1.0
