@@ -3,7 +3,7 @@
     .venv/bin/python bench/api.py [--data-dir bench/out/analyze-data] [--world bench/out/world-100000-1]
                                   [--sample bench/out/assess-sample.csv]
                                   [--seconds 60] [--concurrency 32] [--warmup 5] [--ops entityRisk assessDeclaration dossier]
-                                  [--servers 1] [--out bench/out/api.json]
+                                  [--servers 1] [--rate R] [--out bench/out/api.json]
 
 The store in ``--data-dir`` must hold the world and a current analysis (bench/ingest.py
 and ``riskgraph analyze`` leave one). The benchmark starts ``riskgraph serve`` on a free
@@ -13,7 +13,10 @@ loopback port as a child process, creates a clearance and an officer key with
 connection, ``--warmup`` seconds unmeasured, then ``--seconds`` measured. A response is
 an error if its status is not 200 or its body carries GraphQL ``errors``. With
 ``--servers N`` it starts N API servers on the one store and spreads the workers over
-them (what N workers behind a load balancer would do).
+them (what N workers behind a load balancer would do). With ``--rate R`` the load is an
+open loop instead: requests arrive at R per second (Poisson arrivals, as many clearance
+stations would send them) and go out on the first free of ``--concurrency`` connections;
+each latency runs from the arrival, so queueing for a connection counts.
 
 Requests are drawn at random from pools built before the load (request bytes are
 prepared in advance, so the generator spends its time on sockets only):
@@ -69,7 +72,7 @@ KEY_TARGETS_QUERY = "query($k:EntityKind!,$n:Int!){ keyTargets(kind:$k, first:$n
 # Contract columns of declarations.csv -> DeclarationInput fields; lists and numbers converted.
 LISTS = {"vehicle_ids", "hs_codes"}
 FLOATS = {"value_usd", "tax_vnd", "duty_rate_pct", "net_mass_kg", "gross_mass_kg", "quantity"}
-NOT_INPUT = {"channel", "inspection_result"}  # outcomes, not part of a declaration being assessed
+NOT_INPUT = {"channel", "inspection_result", "selection"}  # outcomes, not part of a declaration being assessed
 
 
 # --- the server --------------------------------------------------------------------
@@ -291,34 +294,53 @@ def build_pools(port: int, keys: dict[str, str], world: Path, sample: list[dict]
 # --- the load ----------------------------------------------------------------------
 
 
-async def worker(port: int, pool: list[bytes], start: float, stop: float, seed: int, latencies: list[float], errors: list[str]) -> int:
-    """Send requests from ``pool`` one after another on one connection until ``stop``;
-    record the latency of those sent after ``start``. Return how many were sent."""
+class Connection:
+    """One keep-alive connection to a server; reconnects after a broken one."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def exchange(self, request: bytes, errors: list[str]) -> tuple[int, bytes] | None:
+        """Send ``request`` and return (status, body), or None (recorded in ``errors``) if
+        the connection broke."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.writer.write(request)
+        try:
+            return await read_response(self.reader)
+        except (asyncio.IncompleteReadError, ConnectionError) as e:
+            errors.append(f"connection: {e!r}")
+            self.writer.close()
+            self.reader = self.writer = None
+            return None
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def record(answer: tuple[int, bytes], took: float, latencies: list[float], errors: list[str]) -> None:
+    status, body = answer
+    latencies.append(took)
+    if status != 200 or b'"errors"' in body:
+        errors.append(f"{status}: {body[:300].decode(errors='replace')}")
+
+
+async def worker(port: int, pool: list[bytes], start: float, stop: float, seed: int, latencies: list[float], errors: list[str]) -> None:
+    """Closed loop: send requests from ``pool`` one after another on one connection until
+    ``stop``; record the latency of those sent after ``start``."""
     rng = random.Random(seed)
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    connection = Connection(port)
     clock = time.perf_counter
-    sent = 0
     try:
-        while True:
-            t0 = clock()
-            if t0 >= stop:
-                return sent
-            writer.write(rng.choice(pool))
-            try:
-                status, body = await read_response(reader)
-            except (asyncio.IncompleteReadError, ConnectionError) as e:
-                errors.append(f"connection: {e!r}")
-                writer.close()
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                continue
-            t1 = clock()
-            sent += 1
-            if t0 >= start:
-                latencies.append(t1 - t0)
-                if status != 200 or b'"errors"' in body:
-                    errors.append(f"{status}: {body[:300].decode(errors='replace')}")
+        while (t0 := clock()) < stop:
+            answer = await connection.exchange(rng.choice(pool), errors)
+            if answer is not None and t0 >= start:
+                record(answer, clock() - t0, latencies, errors)
     finally:
-        writer.close()
+        connection.close()
 
 
 async def load(ports: list[int], pool: list[bytes], concurrency: int, warmup: float, seconds: float) -> tuple[list[float], list[str], float]:
@@ -332,6 +354,45 @@ async def load(ports: list[int], pool: list[bytes], concurrency: int, warmup: fl
     return latencies, errors, time.perf_counter() - start
 
 
+async def open_load(ports: list[int], pool: list[bytes], rate: float, connections: int, warmup: float, seconds: float,
+                    seed: int) -> tuple[list[float], list[str], float]:
+    """Open loop: requests arrive at ``rate`` per second (Poisson arrivals) whatever the
+    answers, and are sent on the first free of ``connections`` connections. A request's
+    latency runs from its arrival, so the time it waits for a free connection counts
+    (no coordinated omission). Return latencies, errors and the measured span."""
+    rng = random.Random(seed)
+    clock = time.perf_counter
+    now = clock()
+    start, stop = now + warmup, now + warmup + seconds
+    arrivals: asyncio.Queue = asyncio.Queue()
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    async def arrive() -> None:
+        t = clock()
+        while t < stop:
+            t += rng.expovariate(rate)
+            if t - clock() > 0:
+                await asyncio.sleep(t - clock())
+            arrivals.put_nowait((t, rng.choice(pool)))
+        for _ in range(connections):
+            arrivals.put_nowait(None)
+
+    async def serve(port: int) -> None:
+        connection = Connection(port)
+        try:
+            while (item := await arrivals.get()) is not None:
+                t, request = item
+                answer = await connection.exchange(request, errors)
+                if answer is not None and t >= start:
+                    record(answer, clock() - t, latencies, errors)
+        finally:
+            connection.close()
+
+    await asyncio.gather(arrive(), *(serve(ports[i % len(ports)]) for i in range(connections)))
+    return latencies, errors, clock() - start
+
+
 def percentile(ordered: list[float], p: float) -> float:
     """Return the nearest-rank ``p``-th percentile of sorted values, in ms."""
     if not ordered:
@@ -343,7 +404,10 @@ def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namesp
     """Load one operation and return its figures."""
     cpu0 = {who: sum(map(cpu_seconds, some)) for who, some in pids.items()}
     own0, (busy0, steal0) = time.process_time(), machine_seconds()
-    latencies, errors, span = asyncio.run(load(ports, pool, args.concurrency, args.warmup, args.seconds))
+    if args.rate:
+        latencies, errors, span = asyncio.run(open_load(ports, pool, args.rate, args.concurrency, args.warmup, args.seconds, args.seed))
+    else:
+        latencies, errors, span = asyncio.run(load(ports, pool, args.concurrency, args.warmup, args.seconds))
     whole = args.warmup + span
     cpu = {who: round((sum(map(cpu_seconds, some)) - cpu0[who]) / whole * 100) for who, some in pids.items()}
     cpu["generator"] = round((time.process_time() - own0) / whole * 100)
@@ -384,7 +448,8 @@ def main() -> None:
     parser.add_argument("--world", type=Path, default=OUT / "world-100000-1")
     parser.add_argument("--sample", type=Path, default=OUT / "assess-sample.csv")
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=32, help="workers in a closed loop; with --rate, connections")
+    parser.add_argument("--rate", type=float, help="open loop: requests arriving per second (Poisson), latency from arrival")
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--ops", nargs="+", choices=("entityRisk", "assessDeclaration", "dossier"),
                         default=["entityRisk", "assessDeclaration", "dossier"])
@@ -417,7 +482,8 @@ def main() -> None:
         pids = {"server": [s.pid for s in servers], "store": [store] if store else []}
         ops = {}
         for name in args.ops:
-            print(f"{name}: {args.warmup:g} s warm-up, {args.seconds:g} s at concurrency {args.concurrency}", file=sys.stderr)
+            how = f"{args.rate:g} requests/s offered on {args.concurrency} connections" if args.rate else f"concurrency {args.concurrency}"
+            print(f"{name}: {args.warmup:g} s warm-up, {args.seconds:g} s at {how}", file=sys.stderr)
             ops[name] = run_op(name, ports, pools[name], args, pids)
             print(f"  {json.dumps({k: v for k, v in ops[name].items() if k != 'first_errors'})}", file=sys.stderr)
         server_peak = [status_mb(s.pid, "VmHWM:") for s in servers]
@@ -436,7 +502,7 @@ def main() -> None:
         "data_dir": str(args.data),
         "analysis": health,
         "load_average_before": [round(v, 2) for v in load_before],
-        "concurrency": args.concurrency, "warmup_s": args.warmup, "seconds": args.seconds, "servers": args.servers,
+        "concurrency": args.concurrency, "offered_per_s": args.rate, "warmup_s": args.warmup, "seconds": args.seconds, "servers": args.servers,
         "loop": f"server: uvicorn, {'uvloop' if importlib.util.find_spec('uvloop') else 'asyncio'} loop; generator: asyncio",
         "operations": ops,
         "server_peak_rss_mb": server_peak if args.servers > 1 else server_peak[0],

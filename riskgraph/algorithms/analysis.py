@@ -126,9 +126,11 @@ def band(score: float) -> str:
     return "low"
 
 
-def analyze(store: Store, as_of: date, *, history_months: int = 36, reads: dict | None = None) -> Analysis:
+def analyze(store: Store, as_of: date, *, history_months: int = 36, reads: dict | None = None,
+            paths: bool = True) -> Analysis:
     """Return the analysis of ``store`` as known at ``as_of`` (``reads``: see
-    projection.project, to share reads between analyses at nearby dates).
+    projection.project, to share reads between analyses at nearby dates; ``paths=False``
+    skips the path reasons, for analyses whose scores alone are wanted).
 
     Cost: one read of the projection, linear factor and propagation passes, a Leiden
     run, and reasons for every entity scoring at least REASONS_FROM.
@@ -138,14 +140,14 @@ def analyze(store: Store, as_of: date, *, history_months: int = 36, reads: dict 
         t = time.monotonic()
         p = project(store, as_of, history_months=history_months, reads=reads)
         timings["read"] = time.monotonic() - t
-        analysis = score_projection(p, timings)
-    named = [n for paths in analysis.paths.values() for path in paths for n in path.nodes]
+        analysis = score_projection(p, timings, paths=paths)
+    named = [n for found in analysis.paths.values() for path in found for n in path.nodes]
     named += [g for network in analysis.networks for g, _ in network.glue]
     resolve_keys(store, p, named)
     return analysis
 
 
-def score_projection(p: Projection, timings: dict[str, float] | None = None) -> Analysis:
+def score_projection(p: Projection, timings: dict[str, float] | None = None, *, paths: bool = True) -> Analysis:
     """Return the analysis of an already read projection (see ``analyze``)."""
     timings = {} if timings is None else timings
     t = time.monotonic()
@@ -164,10 +166,10 @@ def score_projection(p: Projection, timings: dict[str, float] | None = None) -> 
     timings["communities"] = time.monotonic() - t
     t = time.monotonic()
     explained = np.flatnonzero(is_entity & (score >= PATHS_FROM) & (network > 0))
-    paths = explain.top_paths(graph, own, explained)
+    top = explain.top_paths(graph, own, explained) if paths else {}
     timings["reasons"] = time.monotonic() - t
     thresholds = {"declaration_score_quantiles": _declaration_quantiles(p, score, norms)}
-    return Analysis(p.as_of, MODEL_VERSION, p, x, own, network, score, community, component, networks, paths, norms,
+    return Analysis(p.as_of, MODEL_VERSION, p, x, own, network, score, community, component, networks, top, norms,
                     evidence, thresholds, timings)
 
 

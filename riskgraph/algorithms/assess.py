@@ -160,12 +160,15 @@ class Assessor:
         model = self.model
         d = F.from_records(declarations, sort=False)
         numeric, _ = F.history(d, {}, frozen=model.tables)
-        graph, stored = selectivity.stored_scores(self.store, d) if model.graph else (None, {})
+        graph = selectivity.stored_scores(self.store, d)[0] if model.graph else None
         x = model.matrix(d, numeric, graph)
         probability = model.probability(x).tolist()
         channels = [self._channel(d.key[i], p) for i, p in enumerate(probability)]
         explain = [i for i, (channel, chosen) in enumerate(channels) if channel != "green" and not chosen]
         contributions = model.contributions(x[explain]) if explain else None
+        # The parties' own reasons are read for the explained declarations only: they are
+        # most of the bytes of a score row.
+        stored = results.scores(self.store, selectivity.party_keys(d, explain), reasons=True) if explain and model.graph else {}
         why: dict[int, tuple] = {}
         for j, i in enumerate(explain):
             why[i] = declaration_reasons.reasons(probability[i], contributions[j], model.features, d, i, numeric,

@@ -64,13 +64,14 @@ def drop_stale(store: Store) -> int:
     return deleted
 
 
-def scores(store: Store, entities: list[str], batch: int = 2000) -> dict[str, dict]:
-    """Return the stored score rows (score, band, reasons, network part and rank) of
-    ``entities`` ("kind:id") in the current analysis, by entity; unscored ones are
-    absent. Cost: one read per ``batch`` entities."""
+def scores(store: Store, entities: list[str], batch: int = 2000, *, reasons: bool = False) -> dict[str, dict]:
+    """Return the stored score rows (score, band, network part and rank, and with
+    ``reasons`` the reasons too) of ``entities`` ("kind:id") in the current analysis, by
+    entity; unscored ones are absent. Cost: one read per ``batch`` entities; the reasons,
+    with their paths, are most of the bytes."""
     out = {}
     for start in range(0, len(entities), batch):
-        for row in store.query("risk_scores", {"entities": entities[start : start + batch]}):
+        for row in store.query("risk_details" if reasons else "risk_scores", {"entities": entities[start : start + batch]}):
             out[row["entity"]] = row
     return out
 

@@ -135,7 +135,7 @@ def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_month
         rows = np.flatnonzero(which == k)
         if not len(rows):
             continue
-        a = analyze(store, cut, history_months=history_months, reads=reads)
+        a = analyze(store, cut, history_months=history_months, reads=reads, paths=False)
         index = a.projection._index
         for p in F.GRAPH_PARTIES:
             ids = d.party_ids[p]
@@ -161,10 +161,16 @@ def suspicious(rank: int) -> float:
     return 0.0 if rank <= 0 else 1 - (rank - 1) / TOP_NETWORKS
 
 
+def party_keys(d: F.Declarations, rows: list[int] | None = None) -> list[str]:
+    """Return the "kind:id" of the scored parties of ``d`` (of ``rows`` only, if given)."""
+    rows = range(len(d)) if rows is None else rows
+    return sorted({f"{GRAPH_KIND[p]}:{k}" for p in F.GRAPH_PARTIES for i in rows for k in d.parties[p][i] if k})
+
+
 def stored_scores(store: Store, d: F.Declarations) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
     """Return the graph scores of the parties of ``d`` from the current analysis, and the
-    stored score rows by "kind:id" (for their reasons). Cost: one read per 2,000 parties."""
-    rows = results.scores(store, sorted({f"{GRAPH_KIND[p]}:{k}" for p in F.GRAPH_PARTIES for ks in d.parties[p] for k in ks if k}))
+    stored score rows by "kind:id" (without reasons). Cost: one read per 2,000 parties."""
+    rows = results.scores(store, party_keys(d))
     out = {}
     for p in F.GRAPH_PARTIES:
         kind = GRAPH_KIND[p]

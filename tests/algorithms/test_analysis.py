@@ -106,6 +106,13 @@ def test_the_same_store_and_date_give_the_same_result(world, result):
     assert [n.members for n in again.networks] == [n.members for n in result.networks]
 
 
+def test_an_analysis_without_path_reasons_scores_the_same(world, result):
+    bare = analyze(world, CUTOFF, paths=False)
+    assert result.paths and not bare.paths
+    assert np.array_equal(bare.score, result.score) and np.array_equal(bare.network, result.network)
+    assert bare.networks == result.networks
+
+
 def test_analyses_sharing_their_reads_equal_analyses_reading_alone(world):
     reads: dict = {}
     for day in (date(2024, 5, 31), date(2024, 11, 30), date(2025, 3, 17)):

@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from riskgraph.algorithms import declaration_reasons, profiles
+from riskgraph.algorithms import declaration_reasons, profiles, results
 from riskgraph.algorithms import features as F
 from riskgraph.algorithms import selectivity as S
 from riskgraph.algorithms.analysis import analyze
@@ -48,7 +48,8 @@ def _recent(store, model: S.Model, graph: bool = True):
     """The last quarter of declarations, described as a clearance system would: frozen tables."""
     d = F.from_store(store, date(2025, 10, 1), AS_OF)
     numeric, _ = F.history(d, {}, frozen=model.tables)
-    scores, stored = S.stored_scores(store, d) if graph else (None, {})
+    scores = S.stored_scores(store, d)[0] if graph else None
+    stored = results.scores(store, S.party_keys(d), reasons=True) if graph else {}
     return d, numeric, scores, stored
 
 
@@ -227,7 +228,7 @@ def test_graph_scores_in_training_come_from_an_analysis_before_the_declarations_
 
     seen: list[date] = []
 
-    def fake(store, as_of, history_months=36, reads=None):
+    def fake(store, as_of, history_months=36, reads=None, paths=True):
         seen.append(as_of)
         return SimpleNamespace(projection=SimpleNamespace(_index=np.array([0])), score=np.array([as_of.toordinal() / 1e6]),
                                network=np.zeros(1), networks=[])

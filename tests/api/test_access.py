@@ -58,7 +58,7 @@ DISGUISED = {
     "fragment": (f"{{ {DOSSIER} {{ intel {{ ...Text }} }} }} fragment Text on IntelReport {{ summary }}", ["Query.dossier", "IntelReport.summary"]),
     "inline fragment": (f"{{ {DOSSIER} {{ intel {{ ... on IntelReport {{ sourceKind }} }} }} }}", ["Query.dossier", "IntelReport.sourceKind"]),
     "alias": (f"{{ d: {DOSSIER} {{ intel {{ s: summary }} }} }}", ["Query.dossier", "IntelReport.summary"]),
-    "second field": (f'{{ entityRisk(refs: []) {{ id }} apiKeys {{ keyId }} }}', ["Query.entityRisk", "Query.apiKeys"]),
+    "second field": ('{ entityRisk(refs: []) { id } apiKeys { keyId } }', ["Query.entityRisk", "Query.apiKeys"]),
 }
 
 
