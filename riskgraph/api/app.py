@@ -41,6 +41,7 @@ from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
 from riskgraph.errors import ConfigError, RiskgraphError, StoreError
 from riskgraph.graph.store import Store
+from riskgraph.memory import settle
 
 log = logging.getLogger("riskgraph.api")
 CURRENT_SECONDS = 2.0  # how long the current analysis is remembered between reads
@@ -62,6 +63,7 @@ class Services:
         self._current: tuple[float, dict | None] = (-CURRENT_SECONDS, None)
         self._assessor: Assessor | None = None
         self._assessor_model: Path | None = None
+        self._assessor_building = asyncio.Lock()
         self._model: tuple[float, Path | None] = (-CURRENT_SECONDS, None)
         self._parsed: OrderedDict[str, tuple[Any, list, limits.Shape | None]] = OrderedDict()
         self._audit_pending: list[tuple[dict, asyncio.Future]] = []
@@ -109,10 +111,14 @@ class Services:
         if time.monotonic() - at > CURRENT_SECONDS:  # a model trained since is picked up within seconds
             model = selectivity.newest_path(self.models_dir, current["as_of"]) if self.models_dir else None
             self._model = (time.monotonic(), model)
-        if self._assessor is None or (self._assessor.analysis_id, self._assessor_model) != (current["analysis_id"], model):
-            self._assessor = await self.run(Assessor, self.store, Policy(), self.models_dir)
-            self._assessor_model = model
-        return self._assessor
+        # One build at a time: the requests that find the assessor out of date wait for
+        # the one build (about a second on the store thread) instead of each queueing its own.
+        async with self._assessor_building:
+            if self._assessor is None or (self._assessor.analysis_id, self._assessor_model) != (current["analysis_id"], model):
+                self._assessor = await self.run(Assessor, self.store, Policy(), self.models_dir)
+                self._assessor_model = model
+                settle()  # the model and its tables live until the next analysis or model
+            return self._assessor
 
     def document(self, query: str) -> tuple[Any, list, limits.Shape | None]:
         """Return the parsed document, its schema validation errors and (if valid) its
@@ -260,6 +266,7 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
     @asynccontextmanager
     async def lifespan(app):
         store.ensure_schema()
+        settle()
         yield
         services.executor.shutdown(wait=True)
         if close_store:

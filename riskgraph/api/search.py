@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from riskgraph.graph.store import Store
 from riskgraph.ingest.normalize import email, fold, phone
+from riskgraph.memory import settle
 
 REFRESH_SECONDS = 300.0
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
@@ -62,6 +63,7 @@ class Index:
             self._entries, self._by_word, self._by_key = entries, dict(by_word), dict(by_key)
             self._words = sorted(by_word)
             self._built = time.monotonic()
+            settle()  # millions of small objects, kept until the next rebuild
 
     def search(self, text: str, kinds: set[str], first: int) -> list[Hit]:
         """Return up to ``first`` hits of ``kinds`` for ``text``: keys, then phones and

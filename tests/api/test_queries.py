@@ -122,6 +122,30 @@ def test_assess_with_a_selectivity_model_gives_its_probability(api, tmp_path):
     assert again == a
 
 
+def test_concurrent_first_assessments_build_the_assessor_once(api, monkeypatch):
+    import asyncio
+
+    from riskgraph.api import app
+
+    real, built = app.Assessor, []
+
+    def counting(*args):
+        built.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(app, "Assessor", counting)
+    services = app.Services(api.store, timeout=5.0)
+
+    async def many(n: int) -> list:
+        return await asyncio.gather(*(services.assessor() for _ in range(n)))
+
+    try:
+        found = asyncio.run(many(8))
+    finally:
+        services.executor.shutdown()
+    assert len(built) == 1 and all(a is found[0] for a in found)
+
+
 # --- key targets and networks ------------------------------------------------------------
 
 PAGE = "query($after: String, $first: Int!) { keyTargets(kind: ENTERPRISE, first: $first, after: $after) { totalCount edges { cursor node { id risk { score } } } pageInfo { hasNextPage endCursor } } }"
