@@ -160,7 +160,7 @@ class Assessor:
         model = self.model
         d = F.from_records(declarations, sort=False)
         numeric, _ = F.history(d, {}, frozen=model.tables)
-        graph = selectivity.stored_scores(self.store, d)[0] if model.graph else None
+        graph = selectivity.stored_scores(self.store, d) if model.graph else None
         x = model.matrix(d, numeric, graph)
         probability = model.probability(x).tolist()
         channels = [self._channel(d.key[i], p) for i, p in enumerate(probability)]

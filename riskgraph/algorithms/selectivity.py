@@ -167,9 +167,9 @@ def party_keys(d: F.Declarations, rows: list[int] | None = None) -> list[str]:
     return sorted({f"{GRAPH_KIND[p]}:{k}" for p in F.GRAPH_PARTIES for i in rows for k in d.parties[p][i] if k})
 
 
-def stored_scores(store: Store, d: F.Declarations) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
-    """Return the graph scores of the parties of ``d`` from the current analysis, and the
-    stored score rows by "kind:id" (without reasons). Cost: one read per 2,000 parties."""
+def stored_scores(store: Store, d: F.Declarations) -> dict[str, np.ndarray]:
+    """Return the graph scores of the parties of ``d`` from the current analysis (the
+    features ``describe`` gives in training). Cost: one read per 2,000 parties."""
     rows = results.scores(store, party_keys(d))
     out = {}
     for p in F.GRAPH_PARTIES:
@@ -179,7 +179,7 @@ def stored_scores(store: Store, d: F.Declarations) -> tuple[dict[str, np.ndarray
     traders = [rows.get(f"enterprise:{ks[0]}") if ks else None for ks in d.parties["trader"]]
     out["graph_trader_network"] = np.array([r["network"] or 0.0 if r else 0.0 for r in traders], dtype=float)
     out["graph_trader_suspicious"] = np.array([suspicious(r["network_rank"] or 0) if r else 0.0 for r in traders], dtype=float)
-    return out, rows
+    return out
 
 
 def violations_by_trader(store: Store, until: date) -> dict[str, list[float]]:

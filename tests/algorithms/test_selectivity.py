@@ -48,7 +48,7 @@ def _recent(store, model: S.Model, graph: bool = True):
     """The last quarter of declarations, described as a clearance system would: frozen tables."""
     d = F.from_store(store, date(2025, 10, 1), AS_OF)
     numeric, _ = F.history(d, {}, frozen=model.tables)
-    scores = S.stored_scores(store, d)[0] if graph else None
+    scores = S.stored_scores(store, d) if graph else None
     stored = results.scores(store, S.party_keys(d), reasons=True) if graph else {}
     return d, numeric, scores, stored
 
