@@ -275,7 +275,7 @@ def _train_and_save(s: Store, settings: Settings, day: date, *, history_months: 
 
     started = time.monotonic()
     try:
-        model = selectivity.train(s, day, history_months=history_months, graph=graph)
+        model = selectivity.train(s, day, history_months=history_months, graph=graph, progress=sys.stderr)
     except selectivity.NotEnoughLabels as e:
         if not fallback:
             raise

@@ -78,16 +78,16 @@ def suspicious_networks(graph: Graph, community: np.ndarray, score: np.ndarray, 
     Cost: O(n log n) to rank, plus a betweenness per network kept (small graphs).
     """
     order = np.argsort(community, kind="stable")
-    groups = np.split(order, np.flatnonzero(np.diff(community[order])) + 1)
+    sorted_ids = community[order]
+    # Most communities are single nodes: count first, then look only at those that qualify.
+    size = np.bincount(community[is_entity], minlength=int(community.max()) + 1 if len(community) else 0)
+    risky_size = np.bincount(community[is_entity & (score >= RISKY)], minlength=len(size))
     ranked = []
-    for nodes in groups:
+    for c in np.flatnonzero((size >= MIN_MEMBERS) & (size <= MAX_MEMBERS) & (risky_size > 0)).tolist():
+        nodes = order[np.searchsorted(sorted_ids, c, side="left"):np.searchsorted(sorted_ids, c, side="right")]
         members = nodes[is_entity[nodes]]
-        if not MIN_MEMBERS <= len(members) <= MAX_MEMBERS:
-            continue
         scores = np.sort(score[members])[::-1]
-        risky = int((scores >= RISKY).sum())
-        if risky == 0:
-            continue
+        risky = int(risky_size[c])
         value = float(scores[:5].mean() * (1 - np.exp(-risky / 3)))
         ranked.append((value, risky, nodes, members))
     ranked.sort(key=lambda t: -t[0])

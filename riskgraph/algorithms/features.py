@@ -29,7 +29,6 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import itemgetter
 
 import numpy as np
 
@@ -137,72 +136,85 @@ def from_records(records: Iterable[Mapping], *, sort: bool = True) -> Declaratio
     """Return declarations from validated feed rows (``Record.params`` of the declarations
     feed: key, props, trader, agents, declarants, vehicles, warehouses, partners), sorted
     by registration unless not ``sort``. Cost: O(n)."""
-    rows = []
-    for r in records:
-        p = r["props"]
-        rows.append((r["key"], p, {
-            "trader": [r["trader"]], "agent": list(r["agents"]), "declarant": list(r["declarants"]),
-            "vehicle": list(r["vehicles"]), "warehouse": list(r["warehouses"]),
-            "partner": [x["key"] for x in r.get("partners", ())],
-        }))
-    return _columns(rows, {}, sort=sort)
+    records = list(records)
+    props = [r["props"] for r in records]
+    parties = {
+        "trader": [[r["trader"]] for r in records], "agent": [list(r["agents"]) for r in records],
+        "declarant": [list(r["declarants"]) for r in records], "vehicle": [list(r["vehicles"]) for r in records],
+        "warehouse": [list(r["warehouses"]) for r in records],
+        "partner": [[x["key"] for x in r.get("partners", ())] for r in records],
+    }
+    return _columns([r["key"] for r in records], {name: [p.get(name) for p in props] for name in _READ}, parties, {},
+                    sort=sort)
 
 
 def from_store(store: Store, since: date, until: date, *, cited_until: date | None = None) -> Declarations:
     """Read the declarations registered from ``since`` to ``until`` (both included), a
     month per query, with the violations decided up to ``cited_until`` (default
-    ``until``) that cite them. Cost: two reads per month; about 10,000 declarations/s."""
-    rows: list[tuple] = []
+    ``until``) that cite them. Cost: two reads per month; 6,000-8,000 declarations/s on 2
+    cores, about 5 KB of memory per declaration."""
+    keys: list[str] = []
+    columns: dict[str, list] = {name: [] for name in _READ}
+    parties: dict[str, list[list[str]]] = {p: [] for p in PARTIES}
     party_ids: dict[str, list[list[int]]] = {p: [] for p in PARTIES}
+    canon: dict[str, str] = {}  # one string per distinct code or key: rows repeat a few thousand of them
     for window in months(since, until):
-        cols, got = store.rows("selectivity_declarations", window)
-        at = {name: i for i, name in enumerate(cols)}
-        pick = itemgetter(*(at[name] for name in _READ))
-        key, trader, trader_id, did = (at[k] for k in ("declaration_no", "trader", "trader_id", "id"))
-        row_of: dict[int, int] = {}
-        start = len(rows)
-        for j, rec in enumerate(got):
-            rows.append((rec[key], dict(zip(_READ, pick(rec))),
-                         {"trader": [rec[trader]], "agent": [], "declarant": [], "partner": [], "vehicle": [], "warehouse": []}))
-            party_ids["trader"].append([rec[trader_id]])
-            for p in PARTIES[1:]:
-                party_ids[p].append([])
-            row_of[rec[did]] = start + j
+        names, got = store.rows("selectivity_declarations", window)
+        if not got:
+            continue
+        # Column lists, not a dict per row: a million rows of 25 fields would hold GBs.
+        month = dict(zip(names, zip(*got)))
+        del got
+        start = len(keys)
+        keys.extend(month["declaration_no"])
+        for name in _READ:
+            columns[name].extend([canon.setdefault(v, v) for v in month[name]] if name in _TEXT else month[name])
+        parties["trader"].extend([canon.setdefault(t, t)] for t in month["trader"])
+        party_ids["trader"].extend([t] for t in month["trader_id"])
+        for p in PARTIES[1:]:
+            parties[p].extend([] for _ in month["id"])
+            party_ids[p].extend([] for _ in month["id"])
+        row_of = dict(zip(month["id"], range(start, len(keys))))
         _, links = store.rows("selectivity_parties", window)
         for did, link, party, pid in links:
             i = row_of.get(did)
             if i is not None and link in LINK_PARTY:
-                rows[i][2][LINK_PARTY[link]].append(party)
+                parties[LINK_PARTY[link]][i].append(canon.setdefault(party, party))
                 party_ids[LINK_PARTY[link]][i].append(pid)
     cited = {r["declaration_no"] for r in store.query("selectivity_violations", {"until": (cited_until or until).isoformat()})}
-    return _columns(rows, party_ids, cited)
+    return _columns(keys, columns, parties, party_ids, cited)
 
 
-def _columns(rows: list[tuple], party_ids: dict[str, list[list[int]]], cited: set[str] = frozenset(),
-             *, sort: bool = True) -> Declarations:
-    moments = [_seconds(p["registered_at"]) for _, p, _ in rows]
-    order = sorted(range(len(rows)), key=moments.__getitem__) if sort else range(len(rows))
-    rows = [rows[i] for i in order]
-    party_ids = {k: [v[i] for i in order] for k, v in party_ids.items()}
-    n = len(rows)
-    text = {name: np.array([p.get(name) or "" for _, p, _ in rows], dtype=object) for name in _TEXT}
-    hs = [(p.get("hs_codes") or [""]) for _, p, _ in rows]
+def _columns(keys: list[str], columns: dict[str, list], parties: dict[str, list[list[str]]],
+             party_ids: dict[str, list[list[int]]], cited: set[str] = frozenset(), *, sort: bool = True) -> Declarations:
+    """Return the declarations of ``keys`` with their ``columns`` (field -> one value per
+    declaration) and parties, in order of registration if ``sort``."""
+    n = len(keys)
+    moments = np.array([_seconds(t) for t in columns["registered_at"]], dtype=float)
+    order = np.argsort(moments, kind="stable").tolist() if sort else list(range(n))
+
+    def ordered(values: list) -> list:
+        return [values[i] for i in order]
+
+    text = {name: np.array([v or "" for v in ordered(columns[name])], dtype=object) for name in _TEXT}
+    hs = [h or [""] for h in ordered(columns["hs_codes"])]
     first = [h[0] or "" for h in hs]
     for digits in (4, 6, 8):
         text[f"hs{digits}"] = np.array([h[:digits] if len(h) >= digits else "" for h in first], dtype=object)
-    number = {name: np.array([_float(p.get(name)) for _, p, _ in rows], dtype=float) for name in _NUMBERS}
+    number = {name: np.array([_float(v) for v in ordered(columns[name])], dtype=float) for name in _NUMBERS}
     number["hs_count"] = np.array([len(h) for h in hs], dtype=float)
-    result = np.array([p.get("inspection_result") or "none" for _, p, _ in rows], dtype=object)
+    result = np.array([v or "none" for v in ordered(columns["inspection_result"])], dtype=object)
+    key = ordered(keys)
     return Declarations(
-        key=np.array([k for k, _, _ in rows], dtype=object),
-        time=np.array([moments[i] for i in order], dtype=float),
+        key=np.array(key, dtype=object),
+        time=moments[order] if n else moments,
         text=text, number=number,
-        parties={name: [parties[name] for _, _, parties in rows] for name in PARTIES},
+        parties={name: ordered(v) for name, v in parties.items()},
         inspected=(result == "compliant") | (result == "discrepancy"),
         discrepancy=result == "discrepancy",
-        random=np.array([p.get("selection") == "random" for _, p, _ in rows], dtype=bool),
-        cited=np.array([k in cited for k, _, _ in rows], dtype=bool) if n else np.zeros(0, bool),
-        party_ids=party_ids,
+        random=np.array([v == "random" for v in ordered(columns["selection"])], dtype=bool),
+        cited=np.array([k in cited for k in key], dtype=bool) if n else np.zeros(0, bool),
+        party_ids={name: ordered(v) for name, v in party_ids.items()},
     )
 
 

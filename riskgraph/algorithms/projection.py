@@ -159,6 +159,16 @@ def project(store: Store, as_of: date, *, history_months: int = 36, link_months:
     return p
 
 
+def forget(reads: dict, as_of: date, *, history_months: int = 36, link_months: int = 12) -> None:
+    """Drop from ``reads`` (see ``project``) the months that no projection as of
+    ``as_of`` or later reads: the cuts of a long training window would otherwise hold
+    every month of every cut at once (gigabytes at millions of declarations)."""
+    since = {"analysis_declarations": _months_before(as_of, history_months).isoformat(),
+             "analysis_declaration_links": _months_before(as_of, link_months).isoformat()}
+    for key in [k for k in reads if k[0] in since and dict(k[1])["from"] < since[k[0]]]:
+        del reads[key]
+
+
 def resolve_keys(store: Store, p: Projection, nodes) -> None:
     """Read the natural keys of ``nodes`` that the projection read by id only."""
     missing = sorted({int(i) for i in nodes if p.key[i] is None})

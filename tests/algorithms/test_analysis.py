@@ -10,7 +10,7 @@ import pytest
 
 from riskgraph.algorithms.analysis import BANDS, analyze, band
 from riskgraph.algorithms.factors import FACTORS
-from riskgraph.algorithms.projection import ENTITY_KINDS, KINDS
+from riskgraph.algorithms.projection import ENTITY_KINDS, KINDS, forget
 from tests.conftest import SMALL_WORLD
 
 CUTOFF = date(2024, 7, 1)
@@ -123,6 +123,20 @@ def test_analyses_sharing_their_reads_equal_analyses_reading_alone(world):
     # Only the month that ends mid-month (on 2025-03-17) was read apart from the others.
     months = [params for name, params in reads if name == "analysis_declarations"]
     assert len(months) == len(set(months)) and (("from", "2025-03-01"), ("until", "2025-03-17")) in months
+
+
+def test_forgetting_the_months_a_later_analysis_does_not_read_changes_nothing(world):
+    """A long training window drops the months its later cuts no longer read."""
+    reads: dict = {}
+    analyze(world, date(2024, 5, 31), history_months=12, reads=reads)
+    later = date(2024, 11, 30)
+    forget(reads, later, history_months=12)
+    for name in ("analysis_declarations", "analysis_declaration_links"):  # 12 months of each before 2024-11
+        first = min(dict(params)["from"] for query, params in reads if query == name)
+        assert first == "2023-11-01", (name, first)
+    assert any(query == "analysis_enterprises" for query, _ in reads)  # the register pages every cut reads stay
+    shared, alone = analyze(world, later, history_months=12, reads=reads), analyze(world, later, history_months=12)
+    assert np.array_equal(shared.score, alone.score) and shared.networks == alone.networks
 
 
 def test_known_only_by_reference_counts_only_where_a_register_was_loaded(store, tmp_path):

@@ -6,6 +6,7 @@ for (MIN_DISCREPANCIES), so these tests lower the threshold and train on four ye
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import date
 import numpy as np
@@ -242,8 +243,13 @@ def test_graph_scores_in_training_come_from_an_analysis_before_the_declarations_
     monkeypatch.setattr(F, "from_store", lambda store, since, until: d)
     monkeypatch.setattr(S, "violations_by_trader", lambda store, until: {})
     monkeypatch.setattr(S, "enough_labels", lambda d, since, until: 0)
-    w = S.window(None, date(2024, 12, 31), history_months=12, graph_every_months=6)
+    progress = io.StringIO()
+    w = S.window(None, date(2024, 12, 31), history_months=12, graph_every_months=6, progress=progress)
     assert w.since == date(2023, 12, 1)  # cuts on the first of 2023-12 and 2024-06
+    lines = progress.getvalue().splitlines()  # one for the read, one per cut: a long training says where it is
+    assert lines[0].startswith("train: read 4 declarations from 2023-12-01 to 2024-12-31")
+    assert [line.split(" for ")[0] for line in lines[1:]] == ["train: graph scores as of 2023-11-30",
+                                                              "train: graph scores as of 2024-05-31"]
     used = [date.fromordinal(round(x * 1e6)) for x in w.graph["graph_trader"].tolist()]
     registered = [date.fromisoformat(t[:10]) for t in times]
     assert all(u < r for u, r in zip(used, registered)), (used, registered)
