@@ -152,7 +152,7 @@ def from_store(store: Store, since: date, until: date, *, cited_until: date | No
     """Read the declarations registered from ``since`` to ``until`` (both included), a
     month per query, with the violations decided up to ``cited_until`` (default
     ``until``) that cite them. Cost: two reads per month; 6,000-8,000 declarations/s on 2
-    cores, about 5 KB of memory per declaration."""
+    cores."""
     keys: list[str] = []
     columns: dict[str, list] = {name: [] for name in _READ}
     parties: dict[str, list[list[str]]] = {p: [] for p in PARTIES}
@@ -207,7 +207,7 @@ def _columns(keys: list[str], columns: dict[str, list], parties: dict[str, list[
     key = ordered(keys)
     return Declarations(
         key=np.array(key, dtype=object),
-        time=moments[order] if n else moments,
+        time=moments[order],
         text=text, number=number,
         parties={name: ordered(v) for name, v in parties.items()},
         inspected=(result == "compliant") | (result == "discrepancy"),

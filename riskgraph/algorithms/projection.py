@@ -35,6 +35,7 @@ IDENTIFIER_LINKS = {"HAS_PHONE": "phone", "HAS_EMAIL": "email", "LOCATED_AT": "a
 PARTY_LINK_BY_KIND = np.array(["warehouse", "declarant", "agent", "vehicle", None, None, None, None, "partner"], dtype=object)
 STATIC = 1  # ``last`` of a link with no date: a register entry, always current
 ID_RANGE = 500_000  # internal ids per page
+LINK_MONTHS = 12  # months of declarations whose parties become links
 
 
 @dataclass
@@ -107,7 +108,7 @@ class Projection:
         return found
 
 
-def project(store: Store, as_of: date, *, history_months: int = 36, link_months: int = 12,
+def project(store: Store, as_of: date, *, history_months: int = 36, link_months: int = LINK_MONTHS,
             reads: dict | None = None) -> Projection:
     """Return the projection of ``store`` as known at ``as_of``.
 
@@ -159,7 +160,7 @@ def project(store: Store, as_of: date, *, history_months: int = 36, link_months:
     return p
 
 
-def forget(reads: dict, as_of: date, *, history_months: int = 36, link_months: int = 12) -> None:
+def forget(reads: dict, as_of: date, *, history_months: int = 36, link_months: int = LINK_MONTHS) -> None:
     """Drop from ``reads`` (see ``project``) the months that no projection as of
     ``as_of`` or later reads: the cuts of a long training window would otherwise hold
     every month of every cut at once (gigabytes at millions of declarations)."""
