@@ -344,7 +344,7 @@ def backtest(settings: Settings, as_of: str, horizon: str | None, declarations: 
         from riskgraph.algorithms import declaration_backtest as dbt
 
         with _store(settings) as s:
-            report, scores, positive = dbt.run(s, day, int(horizon[:-1]), history_months=history_months)
+            report, scores, positive = dbt.run(s, day, int(horizon[:-1]), history_months=history_months, progress=sys.stderr)
         files = dbt.write(report, scores, positive, out)
         click.echo(dbt.markdown(report))
         click.echo("report: " + ", ".join(str(f) for f in files))

@@ -24,6 +24,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -94,10 +95,10 @@ def grade(score: np.ndarray, positive: np.ndarray, tax: np.ndarray) -> Metrics:
 
 
 def run(store: Store, as_of: date, horizon_months: int = 6, *, history_months: int = 24,
-        graph_every_months: int = 6) -> tuple[Report, dict[str, np.ndarray], np.ndarray]:
+        graph_every_months: int = 6, progress: TextIO | None = None) -> tuple[Report, dict[str, np.ndarray], np.ndarray]:
     """Train as of ``as_of``, grade on the horizon; return the report, the scores graded
-    (by name) and the positives, for the charts."""
-    w = S.window(store, as_of, history_months=history_months, graph_every_months=graph_every_months)
+    (by name) and the positives, for the charts (``progress``: see ``selectivity.window``)."""
+    w = S.window(store, as_of, history_months=history_months, graph_every_months=graph_every_months, progress=progress)
     t = time.perf_counter()
     model = S.fit(w.declarations, w.violations, w.graph, since=w.since, until=as_of)
     plain = S.fit(w.declarations, w.violations, None, since=w.since, until=as_of)
