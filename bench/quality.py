@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from baselines import BASELINES  # noqa: E402
 
-from riskgraph.algorithms import backtest  # noqa: E402
+from riskgraph.evaluation import entity_backtest as backtest  # noqa: E402
 from riskgraph.graph import open_store  # noqa: E402
 from riskgraph.ingest.pipeline import ingest  # noqa: E402
 from riskgraph.settings import load  # noqa: E402

@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 
-from riskgraph.algorithms import declaration_backtest as B  # noqa: E402
-from riskgraph.algorithms import features as F  # noqa: E402
-from riskgraph.algorithms import selectivity as S  # noqa: E402
+from riskgraph.evaluation import declaration_backtest as B  # noqa: E402
+from riskgraph.declarations import features as F  # noqa: E402
+from riskgraph import declarations as S  # noqa: E402
 from riskgraph.graph import open_store  # noqa: E402
 from riskgraph.settings import load  # noqa: E402
 
@@ -43,7 +43,7 @@ RANKINGS = ("model", "entity_history", "hs_origin_rate", "model_without_graph")
 
 
 def _world(enterprises: int, seed: int) -> Path:
-    from riskgraph.fixtures import generate
+    from riskgraph.synthetic import generate
 
     world = OUT / f"world-{enterprises}-{seed}"
     if not (world / "ground_truth.json").is_file():
@@ -87,7 +87,7 @@ def quality(args) -> None:
 
 
 def fit(args) -> None:
-    from riskgraph.algorithms.assess import read
+    from riskgraph.channels import read
 
     world = _world(args.enterprises, 1)
     from riskgraph.memory import cyclic_gc_paused
@@ -123,7 +123,7 @@ def fit(args) -> None:
 
 
 def store(args) -> None:
-    from riskgraph.algorithms.assess import Assessor, read
+    from riskgraph.channels import Assessor, read
 
     settings = load(env={}, data_dir=Path(args.data_dir))
     s = open_store(settings)

@@ -81,7 +81,12 @@ INSPECTION_RESULTS = ("none", "compliant", "discrepancy")
 # risk targeting (selectivity profiles, an officer) or random selection for compliance
 # measurement. Empty when not stated or not inspected.
 SELECTIONS = ("targeted", "random")
-SUBJECT_KINDS = ("enterprise", "person", "agent", "vehicle")
+# The kinds of entity riskgraph scores (đối tượng), and the kinds of node that link them.
+ENTITY_KINDS = ("enterprise", "person", "agent", "vehicle")
+CONNECTOR_KINDS = ("phone", "email", "address", "bank_account", "partner")
+NODE_KINDS = ENTITY_KINDS + CONNECTOR_KINDS
+# The parties a declaration names, by the kind of entity each is.
+PARTY_KINDS = {"trader": "enterprise", "agent": "agent", "declarant": "person", "vehicle": "vehicle", "warehouse": "enterprise"}
 VIOLATION_KINDS = (
     "smuggling",
     "undervaluation",
@@ -212,7 +217,7 @@ FEEDS: tuple[Feed, ...] = (
         ("violation_id",),
         (
             Field("violation_id", ID, True),
-            Field("subject_kind", ENUM, True, SUBJECT_KINDS),
+            Field("subject_kind", ENUM, True, ENTITY_KINDS),
             Field("subject_id", ID, True),
             Field("declaration_no", ID),
             Field("kind", ENUM, True, VIOLATION_KINDS),
@@ -232,7 +237,7 @@ FEEDS: tuple[Feed, ...] = (
             Field("source_kind", ENUM, choices=SOURCE_KINDS),
             Field("reliability", ENUM, True, RELIABILITY),
             Field("credibility", ENUM, True, CREDIBILITY),
-            Field("subject_kind", ENUM, True, SUBJECT_KINDS),
+            Field("subject_kind", ENUM, True, ENTITY_KINDS),
             Field("subject_id", ID, True),
             Field("summary", TEXT),
         ),
@@ -276,7 +281,10 @@ LABELS: tuple[Label, ...] = (
     Label("AuditEntry", "entry_id", "one audited API call: who, when, operation, arguments, result size"),
 )
 LABEL_BY_NAME = {label.name: label for label in LABELS}
-SUBJECT_LABELS = {"enterprise": "Enterprise", "person": "Person", "agent": "Agent", "vehicle": "Vehicle"}
+LABEL_OF_KIND = {"enterprise": "Enterprise", "person": "Person", "agent": "Agent", "vehicle": "Vehicle", "phone": "Phone",
+                 "email": "Email", "address": "Address", "bank_account": "BankAccount", "partner": "Partner"}
+KIND_OF_LABEL = {label: kind for kind, label in LABEL_OF_KIND.items()}
+ENTITY_KIND_OF_LABEL = {LABEL_OF_KIND[kind]: kind for kind in ENTITY_KINDS}
 
 
 @dataclass(frozen=True)

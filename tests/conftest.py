@@ -10,10 +10,11 @@ import pytest
 
 from riskgraph.graph import open_store
 from riskgraph.graph.embedded import stop
+from riskgraph.ingest.pipeline import ingest
 from riskgraph.settings import Settings, load
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL_WORLD = ROOT / "riskgraph" / "fixtures" / "small_world"
+SMALL_WORLD = ROOT / "riskgraph" / "synthetic" / "small_world"
 _graphs = itertools.count()
 
 
@@ -60,3 +61,21 @@ def write_feed(tmp_path: Path):
         return feed
 
     return write
+
+
+# A small world loaded once per module into its own graph, for the analysis tests.
+@pytest.fixture(scope="module")
+def world_settings(data_dir, tmp_path_factory):
+    settings = load(env={}, data_dir=data_dir, graph=f"world{os.getpid()}_{tmp_path_factory.mktemp('w').name}")
+    store = open_store(settings)
+    ingest(store, SMALL_WORLD, tmp_path_factory.mktemp("runs"))
+    store.ensure_schema()
+    store.close()
+    return settings
+
+
+@pytest.fixture
+def world(world_settings):
+    s = open_store(world_settings)
+    yield s
+    s.close()

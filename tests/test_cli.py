@@ -38,7 +38,7 @@ def test_too_small_a_world_is_refused_by_the_cli(tmp_path):
 def test_analyze_key_targets_networks_assess_and_backtest_from_the_command_line(tmp_path):
     import json
 
-    from tests.conftest import ROOT, SMALL_WORLD
+    from tests.conftest import SMALL_WORLD
 
     data = tmp_path / "data"
     try:
@@ -61,7 +61,7 @@ def test_analyze_key_targets_networks_assess_and_backtest_from_the_command_line(
         assert bad.returncode == 1 and "missing.csv" in bad.stderr
         out = tmp_path / "bt"
         bt = _run(data, *["backtest", "--as-of", "2024-07-01", "--horizon", "12m", "--out", str(out),
-                   "--baselines", str(ROOT / "bench" / "baselines.py"), "--truth", str(SMALL_WORLD / "ground_truth.json")])
+                   "--truth", str(SMALL_WORLD / "ground_truth.json")])
         assert bt.returncode == 0, bt.stderr
         assert "own history only" in bt.stdout and (out / "gains.png").exists()
         assert _run(data, *["backtest", "--as-of", "2024-07-01", "--horizon", "soon"]).returncode == 2
@@ -79,6 +79,8 @@ import json  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
+from riskgraph.declarations import training  # noqa: E402
+
 PROFILE_HEADER = "hs6,origin_country,procedure_code,learned_risk,declarations,inspections,discrepancies,discrepancy_rate"
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -95,8 +97,8 @@ def cli_world(tmp_path_factory):
     """The small world loaded and analysed as of 2025-12-31 in a data directory of its own."""
     from datetime import date
 
-    from riskgraph.algorithms.analysis import analyze
-    from riskgraph.algorithms.results import save
+    from riskgraph.entities.analysis import analyze
+    from riskgraph.entities.results import save
     from riskgraph.graph import open_store
     from riskgraph.graph.embedded import stop
     from riskgraph.ingest.pipeline import ingest
@@ -119,10 +121,10 @@ def cli_world(tmp_path_factory):
 @pytest.fixture(scope="module")
 def cli_trained(cli_world):
     """`riskgraph train` with the threshold lowered for the small world."""
-    from riskgraph.algorithms import selectivity
+    from riskgraph import declarations as selectivity
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(selectivity, "MIN_DISCREPANCIES", 10)
+        mp.setattr(training, "MIN_DISCREPANCIES", 10)
         return _invoke(cli_world, "train", "--as-of", "2025-12-31", "--history-months", "48")
 
 
@@ -149,7 +151,7 @@ def test_train_stores_a_model_and_profiles_lists_its_lines(cli_world, cli_traine
     version = lines[0].split()[1].rstrip(":")
     assert lines[-1] == f"stored in {cli_world / 'models' / version}" and (cli_world / "models" / version / "meta.json").is_file()
 
-    from riskgraph.algorithms import selectivity
+    from riskgraph import declarations as selectivity
 
     csv_out = _invoke(cli_world, "profiles", "--as-of", "2025-12-31", "--format", "csv", "--top", "5")
     assert csv_out.exit_code == 0, csv_out.stderr
@@ -167,7 +169,7 @@ def test_train_stores_a_model_and_profiles_lists_its_lines(cli_world, cli_traine
 def test_profiles_keeps_to_min_support_and_top(cli_world, cli_trained, tmp_path):
     import shutil
 
-    from riskgraph.algorithms import profiles
+    from riskgraph.declarations import profiles
 
     version = cli_trained.stdout.split()[1].rstrip(":")
     copy = tmp_path / "data" / "models" / version
@@ -204,11 +206,11 @@ def test_assess_says_which_basis_it_used(cli_world, cli_trained, tmp_path):
 
 
 def test_backtest_declarations_writes_its_report_and_charts(cli_world, tmp_path):
-    from riskgraph.algorithms import selectivity
+    from riskgraph import declarations as selectivity
 
     out = tmp_path / "bt"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(selectivity, "MIN_DISCREPANCIES", 10)
+        mp.setattr(training, "MIN_DISCREPANCIES", 10)
         done = _invoke(cli_world, "backtest", "--declarations", "--as-of", "2024-06-30", "--history-months", "24", "--out", str(out))
     assert done.exit_code == 0, done.stderr
     assert "# Declaration selectivity backtest as of 2024-06-30" in done.stdout and "registered in the 6 months after" in done.stdout

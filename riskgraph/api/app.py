@@ -33,9 +33,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from strawberry.dataloader import DataLoader
 
-from riskgraph.algorithms import results
-from riskgraph.algorithms import selectivity
-from riskgraph.algorithms.assess import Assessor, Policy
+from riskgraph import declarations, entities
+from riskgraph.channels import Assessor, Policy
 from riskgraph.api import audit, auth, dossier, explorer, limits, risk, search
 from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
@@ -99,7 +98,7 @@ class Services:
     async def current(self) -> dict | None:
         at, found = self._current
         if time.monotonic() - at > CURRENT_SECONDS:
-            found = await self.run(results.current, self.store)
+            found = await self.run(entities.current, self.store)
             self._current = (time.monotonic(), found)
         return found
 
@@ -109,7 +108,7 @@ class Services:
             raise UserError("no analysis in the store yet: run `riskgraph analyze` first", "NO_ANALYSIS")
         at, model = self._model
         if time.monotonic() - at > CURRENT_SECONDS:  # a model trained since is picked up within seconds
-            model = selectivity.newest_path(self.models_dir, current["as_of"]) if self.models_dir else None
+            model = declarations.newest_path(self.models_dir, current["as_of"]) if self.models_dir else None
             self._model = (time.monotonic(), model)
         # One build at a time: the requests that find the assessor out of date wait for
         # the one build (about a second on the store thread) instead of each queueing its own.
@@ -244,7 +243,7 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
 
     async def healthz(request: Request) -> Response:
         try:
-            current = await services.run(results.current, store)
+            current = await services.run(entities.current, store)
         except RiskgraphError:
             return JSONResponse({"status": "unavailable", "store": False}, 503, headers=HEADERS)
         return JSONResponse({

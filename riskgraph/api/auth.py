@@ -15,9 +15,9 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from riskgraph.api.access import ROLES
+from riskgraph.dates import now
 from riskgraph.errors import ConfigError
 from riskgraph.graph.store import Store
 
@@ -52,7 +52,7 @@ def create(store: Store, role: str, name: str, by: str = "cli") -> IssuedKey:
     store.ensure_schema()
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    store.query("apikey_create", {"key_id": key_id, "name": name, "role": role, "hash": _hash(secret), "now": _now(), "by": by}, write=True)
+    store.query("apikey_create", {"key_id": key_id, "name": name, "role": role, "hash": _hash(secret), "now": now(), "by": by}, write=True)
     return IssuedKey(key_id, name, role, f"rg_{key_id}_{secret}")
 
 
@@ -63,7 +63,7 @@ def listed(store: Store) -> list[dict]:
 
 def revoke(store: Store, key_id: str) -> dict | None:
     """Revoke key ``key_id``; return it as ``listed`` does, or None if unknown."""
-    rows = store.query("apikey_revoke", {"key_id": key_id, "now": _now()}, write=True)
+    rows = store.query("apikey_revoke", {"key_id": key_id, "now": now()}, write=True)
     return rows[0] if rows else None
 
 
@@ -113,7 +113,3 @@ class Keys:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")

@@ -11,7 +11,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from riskgraph.api import risk, types
-from riskgraph.graph.store import Store
+from riskgraph.graph import Store
+from riskgraph.model import ENTITY_KIND_OF_LABEL
 
 TRADE_MONTHS = 36
 TRADE_ROWS = 20_000
@@ -19,7 +20,6 @@ TOP = 10  # rows of each trade breakdown
 LIST_LIMIT = 200  # roles, violations, intel reports
 HOLDERS_SHOWN = 20
 NEIGHBOURS = 25
-KIND_OF_LABEL = {"Enterprise": "enterprise", "Person": "person", "Agent": "agent", "Vehicle": "vehicle"}
 PARTS = {"FOR_TRADER": "trader", "FILED_BY_AGENT": "agent", "FILED_BY_DECLARANT": "declarant", "CARRIED_BY": "vehicle", "STORED_AT": "warehouse"}
 
 
@@ -92,7 +92,7 @@ def _candidates(rows: list[dict]) -> dict[tuple[str, str], tuple[set[str], int]]
     """Return the neighbour candidates of the direct and trade neighbour rows: their links and weight."""
     merged: dict[tuple[str, str], tuple[set[str], int]] = {}
     for r in rows:
-        kind = KIND_OF_LABEL.get(r["label"])
+        kind = ENTITY_KIND_OF_LABEL.get(r["label"])
         if kind is None or r["id"] is None:
             continue
         links, weight = merged.get((kind, r["id"]), (set(), 0))
@@ -110,12 +110,12 @@ def _ranked(store: Store, candidates: dict[tuple[str, str], tuple[set[str], int]
 
 def _role(r: dict) -> types.RoleHeld:
     return types.RoleHeld(relationship=r["type"], role=r["role"], since=r["since"], until=r["until"], share_pct=r["share_pct"],
-                          other_kind=types.EntityKind(KIND_OF_LABEL[r["label"]]), other_id=r["id"], other_name=r["name"])
+                          other_kind=types.EntityKind(ENTITY_KIND_OF_LABEL[r["label"]]), other_id=r["id"], other_name=r["name"])
 
 
 def _identifier(r: dict) -> types.SharedIdentifier:
-    holders = [types.Holder(kind=types.EntityKind(KIND_OF_LABEL[label]), id=key, name=name)
-               for label, key, name in r["others"] if label in KIND_OF_LABEL]
+    holders = [types.Holder(kind=types.EntityKind(ENTITY_KIND_OF_LABEL[label]), id=key, name=name)
+               for label, key, name in r["others"] if label in ENTITY_KIND_OF_LABEL]
     kind = {"Phone": "phone", "Email": "email", "Address": "address", "BankAccount": "bank_account"}.get(r["label"], r["label"])
     return types.SharedIdentifier(kind=kind, value=r["value"], text=r["text"], holder_count=r["holders"], holders=holders)
 

@@ -5,8 +5,8 @@ as nodes and edges ready for a link chart.
 from __future__ import annotations
 
 from riskgraph.api import risk, types
-from riskgraph.api.dossier import KIND_OF_LABEL
-from riskgraph.graph.store import Store
+from riskgraph.graph import Store
+from riskgraph.model import ENTITY_KIND_OF_LABEL, LABEL_OF_KIND
 
 MAX_PATHS = 10
 PATHS_READ = 200  # shortest paths read to find MAX_PATHS distinct ones
@@ -51,7 +51,7 @@ def neighbourhood(store: Store, ref: tuple[str, str], depth: int, limit: int) ->
     start = risk.identities(store, [ref])[f"{ref[0]}:{ref[1]}"]
     if start.node is None:
         return None
-    nodes = {start.node: [start.node, _LABELS[ref[0]], ref[1], start.name]}
+    nodes = {start.node: [start.node, LABEL_OF_KIND[ref[0]], ref[1], start.name]}
     edges: dict[tuple, list] = {}
     frontier, truncated = [start.node], False
     for _ in range(depth):
@@ -74,17 +74,14 @@ def neighbourhood(store: Store, ref: tuple[str, str], depth: int, limit: int) ->
     return types.Neighbourhood(nodes=[_node(n, scores) for n in nodes.values()], edges=[_edge(e) for e in edges.values()], truncated=truncated)
 
 
-_LABELS = {kind: label for label, kind in KIND_OF_LABEL.items()}
-
-
 def _scores(store: Store, nodes: list[list]) -> dict[str, risk.Risk]:
-    entities = [f"{KIND_OF_LABEL[label]}:{key}" for _, label, key, _ in nodes if label in KIND_OF_LABEL and key]
+    entities = [f"{ENTITY_KIND_OF_LABEL[label]}:{key}" for _, label, key, _ in nodes if label in ENTITY_KIND_OF_LABEL and key]
     return risk.risks(store, entities)
 
 
 def _node(n: list, scores: dict[str, risk.Risk]) -> types.GraphNode:
     node, label, key, name = n
-    kind = KIND_OF_LABEL.get(label)
+    kind = ENTITY_KIND_OF_LABEL.get(label)
     r = scores.get(f"{kind}:{key}") if kind else None
     if kind and r is None:
         r = risk.Risk()

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from riskgraph.algorithms import results
 from riskgraph.api import types
-from riskgraph.algorithms.analysis import band
-from riskgraph.graph.store import Store
-from riskgraph.model import SUBJECT_KINDS
+from riskgraph.entities import band
+from riskgraph.entities import current as current_analysis
+from riskgraph.graph import Store
+from riskgraph.model import ENTITY_KINDS
 
 REF_LISTS = {"enterprise": "enterprises", "person": "persons", "agent": "agents", "vehicle": "vehicles"}
 
@@ -103,7 +103,7 @@ def raise_risk(store: Store, kind: str, key: str, strength: float, reason: dict)
 
     The next ``riskgraph analyze`` recomputes everything from the evidence in the graph.
     """
-    if kind not in SUBJECT_KINDS or results.current(store) is None:
+    if kind not in ENTITY_KINDS or current_analysis(store) is None:
         return None
     entity = f"{kind}:{key}"
     old = risks(store, [entity]).get(entity, Risk())

@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import math
 from datetime import date
+from functools import partial
 from typing import Annotated, Optional
 
 import strawberry
 from strawberry.types import Info
 
-from riskgraph.algorithms.assess import Assessor
+from riskgraph import entities
+from riskgraph.channels import Assessor
 from riskgraph.api import auth, audit, dossier, feedback, links, limits, risk, types
 from riskgraph.api.types import EntityKind, EntityRef
 from riskgraph.ingest.validate import Rejected, validate
@@ -109,11 +111,11 @@ class Query:
         skip, first = _offset(after, current["analysis_id"]), _page(first)
         if not math.isfinite(min_score):  # 1e400 in a query is infinity, which the store cannot take
             raise UserError("minScore: must be a finite number")
-        params = {"kind": kind.value, "min_score": min_score, "province": province}
+        filters = {"min_score": min_score, "province": province}
 
         def read():
-            rows = ctx.store.query("key_targets", {**params, "skip": skip, "limit": first})
-            total = ctx.store.query("key_targets_count", params)[0]["total"]
+            rows = entities.key_target_rows(ctx.store, kind.value, skip=skip, limit=first, **filters)
+            total = entities.key_target_count(ctx.store, kind.value, **filters)
             # The page's rows carry the scores: only identities are read again.
             found = risk.identities(ctx.store, [tuple(r["entity"].split(":", 1)) for r in rows])
             return rows, total, [risk.entity(found[r["entity"]], risk.stored(r), current) for r in rows]
@@ -131,8 +133,7 @@ class Query:
             return types.NetworkConnection(total_count=0, edges=[], page_info=types.PageInfo(has_next_page=False, end_cursor=None))
         skip, first = _offset(after, current["analysis_id"]), _page(first)
 
-        rows, counted = await ctx.run(ctx.store.reads, [("suspicious_networks", {"skip": skip, "limit": first}), ("networks_count", {})])
-        total = counted[0]["total"]
+        rows, total = await ctx.run(partial(entities.network_rows, ctx.store, skip=skip, limit=first))
         edges = [types.NetworkEdge(cursor=_cursor(current["analysis_id"], skip + i), node=dossier.network(r)) for i, r in enumerate(rows)]
         return types.NetworkConnection(total_count=total, edges=edges, page_info=types.PageInfo(
             has_next_page=skip + len(rows) < total, end_cursor=edges[-1].cursor if edges else None))

@@ -6,8 +6,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from riskgraph.settings import Settings
-
 
 @dataclass(frozen=True)
 class WriteSummary:
@@ -97,14 +95,3 @@ def stream(store: Store, name: str, params: Mapping[str, Any] | None = None, *, 
         if len(records) < page:
             return
         after = records[-1][cursor]
-
-
-def open_store(settings: Settings) -> Store:
-    """Return the store ``settings`` choose: embedded or external FalkorDB, or Neo4j."""
-    if settings.store == "neo4j":
-        from riskgraph.graph.neo4j_store import Neo4jStore
-
-        return Neo4jStore.connect(settings)
-    from riskgraph.graph.falkordb_store import FalkorStore
-
-    return FalkorStore.connect(settings)

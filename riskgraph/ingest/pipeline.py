@@ -30,7 +30,8 @@ from riskgraph.errors import RejectedRows
 from riskgraph.graph.store import Store, WriteSummary
 from riskgraph.ingest import reader
 from riskgraph.ingest.reader import FeedFile, Problem
-from riskgraph.ingest.validate import VIETNAM, Record, Rejected, validate
+from riskgraph.dates import VIETNAM
+from riskgraph.ingest.validate import Record, Rejected, validate
 from riskgraph.ingest.writer import write_batch
 from riskgraph.model import FEED_BY_KIND
 

@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
-from riskgraph.algorithms.analysis import analyze
-from riskgraph.algorithms.results import save
 from riskgraph.api import auth
 from riskgraph.api.access import ROLES
 from riskgraph.api.app import create_app
+from riskgraph.entities.analysis import analyze
+from riskgraph.entities.results import save
 from riskgraph.graph import open_store
 from riskgraph.ingest.pipeline import ingest
 from riskgraph.settings import Settings, load

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from riskgraph.algorithms import results
-from riskgraph.algorithms.analysis import analyze
-from riskgraph.algorithms.results import save
 from riskgraph.api import app as app_module
 from riskgraph.api import dossier
+from riskgraph.entities import results
+from riskgraph.entities.analysis import analyze
+from riskgraph.entities.results import save
 from riskgraph.graph.digest import canonical_lines
 from tests.api.conftest import CUTOFF, codes
 from tests.conftest import SMALL_WORLD

@@ -7,6 +7,7 @@ import csv
 
 import pytest
 
+from riskgraph.declarations import training
 from riskgraph.ingest.normalize import fold
 from tests.api.conftest import CUTOFF, codes
 from tests.conftest import SMALL_WORLD
@@ -105,12 +106,12 @@ def test_assess_without_a_selectivity_model_says_it_used_the_graph_and_profile_s
 def test_assess_with_a_selectivity_model_gives_its_probability(api, tmp_path):
     from datetime import date
 
-    from riskgraph.algorithms import selectivity
+    from riskgraph import declarations as selectivity
     from riskgraph.api.app import create_app
     from tests.api.conftest import Api, TestClient
 
     with pytest.MonkeyPatch.context() as mp:  # the small world has too few discrepancies for the real threshold
-        mp.setattr(selectivity, "MIN_DISCREPANCIES", 10)
+        mp.setattr(training, "MIN_DISCREPANCIES", 10)
         model = selectivity.train(api.store, date(2024, 6, 30), history_months=36, graph=False)
     selectivity.save(model, tmp_path / "models")
     with TestClient(create_app(api.store, models_dir=tmp_path / "models"), raise_server_exceptions=False) as client:

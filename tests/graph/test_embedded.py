@@ -92,7 +92,7 @@ def test_sigterm_shuts_the_server_down_cleanly(own_dir):
 
 def test_cli_sigint_closes_the_store(own_dir, tmp_path):
     # The CLI turns SIGTERM into SystemExit; Ctrl-C is KeyboardInterrupt. Both unwind `finally`.
-    code = "import time; from riskgraph.cli import _store; from riskgraph.settings import load\nwith _store(load()) as s:\n    print('up', flush=True); time.sleep(60)"
+    code = "import time; from riskgraph.cli.common import opened; from riskgraph.settings import load\nwith opened(load()) as s:\n    print('up', flush=True); time.sleep(60)"
     env = {**os.environ, "RISKGRAPH_DATA_DIR": str(own_dir.data_dir)}
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout.readline().strip() == "up"

@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from riskgraph.fixtures import generate
 from riskgraph.graph import open_store
 from riskgraph.graph.digest import canonical_lines, graph_digest
 from riskgraph.ingest.pipeline import ingest
 from riskgraph.settings import load
+from riskgraph.synthetic import generate
 from tests.ingest.helpers import count
 
 

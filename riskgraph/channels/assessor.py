@@ -1,0 +1,177 @@
+"""Channel recommendation (phân luồng) for declarations not yet cleared.
+
+With a selectivity model trained up to the current analysis' as-of date (``riskgraph
+train``; see riskgraph.declarations), a declaration's score is the model's probability of a
+discrepancy, which reads the graph scores of its parties among its features, and its
+reasons are the model's (riskgraph.declarations.reasons). Without one, or where the newest has
+too few labels to have been trained, the score is the graph and profile score below and
+each assessment says so in its ``basis``.
+
+The graph and profile score is the noisy-OR of what the current analysis knows about its
+parties and goods, each weighted as ``PARTS`` (riskgraph.entities.declaration_risk) says:
+
+    score = 1 - prod(1 - weight * risk)
+
+over the trader, agent, declarant, vehicles and warehouse (their analysed scores), the
+goods' HS heading (its discrepancy rate above the usual rate) and the declared unit
+value (under 65% of the norm for the same HS code and origin). Nothing is recomputed:
+party scores are read from the graph by key, norms from the current analysis.
+
+Channels follow share targets: red for the top ``red_share`` of the score distribution
+of the declarations the analysis saw, yellow for the next ``yellow_share``. A
+``random_rate`` share of green declarations is sent to yellow at random, marked as
+random, so that the compliance of green traffic can be measured without bias; the draw
+is a hash of the declaration number and analysis, so the same declaration always draws
+the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from riskgraph.channels.policy import Policy
+from riskgraph.declarations import artefact, graph_features
+from riskgraph.declarations import features as F
+from riskgraph.declarations import reasons as declaration_reasons
+from riskgraph.entities import current as current_analysis
+from riskgraph.entities import scores as stored_scores
+from riskgraph.entities.declaration_risk import PARTS
+from riskgraph.entities.factors import LOW_UNIT_VALUE
+from riskgraph.errors import QueryError
+from riskgraph.graph import Store
+from riskgraph.model import PARTY_KINDS
+from riskgraph.ranking import quantile
+
+BATCH = 2000  # parties per read of their scores
+
+
+@dataclass(frozen=True)
+class Assessment:
+    declaration_no: str
+    channel: str
+    score: float
+    random: bool
+    reasons: tuple[tuple[str, float, str], ...]  # (part, contribution, detail)
+    probability: float | None = None  # the selectivity model's, when one was used
+    basis: str = "model"
+
+
+FALLBACK = "graph and profile score: no selectivity model trained up to {as_of} (run `riskgraph train`)"
+
+
+class Assessor:
+    """Scores declarations against the current analysis and the newest selectivity model
+    in ``models_dir`` trained up to its as-of date; build once, call many times."""
+
+    def __init__(self, store: Store, policy: Policy = Policy(), models_dir: Path | None = None):
+        current = current_analysis(store)
+        if current is None:
+            raise QueryError("no analysis in the store yet: run `riskgraph analyze` first")
+        self.store, self.policy = store, policy
+        self.analysis_id = current["analysis_id"]
+        self.as_of, self.model_version = current["as_of"], current["model_version"]
+        norms = json.loads(current["norms"])
+        self.base_rate = norms["base_rate"]
+        self.heading_rate = norms["heading_rate"]
+        self.unit_value = norms["unit_value"]
+        grid = json.loads(current["thresholds"]).get("declaration_score_quantiles") or [0.0, 1.0]
+        self.basis = FALLBACK.format(as_of=self.as_of)
+        try:
+            self.model = artefact.newest(models_dir, self.as_of) if models_dir else None
+        except QueryError as e:  # clearance goes on on the graph score rather than stop
+            self.model, self.basis = None, f"graph and profile score: the newest selectivity model cannot be used: {e}"
+        if self.model:
+            self.basis = "model"
+            self.model_version = f"{self.model_version}+{self.model.version}"
+            grid = self.model.thresholds
+        self.red = quantile(grid, 1 - policy.red_share) if policy.red_share else math.inf
+        self.yellow = quantile(grid, 1 - policy.red_share - policy.yellow_share) if policy.yellow_share else self.red
+
+    def assess(self, declarations: list[dict]) -> list[Assessment]:
+        """Return the assessment of each validated declaration (``Record.params`` of the
+        declarations feed). Cost: one store round trip per BATCH parties, and with a
+        model one prediction and one SHAP pass over the batch."""
+        if self.model is not None:
+            return self._learned(declarations)
+        scores = stored_scores(self.store, sorted({e for d in declarations for _, e in parties(d)}), BATCH)
+        return [self._one(d, scores) for d in declarations]
+
+    def _one(self, d: dict, scores: dict) -> Assessment:
+        parts: list[tuple[str, float, str]] = []
+        by_part: dict[str, tuple[float, str]] = {}
+        for part, entity in parties(d):
+            known = scores.get(entity)
+            risk = known["score"] if known else 0.0
+            if risk > by_part.get(part, (0.0, ""))[0]:
+                by_part[part] = (risk, f"{entity} scores {risk:.2f} ({known['band']})" if known else "")
+        for part, (risk, detail) in by_part.items():
+            parts.append((part, PARTS[part] * risk, detail))
+        props = d["props"]
+        hs = (props.get("hs_codes") or [""])[0]
+        rate = self.heading_rate.get(hs[:4])
+        if rate is not None and self.base_rate > 0 and rate > self.base_rate:
+            excess = min(1.0, (rate - self.base_rate) / (1 - self.base_rate) * 4)
+            parts.append(("goods", PARTS["goods"] * excess, f"HS {hs[:4]}: inspections find discrepancies in {rate:.0%}, usually {self.base_rate:.0%}"))
+        norm = self.unit_value.get(f"{hs[:6]}|{props.get('origin_country') or ''}")
+        value, mass = props.get("value_usd"), props.get("net_mass_kg")
+        if norm is not None and value and mass and math.log(value / mass) - norm < LOW_UNIT_VALUE:
+            ratio = math.exp(math.log(value / mass) - norm)
+            parts.append(("unit_value", PARTS["unit_value"], f"HS {hs[:6]} from {props.get('origin_country')} at {ratio:.0%} of the usual unit value"))
+        keep = 1.0
+        for _, weight, _ in parts:
+            keep *= 1 - min(weight, 0.999)
+        score = 1 - keep
+        total = sum(-math.log(1 - min(w, 0.999)) for _, w, _ in parts) or 1.0
+        reasons = tuple(sorted(((p, score * -math.log(1 - min(w, 0.999)) / total, detail) for p, w, detail in parts if w > 0), key=lambda r: -r[1]))
+        channel, chosen = self._channel(d["key"], score)
+        return Assessment(d["key"], channel, round(score, 4), chosen, tuple((p, round(c, 4), t) for p, c, t in reasons),
+                          basis=self.basis)
+
+    def _learned(self, declarations: list[dict]) -> list[Assessment]:
+        """Score with the model; explain the declarations it sends to yellow or red (a
+        green one has nothing that raised it past the thresholds, and TreeSHAP is most of
+        the cost of an assessment)."""
+        model = self.model
+        d = F.from_records(declarations, sort=False)
+        numeric, _ = F.history(d, {}, frozen=model.tables)
+        graph = graph_features.stored_scores(self.store, d) if model.graph else None
+        x = model.matrix(d, numeric, graph)
+        probability = model.probability(x).tolist()
+        channels = [self._channel(d.key[i], p) for i, p in enumerate(probability)]
+        explain = [i for i, (channel, chosen) in enumerate(channels) if channel != "green" and not chosen]
+        contributions = model.contributions(x[explain]) if explain else None
+        # The parties' own reasons are read for the explained declarations only: they are
+        # most of the bytes of a score row.
+        stored = stored_scores(self.store, graph_features.party_keys(d, explain), reasons=True) if explain and model.graph else {}
+        why: dict[int, tuple] = {}
+        for j, i in enumerate(explain):
+            why[i] = declaration_reasons.reasons(probability[i], contributions[j], model.features, d, i, numeric,
+                                                 model.tables.p0, stored)
+        return [Assessment(d.key[i], channel, round(p, 4), chosen, why.get(i, ()), round(p, 6), "model")
+                for i, (p, (channel, chosen)) in enumerate(zip(probability, channels))]
+
+    def _channel(self, declaration_no: str, score: float) -> tuple[str, bool]:
+        if score >= self.red:
+            return "red", False
+        if score >= self.yellow:
+            return "yellow", False
+        if self._draw(declaration_no) < self.policy.random_rate:
+            return "yellow", True
+        return "green", False
+
+    def _draw(self, declaration_no: str) -> float:
+        digest = hashlib.blake2b(f"{self.analysis_id}|{declaration_no}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2**64
+
+
+def parties(d: dict) -> Iterator[tuple[str, str]]:
+    """Yield (part, "kind:id") for the parties a validated declaration names."""
+    yield "trader", f"{PARTY_KINDS['trader']}:{d['trader']}"
+    for part in ("agent", "declarant", "vehicle", "warehouse"):
+        for k in d[f"{part}s"]:
+            yield part, f"{PARTY_KINDS[part]}:{k}"

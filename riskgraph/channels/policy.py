@@ -1,0 +1,21 @@
+"""Channel policy (chính sách phân luồng): the share of declarations each channel takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Share targets: red for the riskiest ``red_share``, yellow for the next ``yellow_share``."""
+
+    red_share: float = 0.05
+    yellow_share: float = 0.15
+    random_rate: float = 0.02
+
+    def __post_init__(self):
+        for name in ("red_share", "yellow_share", "random_rate"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")
+        if self.red_share + self.yellow_share > 1:
+            raise ValueError("red_share and yellow_share add up to more than 1")

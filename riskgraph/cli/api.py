@@ -1,0 +1,95 @@
+"""Serving the API, its keys and its audit log."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from riskgraph.api import audit, auth
+from riskgraph.api.access import ROLES
+from riskgraph.cli import output
+from riskgraph.cli.common import opened
+from riskgraph.errors import ConfigError
+from riskgraph.graph import Store
+from riskgraph.settings import Settings
+
+
+def serve_api(s: Store, settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Serve the API on ``host:port`` until stopped, in ``workers`` processes."""
+    import uvicorn  # heavy, and needed by this command alone
+
+    from riskgraph.api.app import create_app
+
+    click.echo(f"\nserving on http://{host}:{port}/graphql with {workers} worker process{'es' if workers > 1 else ''} (Ctrl-C stops)")
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    if workers == 1:
+        uvicorn.run(create_app(s, timeout=float(settings.api_timeout), models_dir=settings.models_dir), **options)
+        return
+    # Each worker opens the store itself from the environment; this process stays attached,
+    # so the embedded server outlives a worker's restart.
+    os.environ.update(RISKGRAPH_DATA_DIR=str(settings.data_dir.resolve()), RISKGRAPH_STORE=settings.store)
+    uvicorn.run("riskgraph.api.app:from_environment", factory=True, workers=workers, **options)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes: one per core the API may use beside the store.")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve the GraphQL API and its explorer (GET /graphql) and /healthz."""
+    with opened(settings) as s:
+        serve_api(s, settings, host, port, workers)
+
+
+@click.group()
+def apikey() -> None:
+    """Create, list and revoke API keys (roles: clearance, officer, investigator, admin)."""
+
+
+@apikey.command("create")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", required=True, help="Who or what holds the key, e.g. 'vnaccs-hcm' or 'officer nguyen.van.a'.")
+@click.pass_obj
+def apikey_create(settings: Settings, role: str, name: str) -> None:
+    """Create a key and print it: it is shown this once and stored only as a hash."""
+    with opened(settings) as s:
+        issued = auth.create(s, role, name)
+    click.echo(issued.key)
+    click.echo(f"key {issued.key_id} for {issued.name} ({issued.role}); keep it secret, it is not shown again", err=True)
+
+
+@apikey.command("list")
+@click.pass_obj
+def apikey_list(settings: Settings) -> None:
+    """List keys: id, role, name, created, revoked (never the key)."""
+    with opened(settings) as s:
+        rows = auth.listed(s)
+    output.emit(rows, "table", ["key_id", "role", "name", "created_at", "created_by", "revoked_at"], click.echo)
+
+
+@apikey.command("revoke")
+@click.argument("key_id")
+@click.pass_obj
+def apikey_revoke(settings: Settings, key_id: str) -> None:
+    """Revoke a key by id; servers refuse it within seconds."""
+    with opened(settings) as s:
+        found = auth.revoke(s, key_id)
+    if found is None:
+        raise ConfigError(f"no API key with id {key_id!r}: see `riskgraph apikey list`")
+    click.echo(f"key {key_id} revoked at {found['revoked_at']}")
+
+
+@click.command("audit")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--key-name", help="Only calls by this key name.")
+@click.option("--operation", help="Only this operation, e.g. dossier, connection, submitIntel, denied.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def audit_log(settings: Settings, limit: int, key_name: str | None, operation: str | None, fmt: str) -> None:
+    """The API audit log, newest first: who read which dossier, intel or path, and every change."""
+    with opened(settings) as s:
+        rows = audit.entries(s, limit=limit, key_name=key_name, operation=operation)
+    output.emit(rows, fmt, ["at", "key_name", "role", "operation", "arguments", "result_size", "outcome"], click.echo)

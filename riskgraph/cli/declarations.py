@@ -1,0 +1,101 @@
+"""Declaration selectivity: train the model, list its risk profiles, assess declarations."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from riskgraph import declarations
+from riskgraph.channels import Assessor, Policy
+from riskgraph.cli import output
+from riskgraph.cli.common import opened, parse_day
+from riskgraph.declarations.profiles import FIELDS
+from riskgraph.errors import ConfigError
+from riskgraph.graph import Store
+from riskgraph.ingest.declaration_file import read_declarations
+from riskgraph.settings import Settings
+
+
+@click.command()
+@click.option("--as-of", "as_of", metavar="DATE", help="Learn from what was known on this date [default: today].")
+@click.option("--history-months", type=click.IntRange(3, 240), default=24, show_default=True, help="Training window before the as-of date.")
+@click.option("--no-graph", is_flag=True, help="Leave the graph scores out of the features.")
+@click.pass_obj
+def train(settings: Settings, as_of: str | None, history_months: int, no_graph: bool) -> None:
+    """Train the declaration selectivity model on inspection outcomes and store it."""
+    with opened(settings) as s:
+        click.echo(train_and_save(s, settings, parse_day(as_of), history_months=history_months, graph=not no_graph, fallback=False))
+
+
+def train_and_save(s: Store, settings: Settings, day: date, *, history_months: int, graph: bool = True,
+                    fallback: bool = True) -> str:
+    """Train the selectivity model as of ``day`` and save it; return the summary to print.
+    With ``fallback``, too few labels is reported as the fallback it means, not raised."""
+    started = time.monotonic()
+    try:
+        model = declarations.train(s, day, history_months=history_months, graph=graph, progress=sys.stderr)
+    except declarations.NotEnoughLabels as e:
+        if not fallback:
+            raise
+        return f"selectivity model not trained: {e}; assessments use the graph and profile score"
+    path = declarations.save(model, settings.models_dir)
+    m = model.metrics
+    return "\n".join((
+        f"model {model.version}: trained on {model.since} to {model.until} in {time.monotonic() - started:.1f} s "
+        f"({', '.join(f'{k} {v:.1f} s' for k, v in m['seconds'].items())})",
+        f"  {m['declarations']:,} declarations, {m['labelled']:,} with an outcome ({m['positives']:,} found wrong, "
+        f"{m['random_inspections']:,} random inspections); {len(model.features)} features"
+        f"{'' if model.graph else ', no graph scores'}",
+        f"  validation on the latest {m['valid']:,}: average precision {m['valid_average_precision']:.3f} "
+        f"(base rate {m['valid_base_rate']:.3f}), ROC AUC {m['valid_auc']:.3f}, {m['best_iteration']} trees",
+        f"stored in {path}",
+    ))
+
+
+def paired_model(settings: Settings, day: date) -> str:
+    """Say which selectivity model assessments as of ``day`` will use."""
+    path = declarations.newest_path(settings.models_dir, day)
+    if path is None:
+        return "declarations are assessed on the graph and profile score: no selectivity model trained up to this date (riskgraph train)"
+    return f"declarations are assessed with selectivity model {path.name}"
+
+
+@click.command()
+@click.option("--as-of", "as_of", metavar="DATE", help="Use the newest model trained up to this date [default: today].")
+@click.option("--top", type=click.IntRange(1, 100_000), default=30, show_default=True)
+@click.option("--min-support", type=click.IntRange(1), default=20, show_default=True, help="Declarations in the model's last quarter.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def profiles(settings: Settings, as_of: str | None, top: int, min_support: int, fmt: str) -> None:
+    """Risk profiles: the HS x origin x procedure lines with the highest learned risk."""
+    day = parse_day(as_of)
+    model = declarations.newest(settings.models_dir, day)
+    if model is None:
+        raise ConfigError(f"no selectivity model trained up to {day} in {settings.models_dir}: run `riskgraph train` first")
+    rows = [r for r in model.profiles if r["declarations"] >= min_support][:top]
+    if fmt == "table":
+        click.echo(f"model {model.version} (trained on {model.since} to {model.until})")
+    output.emit(rows, fmt, list(FIELDS), click.echo)
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--red-share", type=click.FloatRange(0, 1), default=0.05, show_default=True, help="Target share of red (physical inspection).")
+@click.option("--yellow-share", type=click.FloatRange(0, 1), default=0.15, show_default=True, help="Target share of yellow (document check).")
+@click.option("--random-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True, help="Share of green sent to yellow at random.")
+@click.pass_obj
+def assess(settings: Settings, file: Path, fmt: str, red_share: float, yellow_share: float, random_rate: float) -> None:
+    """Recommend a channel (green / yellow / red) for declarations not yet cleared."""
+    try:
+        policy = Policy(red_share, yellow_share, random_rate)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    with opened(settings) as s:
+        assessor = Assessor(s, policy, settings.models_dir)
+        click.echo(f"assess: {assessor.basis if assessor.model is None else 'selectivity model ' + assessor.model.version}", err=True)
+        output.emit_assessments((a for batch in read_declarations(file) for a in assessor.assess(batch)), fmt, click.echo)

@@ -1,0 +1,66 @@
+"""Entity risk: analyse, key-target lists, suspicious networks."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+
+import click
+
+from riskgraph import entities
+from riskgraph.cli import output
+from riskgraph.cli.common import opened, parse_day
+from riskgraph.cli.declarations import paired_model
+from riskgraph.graph import Store
+from riskgraph.model import ENTITY_KINDS
+from riskgraph.settings import Settings
+
+
+@click.command()
+@click.option("--as-of", "as_of", metavar="DATE", help="Use only what was known on this date [default: today].")
+@click.option("--history-months", type=click.IntRange(1, 240), default=36, show_default=True, help="Declarations window before the as-of date.")
+@click.pass_obj
+def analyze(settings: Settings, as_of: str | None, history_months: int) -> None:
+    """Score every enterprise, person, agent and vehicle, find suspicious networks, store the result."""
+    with opened(settings) as s:
+        click.echo(analyze_and_save(s, settings, parse_day(as_of), history_months))
+
+
+def analyze_and_save(s: Store, settings: Settings, day: date, history_months: int = 36) -> str:
+    """Analyse as of ``day``, make the result current; return the summary to print."""
+    s.ensure_schema()
+    started = time.monotonic()
+    result = entities.analyze(s, day, history_months=history_months)
+    t = time.monotonic()
+    analysis_id = entities.save(s, result)
+    result.timings["write"] = time.monotonic() - t
+    return output.summary(result, analysis_id, time.monotonic() - started) + "\n" + paired_model(settings, day)
+
+
+@click.command("key-targets")
+@click.option("--kind", type=click.Choice(ENTITY_KINDS), default="enterprise", show_default=True)
+@click.option("--top", type=click.IntRange(1, 1_000_000), default=20, show_default=True)
+@click.option("--all", "everything", is_flag=True, help="Every scored entity of the kind (id, score, band), for other systems.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def key_targets(settings: Settings, kind: str, top: int, everything: bool, fmt: str) -> None:
+    """The key-target list (danh sách trọng điểm): the riskiest entities of a kind, with why."""
+    with opened(settings) as s:
+        rows = entities.key_targets(s, kind, None if everything else top)
+    output.emit(rows, fmt, ["entity", "score", "band"] if everything else ["rank", "entity", "name", "score", "band", "reason"], click.echo)
+
+
+@click.command()
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def networks(settings: Settings, top: int, fmt: str) -> None:
+    """Suspicious networks: groups ranked by aggregated risk, with members and what holds them together."""
+    with opened(settings) as s:
+        rows = entities.networks(s, top)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            click.echo(output.network_text(r))

@@ -1,0 +1,33 @@
+"""The ``riskgraph`` command group: global options, and every command family."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import click
+
+from riskgraph import __version__
+from riskgraph.cli import api, declarations, demo, entities, evaluation, ingest, store
+from riskgraph.cli.common import Group, exit_on_signal
+from riskgraph.settings import load
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, prog_name="riskgraph")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Data directory [env RISKGRAPH_DATA_DIR; default ./data].")
+@click.option("--store", "store_kind", type=click.Choice(["falkordb", "neo4j"]), help="Graph store [env RISKGRAPH_STORE; default falkordb].")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> None:
+    """riskgraph: graph intelligence and link analysis for customs risk management."""
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    ctx.obj = load(data_dir=data_dir, store=store_kind)
+
+
+for command in (
+    ingest.ingest, ingest.generate, store.store, store.runs,
+    entities.analyze, entities.key_targets, entities.networks,
+    declarations.assess, declarations.train, declarations.profiles,
+    evaluation.backtest, demo.demo, api.serve, api.apikey, api.audit_log,
+):
+    main.add_command(command)

@@ -1,0 +1,52 @@
+"""Dates as customs counts them: calendar months, Vietnam time, timestamps.
+
+Every window of riskgraph (an analysis' history, a training window, a backtest
+horizon) is a number of calendar months; times in the feeds are in Vietnam time
+(Asia/Ho_Chi_Minh, UTC+7, no daylight saving since 1975) unless they carry an offset.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta, timezone
+
+VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")  # no daylight saving since 1975
+
+
+def months_before(d: date, months: int) -> date:
+    """Return the first day of the month ``months`` months before ``d``'s month (after, if negative)."""
+    total = d.year * 12 + d.month - 1 - months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def add_months(d: date, months: int) -> date:
+    """Return the same day ``months`` calendar months later (the month's last day if it is shorter)."""
+    total = d.year * 12 + d.month - 1 + months
+    year, month = divmod(total, 12)
+    return date(year, month + 1, min(d.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def month_ranges(since: date, until: date) -> list[tuple[date, date]]:
+    """Return the calendar months from ``since`` to ``until`` as inclusive (first, last)
+    days, the first and last clipped to the period."""
+    out, month = [], since
+    while month <= until:
+        last = min(months_before(month, -1) - timedelta(days=1), until)
+        out.append((month, last))
+        month = last + timedelta(days=1)
+    return out
+
+
+def month_bounds(since: date, until: date) -> list[dict[str, str]]:
+    """Return ``month_ranges`` as the ISO ``from`` and ``until`` bounds a read query takes."""
+    return [{"from": first.isoformat(), "until": last.isoformat()} for first, last in month_ranges(since, until)]
+
+
+def day_start(day: date) -> float:
+    """Return the start of ``day`` in Vietnam, in seconds since the epoch."""
+    return datetime(day.year, day.month, day.day, tzinfo=VIETNAM).timestamp()
+
+
+def now() -> str:
+    """Return the present moment in the machine's time zone, to the second (ISO 8601)."""
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
