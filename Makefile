@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/riskgraph demo $(DEMO_ARGS)
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench-ingest: $(STAMP)

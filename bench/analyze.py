@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from baselines import BASELINES  # noqa: E402
-
-from riskgraph.evaluation import entity_backtest as backtest  # noqa: E402
+from riskgraph.channels import Assessor  # noqa: E402
 from riskgraph.entities.analysis import analyze  # noqa: E402
-from riskgraph.channels import Assessor, read  # noqa: E402
 from riskgraph.entities.results import save  # noqa: E402
+from riskgraph.evaluation import BASELINES  # noqa: E402
+from riskgraph.evaluation import entity_backtest as backtest  # noqa: E402
 from riskgraph.graph import open_store  # noqa: E402
+from riskgraph.ingest.declaration_file import read_declarations as read  # noqa: E402
 from riskgraph.settings import load  # noqa: E402
 
 OUT = Path(__file__).parent / "out"

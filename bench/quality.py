@@ -22,8 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from baselines import BASELINES  # noqa: E402
-
+from riskgraph.evaluation import BASELINES  # noqa: E402
 from riskgraph.evaluation import entity_backtest as backtest  # noqa: E402
 from riskgraph.graph import open_store  # noqa: E402
 from riskgraph.ingest.pipeline import ingest  # noqa: E402

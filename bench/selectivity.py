@@ -33,9 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 
-from riskgraph.evaluation import declaration_backtest as B  # noqa: E402
-from riskgraph.declarations import features as F  # noqa: E402
 from riskgraph import declarations as S  # noqa: E402
+from riskgraph.dates import day_start  # noqa: E402
+from riskgraph.declarations import features as F  # noqa: E402
+from riskgraph.evaluation import declaration_backtest as B  # noqa: E402
 from riskgraph.graph import open_store  # noqa: E402
 from riskgraph.settings import load  # noqa: E402
 
@@ -87,7 +88,7 @@ def quality(args) -> None:
 
 
 def fit(args) -> None:
-    from riskgraph.channels import read
+    from riskgraph.ingest.declaration_file import read_declarations as read
 
     world = _world(args.enterprises, 1)
     from riskgraph.memory import cyclic_gc_paused
@@ -106,7 +107,7 @@ def fit(args) -> None:
     with open(world / "violations.csv", newline="", encoding="utf-8") as f:
         for v in csv.DictReader(f):
             if v["subject_kind"] == "enterprise":
-                violations.setdefault(v["subject_id"], []).append(S._seconds_of(date.fromisoformat(v["decided_on"])) + 86399)
+                violations.setdefault(v["subject_id"], []).append(day_start(date.fromisoformat(v["decided_on"])) + 86399)
     violations = {k: sorted(v) for k, v in violations.items()}
     first, last = date.fromtimestamp(d.time[0]), date.fromtimestamp(d.time[-1])
     t = time.perf_counter()
@@ -123,7 +124,8 @@ def fit(args) -> None:
 
 
 def store(args) -> None:
-    from riskgraph.channels import Assessor, read
+    from riskgraph.channels import Assessor
+    from riskgraph.ingest.declaration_file import read_declarations as read
 
     settings = load(env={}, data_dir=Path(args.data_dir))
     s = open_store(settings)

@@ -121,7 +121,6 @@ def cli_world(tmp_path_factory):
 @pytest.fixture(scope="module")
 def cli_trained(cli_world):
     """`riskgraph train` with the threshold lowered for the small world."""
-    from riskgraph import declarations as selectivity
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(training, "MIN_DISCREPANCIES", 10)
@@ -206,7 +205,6 @@ def test_assess_says_which_basis_it_used(cli_world, cli_trained, tmp_path):
 
 
 def test_backtest_declarations_writes_its_report_and_charts(cli_world, tmp_path):
-    from riskgraph import declarations as selectivity
 
     out = tmp_path / "bt"
     with pytest.MonkeyPatch.context() as mp:

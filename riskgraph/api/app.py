@@ -34,10 +34,10 @@ from starlette.routing import Route
 from strawberry.dataloader import DataLoader
 
 from riskgraph import declarations, entities
-from riskgraph.channels import Assessor, Policy
 from riskgraph.api import audit, auth, dossier, explorer, limits, risk, search
 from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
+from riskgraph.channels import Assessor, Policy
 from riskgraph.errors import ConfigError, RiskgraphError, StoreError
 from riskgraph.graph.store import Store
 from riskgraph.memory import settle

@@ -13,11 +13,11 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from riskgraph.entities.factors import CREDIBILITY_WEIGHT, FACTORS, RELIABILITY_WEIGHT, SEVERITY_WEIGHT, VIOLATION_KIND_WEIGHT
 from riskgraph.api import risk
+from riskgraph.dates import VIETNAM
+from riskgraph.entities.factors import CREDIBILITY_WEIGHT, FACTORS, RELIABILITY_WEIGHT, SEVERITY_WEIGHT, VIOLATION_KIND_WEIGHT
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.store import Store
-from riskgraph.dates import VIETNAM
 from riskgraph.ingest.validate import Rejected, validate
 
 WEIGHT = {f.name: f.weight for f in FACTORS}

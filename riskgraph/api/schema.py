@@ -18,9 +18,9 @@ import strawberry
 from strawberry.types import Info
 
 from riskgraph import entities
-from riskgraph.channels import Assessor
-from riskgraph.api import auth, audit, dossier, feedback, links, limits, risk, types
+from riskgraph.api import audit, auth, dossier, feedback, limits, links, risk, types
 from riskgraph.api.types import EntityKind, EntityRef
+from riskgraph.channels import Assessor
 from riskgraph.ingest.validate import Rejected, validate
 
 

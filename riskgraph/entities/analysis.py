@@ -22,8 +22,8 @@ import numpy as np
 from riskgraph.entities import communities, declaration_risk, explain, factors, propagation
 from riskgraph.entities.projection import Projection, project, resolve_keys
 from riskgraph.graph import Store
-from riskgraph.model import ENTITY_KINDS, NODE_KINDS
 from riskgraph.memory import cyclic_gc_paused
+from riskgraph.model import ENTITY_KINDS, NODE_KINDS
 
 MODEL_VERSION = "graph-1.0"
 NETWORK_GAIN = 2.0

@@ -16,6 +16,7 @@ longer ago than its window counts half as much every further window).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 

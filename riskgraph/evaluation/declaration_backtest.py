@@ -34,8 +34,9 @@ from riskgraph.declarations import features as F
 from riskgraph.errors import QueryError
 from riskgraph.evaluation import charts
 from riskgraph.graph import Store
-from riskgraph.ranking import average_precision, caught_at, precision_at, recall_at, roc_auc
 from riskgraph.memory import cyclic_gc_paused
+from riskgraph.ranking import average_precision, caught_at, precision_at, recall_at, roc_auc
+
 
 @dataclass(frozen=True)
 class Metrics:

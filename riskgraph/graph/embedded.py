@@ -87,7 +87,8 @@ def _locked(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Return whether process ``pid`` is running."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -137,9 +138,9 @@ def attach_or_start(directory: Path) -> Server:
     os.chmod(directory, 0o700)
     with _locked(directory):
         server = _recorded(directory)
-        if server and _alive(server.pid) and _responds(server):
+        if server and alive(server.pid) and _responds(server):
             return server
-        if server and _alive(server.pid):
+        if server and alive(server.pid):
             # Alive but deaf: a wedged server from a crash. Stop it before starting anew.
             _terminate(server.pid)
         return _start(directory)
@@ -221,7 +222,7 @@ def release(server: Server, own_name: str) -> bool:
                 conn.shutdown(nosave=False)
         except (redis.ConnectionError, OSError):
             pass  # already gone
-        _wait_exit(server.pid, 30.0)
+        wait_exit(server.pid, 30.0)
         (server.directory / "server.json").unlink(missing_ok=True)
         return True
 
@@ -249,7 +250,7 @@ def stop(directory: Path) -> bool:
     """Stop the server of ``directory`` whoever is attached; return whether one ran."""
     with _locked(directory):
         server = _recorded(directory)
-        if not server or not _alive(server.pid):
+        if not server or not alive(server.pid):
             (directory / "server.json").unlink(missing_ok=True)
             return False
         with contextlib.suppress(redis.ConnectionError, OSError):
@@ -257,18 +258,19 @@ def stop(directory: Path) -> bool:
             with contextlib.suppress(redis.BusyLoadingError):  # still replaying: nothing to compact
                 _compact(conn)
             conn.shutdown(nosave=False)
-        if not _wait_exit(server.pid, 30.0):
+        if not wait_exit(server.pid, 30.0):
             _terminate(server.pid)
         (directory / "server.json").unlink(missing_ok=True)
         return True
 
 
-def _wait_exit(pid: int, seconds: float) -> bool:
+def wait_exit(pid: int, seconds: float) -> bool:
+    """Wait up to ``seconds`` for process ``pid`` to end; return whether it did."""
     deadline = time.monotonic() + seconds
     while True:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reap it if it is our child, or it lingers as a zombie
-        if not _alive(pid):
+        if not alive(pid):
             return True
         if time.monotonic() > deadline:
             return False
@@ -278,10 +280,10 @@ def _wait_exit(pid: int, seconds: float) -> bool:
 def _terminate(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
-    if not _wait_exit(pid, 10.0):
+    if not wait_exit(pid, 10.0):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        _wait_exit(pid, 5.0)
+        wait_exit(pid, 5.0)
 
 
 def _tail(log: Path, lines: int = 15) -> str:

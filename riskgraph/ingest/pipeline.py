@@ -26,11 +26,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from riskgraph.dates import VIETNAM
 from riskgraph.errors import RejectedRows
 from riskgraph.graph.store import Store, WriteSummary
 from riskgraph.ingest import reader
 from riskgraph.ingest.reader import FeedFile, Problem
-from riskgraph.dates import VIETNAM
 from riskgraph.ingest.validate import Record, Rejected, validate
 from riskgraph.ingest.writer import write_batch
 from riskgraph.model import FEED_BY_KIND

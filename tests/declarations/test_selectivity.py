@@ -14,11 +14,10 @@ import numpy as np
 import pytest
 
 from riskgraph import declarations as S
-from riskgraph.declarations import training
 from riskgraph.channels import Assessor, Policy
 from riskgraph.dates import months_before
 from riskgraph.declarations import features as F
-from riskgraph.declarations import profiles
+from riskgraph.declarations import profiles, training
 from riskgraph.declarations import reasons as declaration_reasons
 from riskgraph.entities import results
 from riskgraph.entities.analysis import analyze

@@ -10,7 +10,6 @@ from datetime import date
 import numpy as np
 import pytest
 
-from riskgraph import declarations as S
 from riskgraph.declarations import training
 from riskgraph.evaluation import declaration_backtest as dbt
 from riskgraph.graph import open_store

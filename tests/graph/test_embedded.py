@@ -57,7 +57,7 @@ def test_a_second_process_attaches_and_the_last_one_out_stops_the_server(own_dir
     assert first.info().healthy  # the second process left; the server stayed for us
     first.close()
     assert not (own_dir.store_dir / "server.json").exists()
-    assert not embedded._alive(pid)
+    assert not embedded.alive(pid)
 
 
 def test_a_killed_server_is_recovered_from_its_append_only_file(own_dir):
@@ -68,7 +68,7 @@ def test_a_killed_server_is_recovered_from_its_append_only_file(own_dir):
     time.sleep(1.5)  # appendfsync everysec
     pid = _server(own_dir)["pid"]
     os.kill(pid, signal.SIGKILL)
-    embedded._wait_exit(pid, 10)
+    embedded.wait_exit(pid, 10)
     again = open_store(own_dir)  # stale pid file and socket: detected, a new server starts
     try:
         assert _server(own_dir)["pid"] != pid
@@ -86,7 +86,7 @@ def test_sigterm_shuts_the_server_down_cleanly(own_dir):
     pid = _server(own_dir)["pid"]
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
-    assert embedded._wait_exit(pid, 10)
+    assert embedded.wait_exit(pid, 10)
     assert not (own_dir.store_dir / "server.json").exists()
 
 
@@ -99,7 +99,7 @@ def test_cli_sigint_closes_the_store(own_dir, tmp_path):
     pid = _server(own_dir)["pid"]
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=30)
-    assert embedded._wait_exit(pid, 10)
+    assert embedded.wait_exit(pid, 10)
 
 
 def test_long_data_directories_get_a_short_private_socket(tmp_path):

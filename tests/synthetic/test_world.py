@@ -362,7 +362,7 @@ def test_the_backtest_has_something_only_the_network_can_find(rows, truth):
     fraud = {d["declaration_no"]: d["kind"] for d in truth["declaration_fraud"]}
     assert set(fraud.values()) >= {"undervaluation", "misclassification"}
     inspected = [r for r in rows["declarations"] if r["inspection_result"] != "none"]
-    rate = lambda rs: sum(r["inspection_result"] == "discrepancy" for r in rs) / len(rs)
+    rate = lambda rs: sum(r["inspection_result"] == "discrepancy" for r in rs) / len(rs)  # noqa: E731
     assert rate([r for r in inspected if r["declaration_no"] in fraud]) > 3 * rate(
         [r for r in inspected if r["declaration_no"] not in fraud])
     assert truth["true_tips"] and truth["noise_tips"]
