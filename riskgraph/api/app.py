@@ -39,8 +39,9 @@ from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
 from riskgraph.channels import Assessor, Policy
 from riskgraph.errors import ConfigError, RiskgraphError, StoreError
-from riskgraph.graph.store import Store
+from riskgraph.graph import Store, open_store
 from riskgraph.memory import settle
+from riskgraph.settings import load
 
 log = logging.getLogger("riskgraph.api")
 CURRENT_SECONDS = 2.0  # how long the current analysis is remembered between reads
@@ -286,9 +287,6 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
 def from_environment() -> Starlette:
     """Return the API over the store the ``RISKGRAPH_*`` environment names: the factory each
     worker process of ``riskgraph serve --workers N`` calls; the store closes at shutdown."""
-    from riskgraph.graph import open_store
-    from riskgraph.settings import load
-
     settings = load()
     return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True,
                       models_dir=settings.models_dir)

@@ -77,7 +77,7 @@ def build(p: Projection) -> Graph:
     base = np.array([link.weight for link in LINKS])[kind] if len(kind) else np.zeros(0)
     count = links["count"]
     weight = base * np.minimum(1.5, (1 - np.exp(-count / DECLARATIONS_FOR_FULL_WEIGHT)) / (1 - np.exp(-1 / DECLARATIONS_FOR_FULL_WEIGHT)))
-    weight *= _recency(links["last"], np.array([link.window_days or 0 for link in LINKS])[kind])
+    weight *= recency(links["last"], np.array([link.window_days or 0 for link in LINKS])[kind])
     rows, cols = np.concatenate([src, dst]), np.concatenate([dst, src])
     weight, kind = np.concatenate([weight, weight]), np.concatenate([kind, kind])
     # One entry per pair, in CSR order; the pair's type is that of its strongest link.
@@ -112,7 +112,7 @@ def propagate(graph: Graph, own: np.ndarray) -> np.ndarray:
     return np.maximum(total - echo, 0.0)
 
 
-def _recency(last: np.ndarray, window: np.ndarray) -> np.ndarray:
+def recency(last: np.ndarray, window: np.ndarray) -> np.ndarray:
     """Weight of links last seen ``-last`` days ago: 1 within their window, then halved
     every further window; 1 for static links (``last`` is projection.STATIC) and
     windowless types (``window`` 0)."""

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from riskgraph.entities.communities import COMPONENT_MIN_WEIGHT, MAX_MEMBERS, MIN_MEMBERS, RISKY, communities, components, suspicious_networks
+from riskgraph.entities.communities import (
+    COMPONENT_MIN_WEIGHT,
+    MAX_MEMBERS,
+    MIN_MEMBERS,
+    RISKY,
+    communities,
+    components,
+    suspicious_networks,
+)
 from riskgraph.entities.propagation import Graph
 
 

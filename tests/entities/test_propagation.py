@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from riskgraph.entities.projection import STATIC, Projection
-from riskgraph.entities.propagation import ALPHA, LINK_BY_TYPE, LINKS, _recency, build, propagate
+from riskgraph.entities.propagation import ALPHA, LINK_BY_TYPE, LINKS, build, propagate, recency
 from riskgraph.model import NODE_KINDS
 
 A = ALPHA
@@ -91,13 +91,14 @@ def test_recency_halves_a_link_every_window_past_its_own():
     """Within the window a link counts fully; each further window halves it; static and windowless links never fade."""
     last = np.array([0, -100, -365, -730, -1095, -547, STATIC, -5000])
     window = np.array([365, 365, 365, 365, 365, 365, 365, 0])
-    assert _recency(last, window) == pytest.approx([1.0, 1.0, 1.0, 0.5, 0.25, 0.5 ** (182 / 365), 1.0, 1.0])
+    assert recency(last, window) == pytest.approx([1.0, 1.0, 1.0, 0.5, 0.25, 0.5 ** (182 / 365), 1.0, 1.0])
 
 
 def test_an_old_link_weighs_less_in_the_matrix():
     """Agent 1 last filed two years ago (one window past its 365 days): half the weight of agent 2, filed this quarter."""
     assert LINK_BY_TYPE["agent"].window_days == 365
-    p = _projection(["enterprise", "agent", "agent", "phone"], [(0, 1, "agent", 1, -730), (0, 2, "agent", 1, -100), (0, 3, "phone", 1, -5000)])
+    links = [(0, 1, "agent", 1, -730), (0, 2, "agent", 1, -100), (0, 3, "phone", 1, -5000)]
+    p = _projection(["enterprise", "agent", "agent", "phone"], links)
     s = build(p).matrix.toarray()
     w = [0.3, 0.6, 1.0]  # the phone link has no window: its age does not matter
     deg0 = sum(w)
