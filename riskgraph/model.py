@@ -299,7 +299,8 @@ class Relationship:
 _PROVENANCE = ("source_run", "last_run", "first_seen", "last_seen")
 
 RELATIONSHIPS: tuple[Relationship, ...] = (
-    Relationship("HOLDS_ROLE", "Person", "Enterprise", ("key", "role", "since", "until", "share_pct", *_PROVENANCE), "role in an enterprise over time"),
+    Relationship("HOLDS_ROLE", "Person", "Enterprise", ("key", "role", "since", "until", "share_pct", *_PROVENANCE),
+                 "role in an enterprise over time"),
     Relationship("REGISTERED_AS", "Agent", "Enterprise", _PROVENANCE, "the agent's own enterprise"),
     Relationship("OWNED_BY", "Vehicle", "Enterprise", _PROVENANCE, "owner of the vehicle"),
     Relationship("OPERATED_BY", "Vehicle", "Enterprise", _PROVENANCE, "operator of the vehicle"),

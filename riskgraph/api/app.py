@@ -347,7 +347,8 @@ def _unstorable(body: Any) -> bool:
 
 
 def _errors(errors: list[tuple[str, str]], status: int, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": m, "extensions": {"code": c}} for m, c in errors]}, status, headers={**HEADERS, **(headers or {})})
+    return JSONResponse({"errors": [{"message": m, "extensions": {"code": c}} for m, c in errors]}, status,
+                        headers={**HEADERS, **(headers or {})})
 
 
 def _format(error: GraphQLError) -> dict:

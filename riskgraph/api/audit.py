@@ -36,7 +36,8 @@ def append_all(store: Store, rows: list[dict[str, Any]]) -> None:
     store.write("audit_append", rows)
 
 
-def entries(store: Store, *, limit: int = 100, key_name: str | None = None, operation: str | None = None, before: str | None = None) -> list[dict]:
+def entries(store: Store, *, limit: int = 100, key_name: str | None = None, operation: str | None = None,
+            before: str | None = None) -> list[dict]:
     """Return up to ``limit`` entries, newest first, optionally of one key name or
     operation and older than entry ``before``. Cost: a scan of the log (no index on time)."""
     return store.query("audit_list", {"limit": limit, "key_name": key_name, "operation": operation, "before": before})

@@ -20,7 +20,8 @@ TOP = 10  # rows of each trade breakdown
 LIST_LIMIT = 200  # roles, violations, intel reports
 HOLDERS_SHOWN = 20
 NEIGHBOURS = 25
-PARTS = {"FOR_TRADER": "trader", "FILED_BY_AGENT": "agent", "FILED_BY_DECLARANT": "declarant", "CARRIED_BY": "vehicle", "STORED_AT": "warehouse"}
+PARTS = {"FOR_TRADER": "trader", "FILED_BY_AGENT": "agent", "FILED_BY_DECLARANT": "declarant", "CARRIED_BY": "vehicle",
+         "STORED_AT": "warehouse"}
 
 
 def dossier(store: Store, kind: str, key: str, current: dict | None, today: date | None = None) -> types.Dossier | None:
@@ -139,7 +140,8 @@ def _trade(rows: list[dict], since: str) -> types.TradeSummary:
 
 
 def _violation(r: dict) -> types.ViolationRecord:
-    return types.ViolationRecord(**{k: r[k] for k in ("violation_id", "kind", "decided_on", "severity", "penalty_vnd", "back_tax_vnd", "detected_by", "declarations")})
+    return types.ViolationRecord(**{k: r[k] for k in ("violation_id", "kind", "decided_on", "severity", "penalty_vnd", "back_tax_vnd",
+                                                      "detected_by", "declarations")})
 
 
 def _intel(r: dict) -> types.IntelReport:

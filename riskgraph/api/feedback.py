@@ -44,7 +44,8 @@ def submit_intel(store: Store, values: dict[str, Any], who: Any) -> dict:
     return {"report_id": record.key, "subject": (p["subject_kind"], p["subject_id"])}
 
 
-def record_inspection(store: Store, declaration_no: str, result: str, inspected_on: str | None, violation: dict | None, who: Any) -> dict | None:
+def record_inspection(store: Store, declaration_no: str, result: str, inspected_on: str | None, violation: dict | None,
+                      who: Any) -> dict | None:
     """Record an inspection result on a stored declaration and, if given, the violation it
     found (its subject defaults to the declaration's trader). Returns what was recorded,
     or None if the declaration is unknown. Raises InvalidInput."""
@@ -66,7 +67,8 @@ def record_inspection(store: Store, declaration_no: str, result: str, inspected_
     if not store.query("declarations_existing", {"keys": [declaration_no]}):
         return None  # nothing to record, and no run to record it in
     with _run(store, "recordInspectionResult", who) as run:
-        rows = store.query("declaration_inspected", {"declaration_no": declaration_no, "result": result, "inspected_on": day, **run}, write=True)
+        rows = store.query("declaration_inspected", {"declaration_no": declaration_no, "result": result, "inspected_on": day, **run},
+                           write=True)
         if not rows:
             return None
         subject = None
@@ -76,9 +78,11 @@ def record_inspection(store: Store, declaration_no: str, result: str, inspected_
             record = _valid("violations", values)
             store.write("upsert_violations", [record.params], run)
             p = record.params["props"]
-            strength = WEIGHT["violations"] * risk.saturate(VIOLATION_KIND_WEIGHT.get(p["kind"], 0.5) * SEVERITY_WEIGHT.get(p.get("severity"), 1.0))
+            strength = WEIGHT["violations"] * risk.saturate(VIOLATION_KIND_WEIGHT.get(p["kind"], 0.5)
+                                                            * SEVERITY_WEIGHT.get(p.get("severity"), 1.0))
             risk.raise_risk(store, p["subject_kind"], p["subject_id"], strength, {
-                "factor": "violations", "detail": f"violation {record.key} ({p['kind']}) decided {p['decided_on']} on declaration {declaration_no}"})
+                "factor": "violations",
+                "detail": f"violation {record.key} ({p['kind']}) decided {p['decided_on']} on declaration {declaration_no}"})
             subject = (p["subject_kind"], p["subject_id"])
     return {"declaration_no": declaration_no, "violation_id": violation and violation["violation_id"], "subject": subject}
 
@@ -86,7 +90,8 @@ def record_inspection(store: Store, declaration_no: str, result: str, inspected_
 def add_watchlist(store: Store, entity: str, reason: str, who: Any) -> str:
     """Put ``entity`` ("kind:id") on the watchlist; return the entry id."""
     entry_id = f"W-{datetime.now(VIETNAM):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
-    store.query("watchlist_add", {"entry_id": entry_id, "entity": entity, "reason": _reason(reason), "owner": who.name, "now": _now()}, write=True)
+    store.query("watchlist_add", {"entry_id": entry_id, "entity": entity, "reason": _reason(reason), "owner": who.name, "now": _now()},
+                write=True)
     return entry_id
 
 

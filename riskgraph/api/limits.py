@@ -75,7 +75,8 @@ def shape(schema: GraphQLSchema, document: Any) -> Shape:
     )
 
 
-def check(schema: GraphQLSchema, document: Any, found: Shape, variables: Mapping[str, Any], role: str, operation_name: str | None) -> list[GraphQLError]:
+def check(schema: GraphQLSchema, document: Any, found: Shape, variables: Mapping[str, Any], role: str,
+          operation_name: str | None) -> list[GraphQLError]:
     """Return why the (schema-valid) ``document`` of shape ``found`` may not run for
     ``role`` with ``variables``; empty if it may.
 
@@ -100,7 +101,8 @@ def check(schema: GraphQLSchema, document: Any, found: Shape, variables: Mapping
                 errors.append(error(str(e), "BAD_USER_INPUT"))
                 continue
             if cost > MAX_COST:
-                errors.append(error(f"the query would cost about {cost:,} (fields times list sizes); at most {MAX_COST:,} is allowed: ask for fewer items or fields", "QUERY_TOO_COSTLY"))
+                errors.append(error(f"the query would cost about {cost:,} (fields times list sizes); at most {MAX_COST:,} is allowed: "
+                                    "ask for fewer items or fields", "QUERY_TOO_COSTLY"))
     return errors
 
 

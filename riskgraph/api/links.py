@@ -71,7 +71,8 @@ def neighbourhood(store: Store, ref: tuple[str, str], depth: int, limit: int) ->
         truncated = truncated or len(rows) >= budget * 4 + 50
         frontier = reached
     scores = _scores(store, list(nodes.values()))
-    return types.Neighbourhood(nodes=[_node(n, scores) for n in nodes.values()], edges=[_edge(e) for e in edges.values()], truncated=truncated)
+    return types.Neighbourhood(nodes=[_node(n, scores) for n in nodes.values()], edges=[_edge(e) for e in edges.values()],
+                               truncated=truncated)
 
 
 def _scores(store: Store, nodes: list[list]) -> dict[str, risk.Risk]:

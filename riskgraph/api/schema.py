@@ -92,7 +92,8 @@ class Query:
             probability=a.probability, basis=a.basis, as_of=date.fromisoformat(assessor.as_of), model_version=assessor.model_version,
             reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons])
 
-    @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, neighbours.")
+    @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, "
+                                  "neighbours.")
     async def dossier(self, info: Info, kind: EntityKind, id: str) -> Optional[types.Dossier]:
         ref = _ref(EntityRef(kind=kind, id=id))
         ctx = info.context
@@ -156,13 +157,15 @@ class Query:
 
     @strawberry.field(description="Shortest paths between two entities over every link type, with the facts of each hop.")
     async def connection(self, info: Info, source: Annotated[EntityRef, strawberry.argument(name="from")],
-                         target: Annotated[EntityRef, strawberry.argument(name="to")], max_hops: int = 4) -> Optional[types.ConnectionResult]:
+                         target: Annotated[EntityRef, strawberry.argument(name="to")],
+                         max_hops: int = 4) -> Optional[types.ConnectionResult]:
         if not 1 <= max_hops <= 6:
             raise UserError("maxHops: must be between 1 and 6")
         a, b = _ref(source), _ref(target)
         ctx = info.context
         found = await ctx.run(links.connection, ctx.store, a, b, max_hops)
-        await ctx.audit("connection", {"source": ":".join(a), "target": ":".join(b), "max_hops": max_hops}, len(found.paths) if found else 0)
+        await ctx.audit("connection", {"source": ":".join(a), "target": ":".join(b), "max_hops": max_hops},
+                        len(found.paths) if found else 0)
         return found
 
     @strawberry.field(description="Nodes and edges within a few hops of an entity, for a link chart.")
@@ -234,7 +237,8 @@ class Mutation:
     async def add_watchlist(self, info: Info, ref: EntityRef, reason: str) -> types.WatchlistEntry:
         ctx = info.context
         entity = ":".join(_ref(ref))
-        entry_id = await ctx.attempt("addWatchlist", {"entity": entity, "reason": reason}, feedback.add_watchlist, ctx.store, entity, reason, ctx.principal)
+        entry_id = await ctx.attempt("addWatchlist", {"entity": entity, "reason": reason},
+                                     feedback.add_watchlist, ctx.store, entity, reason, ctx.principal)
         await ctx.audit("addWatchlist", {"entity": entity, "reason": reason}, 1)
         entries = await ctx.run(dossier.watchlist, ctx.store, [entity])
         return next(e for e in entries if e.entry_id == entry_id)
@@ -243,7 +247,8 @@ class Mutation:
     async def remove_watchlist(self, info: Info, ref: EntityRef, reason: str) -> int:
         ctx = info.context
         entity = ":".join(_ref(ref))
-        closed = await ctx.attempt("removeWatchlist", {"entity": entity, "reason": reason}, feedback.remove_watchlist, ctx.store, entity, reason, ctx.principal)
+        closed = await ctx.attempt("removeWatchlist", {"entity": entity, "reason": reason},
+                                   feedback.remove_watchlist, ctx.store, entity, reason, ctx.principal)
         await ctx.audit("removeWatchlist", {"entity": entity, "reason": reason}, closed)
         return closed
 

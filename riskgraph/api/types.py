@@ -107,7 +107,8 @@ class Assessment:
     channel: Channel
     score: float
     random: bool = strawberry.field(description="sent to yellow by random selection, to measure compliance")
-    probability: Optional[float] = strawberry.field(description="the selectivity model's probability of a discrepancy; null when no model was used")
+    probability: Optional[float] = strawberry.field(description="the selectivity model's probability of a discrepancy; "
+                                                                "null when no model was used")
     basis: str = strawberry.field(description="`model`, or why the graph and profile score was used instead")
     as_of: Optional[date]
     model_version: Optional[str]

@@ -116,18 +116,21 @@ class Assessor:
         rate = self.heading_rate.get(hs[:4])
         if rate is not None and self.base_rate > 0 and rate > self.base_rate:
             excess = min(1.0, (rate - self.base_rate) / (1 - self.base_rate) * 4)
-            parts.append(("goods", PARTS["goods"] * excess, f"HS {hs[:4]}: inspections find discrepancies in {rate:.0%}, usually {self.base_rate:.0%}"))
+            parts.append(("goods", PARTS["goods"] * excess,
+                          f"HS {hs[:4]}: inspections find discrepancies in {rate:.0%}, usually {self.base_rate:.0%}"))
         norm = self.unit_value.get(f"{hs[:6]}|{props.get('origin_country') or ''}")
         value, mass = props.get("value_usd"), props.get("net_mass_kg")
         if norm is not None and value and mass and math.log(value / mass) - norm < LOW_UNIT_VALUE:
             ratio = math.exp(math.log(value / mass) - norm)
-            parts.append(("unit_value", PARTS["unit_value"], f"HS {hs[:6]} from {props.get('origin_country')} at {ratio:.0%} of the usual unit value"))
+            parts.append(("unit_value", PARTS["unit_value"],
+                          f"HS {hs[:6]} from {props.get('origin_country')} at {ratio:.0%} of the usual unit value"))
         keep = 1.0
         for _, weight, _ in parts:
             keep *= 1 - min(weight, 0.999)
         score = 1 - keep
         total = sum(-math.log(1 - min(w, 0.999)) for _, w, _ in parts) or 1.0
-        reasons = tuple(sorted(((p, score * -math.log(1 - min(w, 0.999)) / total, detail) for p, w, detail in parts if w > 0), key=lambda r: -r[1]))
+        reasons = tuple(sorted(((p, score * -math.log(1 - min(w, 0.999)) / total, detail) for p, w, detail in parts if w > 0),
+                               key=lambda r: -r[1]))
         channel, chosen = self._channel(d["key"], score)
         return Assessment(d["key"], channel, round(score, 4), chosen, tuple((p, round(c, 4), t) for p, c, t in reasons),
                           basis=self.basis)

@@ -85,9 +85,12 @@ def profiles(settings: Settings, as_of: str | None, top: int, min_support: int, 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--red-share", type=click.FloatRange(0, 1), default=0.05, show_default=True, help="Target share of red (physical inspection).")
-@click.option("--yellow-share", type=click.FloatRange(0, 1), default=0.15, show_default=True, help="Target share of yellow (document check).")
-@click.option("--random-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True, help="Share of green sent to yellow at random.")
+@click.option("--red-share", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Target share of red (physical inspection).")
+@click.option("--yellow-share", type=click.FloatRange(0, 1), default=0.15, show_default=True,
+              help="Target share of yellow (document check).")
+@click.option("--random-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True,
+              help="Share of green sent to yellow at random.")
 @click.pass_obj
 def assess(settings: Settings, file: Path, fmt: str, red_share: float, yellow_share: float, random_rate: float) -> None:
     """Recommend a channel (green / yellow / red) for declarations not yet cleared."""

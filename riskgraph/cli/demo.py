@@ -69,9 +69,11 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
 def examples(first: str, second: str) -> list[str]:
     return [
         "  # officer: the key-target list\n"
-        "  { keyTargets(kind: ENTERPRISE, first: 5) { totalCount edges { node { id name risk { score band reasons { factor detail } } } } } }",
+        "  { keyTargets(kind: ENTERPRISE, first: 5) { totalCount edges { node { id name "
+        "risk { score band reasons { factor detail } } } } } }",
         "  # clearance: risk of a trader, in milliseconds\n"
-        f'  {{ entityRisk(refs: [{{kind: ENTERPRISE, id: "{first}"}}]) {{ id known risk {{ score band reasons {{ factor contribution }} }} }} }}',
+        f'  {{ entityRisk(refs: [{{kind: ENTERPRISE, id: "{first}"}}]) '
+        "{ id known risk { score band reasons { factor contribution } } } }",
         "  # investigator: the dossier, and how two key targets are connected\n"
         f'  {{ dossier(kind: ENTERPRISE, id: "{first}") {{ entity {{ name }} roles {{ role otherName since }} '
         "identifiers { kind value holderCount } violations { kind decidedOn } intel { grade summary } }\n"

@@ -19,7 +19,8 @@ from riskgraph.settings import Settings
 
 @click.command()
 @click.option("--as-of", "as_of", metavar="DATE", help="Use only what was known on this date [default: today].")
-@click.option("--history-months", type=click.IntRange(1, 240), default=36, show_default=True, help="Declarations window before the as-of date.")
+@click.option("--history-months", type=click.IntRange(1, 240), default=36, show_default=True,
+              help="Declarations window before the as-of date.")
 @click.pass_obj
 def analyze(settings: Settings, as_of: str | None, history_months: int) -> None:
     """Score every enterprise, person, agent and vehicle, find suspicious networks, store the result."""

@@ -18,7 +18,8 @@ from riskgraph.settings import Settings
 @click.command()
 @click.option("--as-of", "as_of", metavar="DATE", required=True, help="Score as of this date.")
 @click.option("--horizon", default=None, help="Months after the as-of date, e.g. 12m [default: 12m; 6m with --declarations].")
-@click.option("--declarations", "declarations", is_flag=True, help="Grade declaration selectivity (the learned model) instead of entity risk.")
+@click.option("--declarations", "declarations", is_flag=True,
+              help="Grade declaration selectivity (the learned model) instead of entity risk.")
 @click.option("--history-months", type=click.IntRange(3, 240), default=24, show_default=True, help="With --declarations: training window.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Report directory [default: DATA_DIR/backtests/DATE].")
 @click.option("--truth", type=click.Path(path_type=Path, exists=True), help="ground_truth.json of a generated world: recall per scheme.")

@@ -16,7 +16,8 @@ from riskgraph.settings import load
 @click.group(cls=Group)
 @click.version_option(__version__, prog_name="riskgraph")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Data directory [env RISKGRAPH_DATA_DIR; default ./data].")
-@click.option("--store", "store_kind", type=click.Choice(["falkordb", "neo4j"]), help="Graph store [env RISKGRAPH_STORE; default falkordb].")
+@click.option("--store", "store_kind", type=click.Choice(["falkordb", "neo4j"]),
+              help="Graph store [env RISKGRAPH_STORE; default falkordb].")
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> None:
     """riskgraph: graph intelligence and link analysis for customs risk management."""

@@ -27,7 +27,8 @@ def summary(analysis: Analysis, analysis_id: str, seconds: float) -> str:
     for s in analysis.score[entities].tolist():
         bands[band(s)] = bands.get(band(s), 0) + 1
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.timings.items())
-    return (f"analysis {analysis_id} as of {analysis.as_of} ({analysis.model_version}): {len(entities):,} entities scored in {seconds:.1f} s ({timings})\n"
+    return (f"analysis {analysis_id} as of {analysis.as_of} ({analysis.model_version}): "
+            f"{len(entities):,} entities scored in {seconds:.1f} s ({timings})\n"
             f"bands: " + ", ".join(f"{bands.get(b, 0):,} {b}" for b in ("critical", "high", "medium", "low"))
             + f"; {len(analysis.networks)} suspicious networks")
 
@@ -44,7 +45,8 @@ def emit(rows: list[dict], fmt: str, columns: list[str], echo: Callable[[str], N
         echo(buffer.getvalue().rstrip("\n"))
     elif "entity" in columns:  # a key-target list
         for r in rows:
-            echo(f"{r.get('rank', ''):>4}  {r['entity']:<28} {r.get('name', '')[:40]:<40} {r['score']:.2f} {r['band']:<8} {r.get('reason', '')[:110]}")
+            echo(f"{r.get('rank', ''):>4}  {r['entity']:<28} {r.get('name', '')[:40]:<40} {r['score']:.2f} {r['band']:<8} "
+                 f"{r.get('reason', '')[:110]}")
     else:
         cells = [[("" if r.get(c) is None else str(r.get(c)))[:80] for c in columns] for r in rows]
         widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]

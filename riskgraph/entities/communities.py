@@ -30,7 +30,9 @@ MAX_MEMBERS = 500
 COMPONENT_MIN_WEIGHT = 0.05
 RISKY = 0.5  # a member with at least this score counts as risky
 SEED = 42  # Leiden is randomised; a fixed seed makes a run repeatable
-RESOLUTION = 20.0  # modularity resolution: higher gives tighter groups (measured on the demo world: 1.0 gave 160-440 members with 1-12% from one planted scheme, 20 gives 20-50 with 20-47%)
+# Modularity resolution: higher gives tighter groups (measured on the demo world: 1.0 gave
+# 160-440 members with 1-12% from one planted scheme, 20 gives 20-50 with 20-47%).
+RESOLUTION = 20.0
 
 
 @dataclass(frozen=True)

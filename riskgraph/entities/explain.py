@@ -50,7 +50,8 @@ def top_paths(graph: Graph, own: np.ndarray, nodes: np.ndarray, k: int = 3) -> d
                 f = int(b[c])
                 if f >= 0 and s.indices[f] != i:
                     j = int(s.indices[f])
-                    candidates.append(Path((i, c, j), (LINKS[graph.types[e]].type, LINKS[graph.types[f]].type), float(ALPHA**2 * s.data[e] * gain[f])))
+                    candidates.append(Path((i, c, j), (LINKS[graph.types[e]].type, LINKS[graph.types[f]].type),
+                                           float(ALPHA**2 * s.data[e] * gain[f])))
                     break
         candidates.sort(key=lambda path: -path.contribution)
         out[i] = candidates[:k]

@@ -29,12 +29,14 @@ class Factor:
 FACTORS: tuple[Factor, ...] = (
     Factor("violations", 0.5, "decided violations (vi phạm đã xử lý), weighted by kind and severity, halved every 2 years"),
     Factor("intel", 0.6, "intelligence reports weighted by Admiralty grade (A1 counts, F6 barely), halved every year"),
-    Factor("inspection_discrepancy", 0.9, "discrepancy rate of inspected declarations above the usual rate, smoothed so few inspections mean little"),
+    Factor("inspection_discrepancy", 0.9,
+           "discrepancy rate of inspected declarations above the usual rate, smoothed so few inspections mean little"),
     Factor("low_unit_value", 0.8, "share of declarations whose unit value is under 65% of the norm for the same HS code and origin"),
     Factor("high_risk_goods", 0.3, "share of declarations in HS headings whose inspections find discrepancies at twice the usual rate"),
     Factor("new_high_value", 0.35, "registered less than a year ago and already among the top tenth by value declared"),
     Factor("closed_still_trading", 0.8, "dissolved, suspended or absconded, yet declarations in the last 180 days"),
-    Factor("known_only_by_reference", 0.4, "named by declarations or reports but absent from every register (where a register of its kind was loaded)"),
+    Factor("known_only_by_reference", 0.4,
+           "named by declarations or reports but absent from every register (where a register of its kind was loaded)"),
 )
 FACTOR_INDEX = {f.name: i for i, f in enumerate(FACTORS)}
 WEIGHTS = np.array([f.weight for f in FACTORS])
@@ -94,9 +96,11 @@ class Evidence:
             return (f"discrepancies in {int(self.discrepancies[i])} of {int(self.inspected[i])} inspections "
                     f"(usual rate {self.base_rate:.0%})")
         if factor == "low_unit_value":
-            return f"{int(self.low_unit_value[i])} of {int(self.declarations[i])} declarations under 65% of the usual unit value for the HS code and origin"
+            return (f"{int(self.low_unit_value[i])} of {int(self.declarations[i])} declarations under 65% of the usual unit value "
+                    "for the HS code and origin")
         if factor == "high_risk_goods":
-            return f"{int(self.risky_goods[i])} of {int(self.declarations[i])} declarations in HS headings with twice the usual discrepancy rate"
+            return (f"{int(self.risky_goods[i])} of {int(self.declarations[i])} declarations in HS headings "
+                    "with twice the usual discrepancy rate")
         if factor == "new_high_value":
             return f"registered {p.enterprise.get(i, {}).get('registered_on')}, among the top tenth by value declared in the last year"
         if factor == "closed_still_trading":
@@ -120,11 +124,13 @@ def own_factors(p: Projection) -> tuple[np.ndarray, Norms, Evidence]:
     for v in p.violations:
         evidence.violations.setdefault(v["subject"], []).append(v)
         age = (as_of - _date(v["decided_on"])).days
-        x[v["subject"], 0] += VIOLATION_KIND_WEIGHT.get(v["kind"], 0.5) * SEVERITY_WEIGHT.get(v["severity"], 1.0) * 0.5 ** (age / VIOLATION_HALF_LIFE_DAYS)
+        x[v["subject"], 0] += (VIOLATION_KIND_WEIGHT.get(v["kind"], 0.5) * SEVERITY_WEIGHT.get(v["severity"], 1.0)
+                               * 0.5 ** (age / VIOLATION_HALF_LIFE_DAYS))
     for r in p.intel:
         evidence.intel.setdefault(r["subject"], []).append(r)
         age = (as_of - _date(r["received_on"])).days
-        x[r["subject"], 1] += RELIABILITY_WEIGHT[r["reliability"]] * CREDIBILITY_WEIGHT[r["credibility"]] * 0.5 ** (age / INTEL_HALF_LIFE_DAYS)
+        x[r["subject"], 1] += (RELIABILITY_WEIGHT[r["reliability"]] * CREDIBILITY_WEIGHT[r["credibility"]]
+                               * 0.5 ** (age / INTEL_HALF_LIFE_DAYS))
     x[:, 0] = 1 - np.exp(-x[:, 0])
     x[:, 1] = 1 - np.exp(-x[:, 1])
 

@@ -56,7 +56,8 @@ class Projection:
     enterprise: dict[int, dict] = field(default_factory=dict)  # status, registered_on
     by_reference: set[int] = field(default_factory=set)
     links: dict[str, np.ndarray] = field(default_factory=dict)
-    party_stats: dict[str, np.ndarray] = field(default_factory=dict)  # declarations, inspected, discrepancies of agents, declarants, vehicles
+    # declarations, inspected, discrepancies of agents, declarants, vehicles
+    party_stats: dict[str, np.ndarray] = field(default_factory=dict)
     declarations: dict[str, np.ndarray] = field(default_factory=dict)
     violations: list[dict] = field(default_factory=list)
     intel: list[dict] = field(default_factory=list)
@@ -156,7 +157,8 @@ def project(store: Store, as_of: date, *, history_months: int = 36, link_months:
     for name, query in (("violations", "analysis_violations"), ("intel", "analysis_intel")):
         records = store.query(query, {"until": day})
         if records:
-            subjects = p.nodes([r["node"] for r in records], [NODE_KINDS.index(KIND_OF_LABEL[r["label"]]) for r in records], [r["subject"] for r in records])
+            subjects = p.nodes([r["node"] for r in records], [NODE_KINDS.index(KIND_OF_LABEL[r["label"]]) for r in records],
+                               [r["subject"] for r in records])
             for r, s in zip(records, subjects.tolist()):
                 r["subject"] = s
         getattr(p, name).extend(records)

@@ -189,7 +189,8 @@ def _start(directory: Path) -> Server:
         except (redis.ConnectionError, OSError):
             if time.monotonic() > deadline:
                 _terminate(process.pid)
-                raise StoreError(f"the embedded FalkorDB server in {directory} did not answer in {START_TIMEOUT_S:.0f} s:\n{_tail(log)}") from None
+                raise StoreError(f"the embedded FalkorDB server in {directory} did not answer in {START_TIMEOUT_S:.0f} s:\n"
+                                 f"{_tail(log)}") from None
         time.sleep(0.02)
     tmp = directory / "server.json.tmp"
     tmp.write_text(json.dumps({"pid": server.pid, "socket": str(sock)}))

@@ -88,7 +88,8 @@ class FalkorStore:
         try:
             replies = pipe.execute(raise_on_error=False)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
-            raise StoreError(f"lost the FalkorDB server at {self._location} during queries {', '.join(n for n, _ in queries)}: {e}") from None
+            raise StoreError(f"lost the FalkorDB server at {self._location} during queries "
+                             f"{', '.join(n for n, _ in queries)}: {e}") from None
         out = []
         for (name, _), reply in zip(queries, replies):
             columns, rows = _decoded(name, reply)
@@ -96,7 +97,8 @@ class FalkorStore:
         return out
 
     def _read_command(self, name: str, params: Mapping[str, Any] | None) -> tuple[str, ...]:
-        text = self._graph._build_params_header(dict(params)) + cypher.load(name, self.dialect) if params else cypher.load(name, self.dialect)
+        text = (self._graph._build_params_header(dict(params)) + cypher.load(name, self.dialect) if params
+                else cypher.load(name, self.dialect))
         return ("GRAPH.RO_QUERY", self._name, text, "--compact")
 
     def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:

@@ -82,7 +82,8 @@ def batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[Sequence[M
         yield rows[start : start + size]
 
 
-def stream(store: Store, name: str, params: Mapping[str, Any] | None = None, *, page: int = 10_000, cursor: str = "id") -> Iterator[dict[str, Any]]:
+def stream(store: Store, name: str, params: Mapping[str, Any] | None = None, *, page: int = 10_000,
+           cursor: str = "id") -> Iterator[dict[str, Any]]:
     """Yield every record of paged read query ``name``, ``page`` records per round trip.
 
     The query takes ``$after`` (the ``cursor`` column of the last record seen, -1 at

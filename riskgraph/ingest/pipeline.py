@@ -91,7 +91,8 @@ class _Seen:
         for start in range(0, len(keys), 30_000):
             chunk = keys[start : start + 30_000]
             marks = ",".join("?" * len(chunk))
-            for key, line, digest in self._db.execute(f"SELECT key, line, digest FROM seen WHERE kind = ? AND key IN ({marks})", [kind, *chunk]):
+            for key, line, digest in self._db.execute(f"SELECT key, line, digest FROM seen WHERE kind = ? AND key IN ({marks})",
+                                                      [kind, *chunk]):
                 found[key] = (line, digest)
         return found
 
@@ -189,7 +190,8 @@ def ingest(
         check_dir = Path(tempfile.mkdtemp(prefix="strict-", dir=_mkdir(runs_dir)))
         checked = _load(None, files, headers, check_dir, batch_size, {}, progress)
         if sum(f.rejected for f in checked.files):
-            raise RejectedRows(f"{sum(f.rejected for f in checked.files)} rows rejected; nothing was written (--strict). See {check_dir / 'rejects.csv'}")
+            raise RejectedRows(f"{sum(f.rejected for f in checked.files)} rows rejected; nothing was written (--strict). "
+                               f"See {check_dir / 'rejects.csv'}")
         shutil.rmtree(check_dir)  # a clean check leaves nothing behind; the load writes its own files
 
     store.ensure_schema()
@@ -200,11 +202,14 @@ def ingest(
         run_id = store.query("run_next_id")[0]["run_id"]
         started_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
     out_dir = _mkdir(runs_dir / f"run-{run_id:05d}")
-    store.query("run_start", {"run_id": run_id, "props": {"feed": feed, "checksum": digest, "started_at": started_at, "files": [f.path.name for f in files]}}, write=True)
+    store.query("run_start", {"run_id": run_id, "props": {"feed": feed, "checksum": digest, "started_at": started_at,
+                                                          "files": [f.path.name for f in files]}}, write=True)
     report = _load(store, files, headers, out_dir, batch_size, {"run": run_id, "now": started_at}, progress)
-    counts = {f.kind: {"loaded": f.loaded, "rejected": f.rejected, "duplicates": f.duplicates, "warnings": f.warnings} for f in report.files}
+    counts = {f.kind: {"loaded": f.loaded, "rejected": f.rejected, "duplicates": f.duplicates, "warnings": f.warnings}
+              for f in report.files}
     finished_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
-    store.query("run_finish", {"run_id": run_id, "props": {"finished_at": finished_at, "counts": json.dumps(counts, sort_keys=True)}}, write=True)
+    store.query("run_finish", {"run_id": run_id, "props": {"finished_at": finished_at, "counts": json.dumps(counts, sort_keys=True)}},
+                write=True)
     report.feed, report.checksum, report.run_id, report.out_dir, report.ignored = feed, digest, run_id, out_dir, ignored
     report.status = "resumed" if resumed else "loaded"
     report.seconds = time.monotonic() - started
@@ -314,7 +319,8 @@ def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record]], file_r
         elif first[1] == record.digest:
             file_report.duplicates += 1
         else:
-            issues.add("rejects", [file_report.file, line, "", f"key {record.key} appears at line {first[0]} with other values; fix one of the two rows", ""])
+            issues.add("rejects", [file_report.file, line, "",
+                                   f"key {record.key} appears at line {first[0]} with other values; fix one of the two rows", ""])
             file_report.rejected += 1
     seen.add(kind, [(k, line, d) for k, (line, d) in fresh.items()])
     return keep
@@ -349,7 +355,8 @@ def _summary(report: IngestReport) -> dict[str, Any]:
 def print_summary(report: IngestReport, out: TextIO = sys.stdout) -> None:
     """Print the end-of-run table."""
     if report.status == "already_loaded":
-        out.write(f"feed {report.feed} was loaded already as run {report.run_id} (checksum {report.checksum[:12]}); nothing changed. Use --force to load it again.\n")
+        out.write(f"feed {report.feed} was loaded already as run {report.run_id} (checksum {report.checksum[:12]}); nothing changed. "
+                  "Use --force to load it again.\n")
         return
     out.write(f"{'file':<20}{'rows':>12}{'loaded':>12}{'rejected':>10}{'dupes':>8}{'warnings':>10}\n")
     for f in report.files:

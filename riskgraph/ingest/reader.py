@@ -193,7 +193,8 @@ def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
             if not cells or cells == [""]:
                 continue  # blank line
             if _has_bad_bytes("".join(cells)):
-                yield Problem(start, _bad_column(columns, cells), "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(cells))
+                yield Problem(start, _bad_column(columns, cells),
+                              "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(cells))
                 continue
             if len(cells) != len(columns):
                 yield Problem(start, "", f"the row has {len(cells)} cells but the header has {len(columns)}", raw_text(cells))

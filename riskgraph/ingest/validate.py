@@ -298,7 +298,8 @@ def _declaration(c: dict[str, Any]) -> dict[str, Any]:
         "declarants": [c["declarant_id"]] if c["declarant_id"] else [],
         "vehicles": c["vehicle_ids"] or [],
         "warehouses": [c["warehouse"]] if c["warehouse"] else [],
-        "partners": [{"key": normalize.partner_key(partner, c["partner_country"]), "name": partner, "country": c["partner_country"]}] if partner else [],
+        "partners": [{"key": normalize.partner_key(partner, c["partner_country"]), "name": partner,
+                      "country": c["partner_country"]}] if partner else [],
     }
 
 
@@ -307,7 +308,8 @@ def _subject(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def _violation(c: dict[str, Any]) -> dict[str, Any]:
-    props = _props(c, "kind", "decided_on", "severity", "penalty_vnd", "back_tax_vnd", "detected_by", "subject_kind", "subject_id", "declaration_no")
+    props = _props(c, "kind", "decided_on", "severity", "penalty_vnd", "back_tax_vnd", "detected_by", "subject_kind", "subject_id",
+                   "declaration_no")
     return {"key": c["violation_id"], "props": props, **_subject(c), "declarations": [c["declaration_no"]] if c["declaration_no"] else []}
 
 
