@@ -1,7 +1,7 @@
 """Channels (phân luồng): green, yellow or red for declarations not yet cleared, from the
 selectivity model or, without one, the graph and profile score; with reasons."""
 
-from riskgraph.channels.assessor import FALLBACK, Assessment, Assessor, parties
+from riskgraph.channels.assessor import Assessment, Assessor
 from riskgraph.channels.policy import Policy
 
-__all__ = ["FALLBACK", "Assessment", "Assessor", "Policy", "parties"]
+__all__ = ["Assessment", "Assessor", "Policy"]

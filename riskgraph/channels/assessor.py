@@ -38,7 +38,7 @@ from riskgraph.channels.policy import Policy
 from riskgraph.declarations import artefact, graph_features
 from riskgraph.declarations import features as F
 from riskgraph.declarations import reasons as declaration_reasons
-from riskgraph.entities import current as current_analysis
+from riskgraph.entities import require_current
 from riskgraph.entities import scores as stored_scores
 from riskgraph.entities.declaration_risk import PARTS
 from riskgraph.entities.factors import LOW_UNIT_VALUE
@@ -46,8 +46,6 @@ from riskgraph.errors import QueryError
 from riskgraph.graph import Store
 from riskgraph.model import PARTY_KINDS
 from riskgraph.ranking import quantile
-
-BATCH = 2000  # parties per read of their scores
 
 
 @dataclass(frozen=True)
@@ -69,9 +67,7 @@ class Assessor:
     in ``models_dir`` trained up to its as-of date; build once, call many times."""
 
     def __init__(self, store: Store, policy: Policy = Policy(), models_dir: Path | None = None):
-        current = current_analysis(store)
-        if current is None:
-            raise QueryError("no analysis in the store yet: run `riskgraph analyze` first")
+        current = require_current(store)
         self.store, self.policy = store, policy
         self.analysis_id = current["analysis_id"]
         self.as_of, self.model_version = current["as_of"], current["model_version"]
@@ -94,11 +90,11 @@ class Assessor:
 
     def assess(self, declarations: list[dict]) -> list[Assessment]:
         """Return the assessment of each validated declaration (``Record.params`` of the
-        declarations feed). Cost: one store round trip per BATCH parties, and with a
+        declarations feed). Cost: one store round trip per 2,000 parties, and with a
         model one prediction and one SHAP pass over the batch."""
         if self.model is not None:
             return self._learned(declarations)
-        scores = stored_scores(self.store, sorted({e for d in declarations for _, e in parties(d)}), BATCH)
+        scores = stored_scores(self.store, sorted({e for d in declarations for _, e in parties(d)}))
         return [self._one(d, scores) for d in declarations]
 
     def _one(self, d: dict, scores: dict) -> Assessment:

@@ -42,7 +42,7 @@ def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_month
         forget(reads, cut, history_months=history_months)
         a = analyze(store, cut, history_months=history_months, reads=reads, paths=False)
         say(progress, f"graph scores as of {cut} for {len(rows):,} declarations ({k + 1} of {len(cuts)}): "
-                       f"{time.perf_counter() - t:.1f} s")
+                      f"{time.perf_counter() - t:.1f} s")
         for p in F.GRAPH_PARTIES:
             ids = d.party_ids[p]
             row = np.fromiter((i for i in rows.tolist() for _ in ids[i]), dtype=np.int64)

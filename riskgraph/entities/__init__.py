@@ -9,12 +9,12 @@ atomically) and ``lists`` (key targets and networks as units read them).
 """
 
 from riskgraph.entities.analysis import BANDS, NETWORK_GAIN, TOP_NETWORKS, Analysis, Reason, analyze, band, score_projection
-from riskgraph.entities.lists import key_target_count, key_target_rows, key_targets, network_rows, networks, require_analysis
+from riskgraph.entities.lists import key_target_count, key_target_rows, key_targets, network_rows, networks
 from riskgraph.entities.projection import Projection, forget, project
-from riskgraph.entities.results import current, save, scores
+from riskgraph.entities.results import current, require_current, save, scores
 
 __all__ = [
     "BANDS", "NETWORK_GAIN", "TOP_NETWORKS", "Analysis", "Projection", "Reason", "analyze", "band", "current", "forget",
-    "key_target_count", "key_target_rows", "key_targets", "network_rows", "networks", "project", "require_analysis",
+    "key_target_count", "key_target_rows", "key_targets", "network_rows", "networks", "project", "require_current",
     "save", "score_projection", "scores",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from riskgraph.entities.projection import ID_RANGE
-from riskgraph.errors import QueryError
+from riskgraph.entities.results import require_current
 from riskgraph.graph import Store
 
 PAGE = 10_000
@@ -35,7 +35,7 @@ def key_targets(store: Store, kind: str, top: int | None) -> list[dict]:
     """Return the ``top`` riskiest entities of ``kind``, riskiest first, with their name
     and first reason; with ``top`` None, every entity of the kind (entity, score, band)
     in key order. Raises QueryError if nothing was analysed yet."""
-    require_analysis(store)
+    require_current(store)
     if top is None:
         return every_score(store, kind)
     rows: list[dict] = []
@@ -71,11 +71,5 @@ def every_score(store: Store, kind: str) -> list[dict]:
 def networks(store: Store, top: int) -> list[dict]:
     """Return the ``top`` suspicious networks of the current analysis. Raises QueryError
     if nothing was analysed yet."""
-    require_analysis(store)
+    require_current(store)
     return network_rows(store, limit=top)[0]
-
-
-def require_analysis(store: Store) -> None:
-    """Raise QueryError if the store holds no analysis yet."""
-    if not store.query("analysis_current"):
-        raise QueryError("no analysis in the store yet: run `riskgraph analyze` first")

@@ -20,6 +20,7 @@ import numpy as np
 from riskgraph.dates import now
 from riskgraph.entities.analysis import BANDS, NETWORK_GAIN, REASONS_FROM, Analysis
 from riskgraph.entities.factors import FACTORS
+from riskgraph.errors import QueryError
 from riskgraph.graph import Store
 from riskgraph.model import NODE_KINDS
 
@@ -81,6 +82,14 @@ def current(store: Store) -> dict | None:
     """Return the current analysis (id, as_of, model version, norms...), or None."""
     rows = store.query("analysis_current")
     return rows[0] if rows else None
+
+
+def require_current(store: Store) -> dict:
+    """Return the current analysis; raise QueryError if the store holds none yet."""
+    found = current(store)
+    if found is None:
+        raise QueryError("no analysis in the store yet: run `riskgraph analyze` first")
+    return found
 
 
 def reasons_json(analysis: Analysis, i: int) -> str:

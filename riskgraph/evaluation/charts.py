@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from riskgraph.ranking import hits as ranked
+
 
 def entity_charts(graded: dict[str, np.ndarray], outdir: Path) -> None:
     """Write the entity backtest's charts to ``outdir``: precision_recall.png, gains.png
@@ -15,7 +17,7 @@ def entity_charts(graded: dict[str, np.ndarray], outdir: Path) -> None:
     names = [k for k in graded if k != "positive"]
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for name in names:
-        hits = positive[np.argsort(-graded[name], kind="stable")]
+        hits = ranked(graded[name], positive)
         cum = np.cumsum(hits)
         ax.plot(cum / max(1, positive.sum()), cum / np.arange(1, len(hits) + 1), label=name)
     ax.set(xlabel="recall", ylabel="precision", title="Precision-recall", xlim=(0, 1), ylim=(0, 1.02))
@@ -26,7 +28,7 @@ def entity_charts(graded: dict[str, np.ndarray], outdir: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for name in names:
-        hits = positive[np.argsort(-graded[name], kind="stable")]
+        hits = ranked(graded[name], positive)
         share = np.arange(1, len(hits) + 1) / len(hits)
         ax.plot(share, np.cumsum(hits) / max(1, positive.sum()), label=name)
     ax.plot([0, 1], [0, 1], "k:", label="random")
@@ -57,9 +59,8 @@ def declaration_charts(report, scores: dict[str, np.ndarray], positive: np.ndarr
 
     fig, ax = plt.subplots(figsize=(7, 5))
     for name, score in scores.items():
-        order = np.argsort(-score, kind="stable")
-        hits = np.cumsum(positive[order])
-        ax.plot(np.arange(1, len(order) + 1) / len(order), hits / np.arange(1, len(order) + 1), label=name)
+        hits = np.cumsum(ranked(score, positive))
+        ax.plot(np.arange(1, len(hits) + 1) / len(hits), hits / np.arange(1, len(hits) + 1), label=name)
     ax.set_xscale("log")
     ax.set_xlabel("share of the inspected declarations selected (inspection budget)")
     ax.set_ylabel("precision: discrepancies found per declaration selected")

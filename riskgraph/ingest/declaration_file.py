@@ -9,10 +9,10 @@ from riskgraph.errors import FeedError
 from riskgraph.ingest import reader
 from riskgraph.ingest.validate import Rejected, validate
 
-BATCH = 2000
+BATCH = 2000  # declarations per batch yielded
 
 
-def read_declarations(path: Path, batch_size: int = BATCH) -> Iterable[list[dict]]:
+def read_declarations(path: Path) -> Iterable[list[dict]]:
     """Yield batches of validated declarations from a contract-format CSV or JSONL file.
 
     Raises FeedError naming the file, line and field of the first bad row: a
@@ -34,7 +34,7 @@ def read_declarations(path: Path, batch_size: int = BATCH) -> Iterable[list[dict
             batch.append(validate("declarations", values).params)
         except Rejected as e:
             raise FeedError(f"{path}:{line}: {e.field}: {e.reason}") from None
-        if len(batch) == batch_size:
+        if len(batch) == BATCH:
             yield batch
             batch = []
     if batch:
