@@ -4,7 +4,9 @@
                                       [--as-of 2025-12-31] [--assess 50000]
 
 The store in ``--data`` must hold the world already (``riskgraph --data-dir DATA ingest
-WORLD``; bench/ingest.py's run does it). Prints and writes ``bench/out/analyze.json``:
+WORLD``; bench/ingest.py's run does it). First ``riskgraph fit-ranker`` in a child process
+(the separate training step: its wall time and peak RSS), then ``analyze`` here with the
+ranker it saved. Prints and writes ``bench/out/analyze.json``:
 wall time of analyze by phase and its peak RSS (this process), the store server's RSS,
 assess declarations/s over the newest ``--assess`` declarations of the world file, and the cost of
 a backtest as of the world's cut-off with its metrics.
@@ -27,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from riskgraph.channels import Assessor  # noqa: E402
+from riskgraph.entities import newest_ranker  # noqa: E402
 from riskgraph.entities.analysis import analyze  # noqa: E402
 from riskgraph.entities.results import save  # noqa: E402
 from riskgraph.evaluation import BASELINES  # noqa: E402
@@ -54,11 +57,18 @@ def main() -> None:
     parser.add_argument("--skip-backtest", action="store_true")
     args = parser.parse_args()
 
-    store = open_store(load(env={}, data_dir=args.data))
+    settings = load(env={}, data_dir=args.data)
+    t = time.monotonic()
+    subprocess.run([sys.executable, "-m", "riskgraph.cli", "--data-dir", str(args.data), "fit-ranker", "--as-of", args.as_of],
+                   check=True)
+    fit_s = time.monotonic() - t
+    fit_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    ranker = newest_ranker(settings.models_dir, date.fromisoformat(args.as_of))
+    store = open_store(settings)
     store.ensure_schema()
     server_pid = store.info().details["pid"]
     t0 = time.monotonic()
-    result = analyze(store, date.fromisoformat(args.as_of))
+    result = analyze(store, date.fromisoformat(args.as_of), ranker=ranker)
     t1 = time.monotonic()
     save(store, result)
     analyze_s = time.monotonic() - t0
@@ -66,6 +76,7 @@ def main() -> None:
     analyze_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     entities = int(len(result.entities()))
     declarations_read = int(len(result.projection.declarations.get("trader", ())))
+    result_ranker = result.ranker
     del result
 
     sample = OUT / "assess-sample.csv"
@@ -88,6 +99,9 @@ def main() -> None:
         "as_of": args.as_of,
         "entities_scored": entities,
         "declarations_read": declarations_read,
+        "fit_ranker_s": round(fit_s, 1),
+        "fit_ranker_peak_rss_mb": round(fit_rss),
+        "ranker": result_ranker,
         "analyze_s": round(analyze_s, 1),
         "analyze_phases_s": timings,
         "analyze_peak_rss_mb": round(analyze_rss),

@@ -103,15 +103,22 @@ def raise_risk(store: Store, kind: str, key: str, strength: float, reason: dict)
 
     The next ``riskgraph analyze`` recomputes everything from the evidence in the graph.
     """
-    if kind not in ENTITY_KINDS or current_analysis(store) is None:
+    found = current_analysis(store) if kind in ENTITY_KINDS else None
+    if found is None:
         return None
     entity = f"{kind}:{key}"
     old = risks(store, [entity]).get(entity, Risk())
     score = round(1 - (1 - old.score) * (1 - min(max(strength, 0.0), 0.999)), 4)
     reason = {**reason, "contribution": round(score - old.score, 4)}
     reasons = json.dumps([reason, *old.reasons][:6], ensure_ascii=False)
-    store.query("risk_update", {"entity": entity, "kind": kind, "score": score, "band": band(score), "reasons": reasons}, write=True)
+    store.query("risk_update", {"entity": entity, "kind": kind, "score": score, "band": band(score, floors(found, kind)),
+                                "reasons": reasons}, write=True)
     return score
+
+
+def floors(analysis: dict, kind: str) -> dict[str, float]:
+    """Return the band floors of ``kind`` in the stored ``analysis`` (none: every score is low)."""
+    return json.loads(analysis.get("thresholds") or "{}").get("bands", {}).get(kind, {})
 
 
 def saturate(value: float) -> float:

@@ -16,23 +16,46 @@ from riskgraph.graph import Store
 from riskgraph.model import ENTITY_KINDS
 from riskgraph.settings import Settings
 
+RANKERS = ("auto", "fit", "priors")
+
 
 @click.command()
 @click.option("--as-of", "as_of", metavar="DATE", help="Use only what was known on this date [default: today].")
 @click.option("--history-months", type=click.IntRange(1, 240), default=36, show_default=True,
               help="Declarations window before the as-of date.")
+@click.option("--ranker", type=click.Choice(RANKERS), default="auto", show_default=True,
+              help="auto: the ranker `fit-ranker` saved for this date, else fit one now; fit: fit one now; "
+                   "priors: the documented hand-set weights.")
 @click.pass_obj
-def analyze(settings: Settings, as_of: str | None, history_months: int) -> None:
+def analyze(settings: Settings, as_of: str | None, history_months: int, ranker: str) -> None:
     """Score every enterprise, person, agent and vehicle, find suspicious networks, store the result."""
     with opened(settings) as s:
-        click.echo(analyze_and_save(s, settings, parse_day(as_of), history_months))
+        click.echo(analyze_and_save(s, settings, parse_day(as_of), history_months, ranker))
 
 
-def analyze_and_save(s: Store, settings: Settings, day: date, history_months: int = 36) -> str:
-    """Analyse as of ``day``, make the result current; return the summary to print."""
+@click.command("fit-ranker")
+@click.option("--as-of", "as_of", metavar="DATE", help="Learn from what was known on this date [default: today].")
+@click.option("--history-months", type=click.IntRange(1, 240), default=36, show_default=True,
+              help="Declarations window before each cut.")
+@click.pass_obj
+def fit_ranker(settings: Settings, as_of: str | None, history_months: int) -> None:
+    """Learn the entity ranker from the store's own history and save it for `analyze`."""
+    day = parse_day(as_of)
+    started = time.monotonic()
+    with opened(settings) as s:
+        fitted = entities.fit_ranker(s, day, history_months=history_months, progress=click.echo)
+    path = entities.save_ranker(fitted, settings.models_dir, day)
+    click.echo(f"ranker as of {day}: {fitted.kind} ({fitted.summary.get('why', '')}) in {time.monotonic() - started:.1f} s; "
+               f"saved to {path}")
+
+
+def analyze_and_save(s: Store, settings: Settings, day: date, history_months: int = 36, ranker: str = "auto") -> str:
+    """Analyse as of ``day`` with the ``ranker`` asked for (see RANKERS), make the result
+    current; return the summary to print."""
     s.ensure_schema()
     started = time.monotonic()
-    result = entities.analyze(s, day, history_months=history_months)
+    chosen = entities.PRIORS if ranker == "priors" else entities.newest_ranker(settings.models_dir, day) if ranker == "auto" else None
+    result = entities.analyze(s, day, history_months=history_months, ranker=chosen)
     t = time.monotonic()
     analysis_id = entities.save(s, result)
     result.timings["write"] = time.monotonic() - t

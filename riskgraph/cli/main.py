@@ -27,7 +27,7 @@ def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> N
 
 for command in (
     ingest.ingest, ingest.generate, store.store, store.runs,
-    entities.analyze, entities.key_targets, entities.networks,
+    entities.analyze, entities.fit_ranker, entities.key_targets, entities.networks,
     declarations.assess, declarations.train, declarations.profiles,
     evaluation.backtest, demo.demo, api.serve, api.apikey, api.audit_log,
 ):

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Iterable
 
 from riskgraph.channels import Assessment
-from riskgraph.entities import Analysis, band
+from riskgraph.entities import Analysis
 
 
 def network_text(r: dict, members: int = 10) -> str:
@@ -24,13 +24,15 @@ def summary(analysis: Analysis, analysis_id: str, seconds: float) -> str:
     """Return what an analysis found, in a few lines."""
     entities = analysis.entities()
     bands: dict[str, int] = {}
-    for s in analysis.score[entities].tolist():
-        bands[band(s)] = bands.get(band(s), 0) + 1
+    for b in analysis.band[entities].tolist():
+        bands[b] = bands.get(b, 0) + 1
+    r = analysis.ranker
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.timings.items())
     return (f"analysis {analysis_id} as of {analysis.as_of} ({analysis.model_version}): "
             f"{len(entities):,} entities scored in {seconds:.1f} s ({timings})\n"
             f"bands: " + ", ".join(f"{bands.get(b, 0):,} {b}" for b in ("critical", "high", "medium", "low"))
-            + f"; {len(analysis.networks)} suspicious networks")
+            + f"; {len(analysis.networks)} suspicious networks\n"
+            f"ranker: {r.get('ranker', 'priors')} ({r.get('why', '')})")
 
 
 def emit(rows: list[dict], fmt: str, columns: list[str], echo: Callable[[str], None]) -> None:

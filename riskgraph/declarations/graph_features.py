@@ -18,7 +18,7 @@ import numpy as np
 
 from riskgraph.dates import day_start
 from riskgraph.declarations import features as F
-from riskgraph.entities import NETWORK_GAIN, TOP_NETWORKS, analyze, forget, scores
+from riskgraph.entities import NETWORK_GAIN, PRIORS, TOP_NETWORKS, analyze, forget, scores
 from riskgraph.graph import Store
 from riskgraph.model import PARTY_KINDS
 
@@ -28,8 +28,11 @@ def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_month
     """Return the graph scores of each declaration's parties (``graph_<party>``, the
     largest of several): from an in-process analysis as of the latest cut before the
     declaration's day (an analysis as of a day knows that whole day: its declarations'
-    results and its decisions), the first cut for those before every cut. Cost: one
-    analysis per cut; ``progress`` gets a line per cut."""
+    results and its decisions), the first cut for those before every cut. The scores are
+    the parties' prior scores (the documented weights, not the learned entity ranker): a
+    ranker fitted on later labels would leak them into earlier cuts, and one fitted per
+    cut would differ from the one serving. Cost: one analysis per cut; ``progress`` gets
+    a line per cut."""
     out = {name: np.zeros(len(d)) for name in F.GRAPH}
     edges = np.array([day_start(c + timedelta(days=1)) for c in cuts])
     which = np.maximum(np.searchsorted(edges, d.time, side="right") - 1, 0)
@@ -40,7 +43,7 @@ def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_month
             continue
         t = time.perf_counter()
         forget(reads, cut, history_months=history_months)
-        a = analyze(store, cut, history_months=history_months, reads=reads, paths=False)
+        a = analyze(store, cut, history_months=history_months, reads=reads, paths=False, ranker=PRIORS)
         say(progress, f"graph scores as of {cut} for {len(rows):,} declarations ({k + 1} of {len(cuts)}): "
                       f"{time.perf_counter() - t:.1f} s")
         for p in F.GRAPH_PARTIES:
@@ -49,7 +52,7 @@ def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_month
             pid = np.fromiter((x for i in rows.tolist() for x in ids[i]), dtype=np.int64, count=len(row))
             node = a.projection.known(pid)
             known = node >= 0
-            np.maximum.at(out[f"graph_{p}"], row[known], a.score[node[known]])
+            np.maximum.at(out[f"graph_{p}"], row[known], a.prior[node[known]])
             if p == "trader":
                 ranked = np.zeros(len(a.score))
                 for n in a.networks:
@@ -78,12 +81,17 @@ def stored_scores(store: Store, d: F.Declarations) -> dict[str, np.ndarray]:
     out = {}
     for p in F.GRAPH_PARTIES:
         kind = PARTY_KINDS[p]
-        out[f"graph_{p}"] = np.array([max((rows[f"{kind}:{k}"]["score"] for k in ks if f"{kind}:{k}" in rows), default=0.0)
+        out[f"graph_{p}"] = np.array([max((_prior(rows[f"{kind}:{k}"]) for k in ks if f"{kind}:{k}" in rows), default=0.0)
                                       for ks in d.parties[p]], dtype=float)
     traders = [rows.get(f"enterprise:{ks[0]}") if ks else None for ks in d.parties["trader"]]
     out["graph_trader_network"] = np.array([r["network"] or 0.0 if r else 0.0 for r in traders], dtype=float)
     out["graph_trader_suspicious"] = np.array([suspicious(r["network_rank"] or 0) if r else 0.0 for r in traders], dtype=float)
     return out
+
+
+def _prior(row: dict) -> float:
+    """The prior score of a stored row (the score itself in analyses from before graph-2.0)."""
+    return row["prior"] if row.get("prior") is not None else row["score"]
 
 
 def say(progress: TextIO | None, line: str) -> None:

@@ -1,15 +1,20 @@
 """Communities, components and suspicious networks on the normalised link graph.
 
-Communities are Leiden partitions (modularity, igraph's C implementation) of the graph
+Communities are Leiden partitions (constant Potts model, igraph's C implementation) of the graph
 weighted by ``S``, so hubs, whose links carry little, do not glue honest firms
 together. Components are the connected components of the same graph once links
 weaker than ``COMPONENT_MIN_WEIGHT`` are dropped. A suspicious network is a community
-with at least ``MIN_MEMBERS`` entities, ranked by
+with ``MIN_MEMBERS`` to ``MAX_MEMBERS`` entities, ranked by how much more risk it holds
+than the population, whatever the scale of the scores:
 
-    score = mean risk of its five riskiest entities x (1 - exp(-risky members / 3))
+    lift = (risk mass + PRIOR_MEMBERS x base) / ((members + PRIOR_MEMBERS) x base)
 
-so that several risky members in a tight group rank above one risky firm among
-honest ones. The glue of a network is the nodes (people, phones, addresses, agents,
+where the risk mass is the sum of its members' scores and ``base`` the mean score of
+all entities: a group of five at three times the base rate ranks above one risky firm
+among honest ones (the PRIOR_MEMBERS pseudo-members at the base rate shrink small
+groups towards 1), and no absolute threshold can leave the list empty. Ties go to the
+community with more members holding violations or graded intelligence. The glue of a
+network is the nodes (people, phones, addresses, agents,
 vehicles) with the highest betweenness inside it.
 """
 
@@ -28,21 +33,26 @@ from riskgraph.entities.propagation import Graph
 MIN_MEMBERS = 3
 MAX_MEMBERS = 500
 COMPONENT_MIN_WEIGHT = 0.05
-RISKY = 0.5  # a member with at least this score counts as risky
+PRIOR_MEMBERS = 5
 SEED = 42  # Leiden is randomised; a fixed seed makes a run repeatable
-# Modularity resolution: higher gives tighter groups (measured on the demo world: 1.0 gave
-# 160-440 members with 1-12% from one planted scheme, 20 gives 20-50 with 20-47%).
-RESOLUTION = 20.0
+# Leiden with the constant Potts model (CPM): a community is a group whose links weigh more
+# than RESOLUTION per pair of members, whatever the size of the whole graph (modularity's
+# resolution depends on the graph's total weight: 20 split small graphs into singletons and
+# merged big ones). Measured on a 20,000-enterprise world (seed 1, learned scores): the top 10
+# networks' enterprises were 100% planted-scheme members at 0.01 and 0.03, 80% at 0.1 (groups
+# of 3), against 60% with modularity at resolution 20; base rate 2.4%.
+RESOLUTION = 0.01
 
 
 @dataclass(frozen=True)
 class Network:
     rank: int
-    score: float
+    score: float  # lift: risk mass over what as many entities hold on average (see the module)
     members: tuple[int, ...]  # entity nodes, riskiest first
-    risky_members: int
+    risky_members: int  # members with a decided violation or a graded intelligence report
     glue: tuple[tuple[int, float], ...]  # (node, betweenness) of the nodes that hold it together
     community: int
+    mass: float = 0.0  # sum of the members' scores
 
 
 def communities(graph: Graph, is_entity: np.ndarray) -> np.ndarray:
@@ -61,7 +71,7 @@ def communities(graph: Graph, is_entity: np.ndarray) -> np.ndarray:
     if len(keep):
         sub = s[keep][:, keep]
         ig.set_random_number_generator(random.Random(SEED))
-        part = _igraph(sub).community_leiden(objective_function="modularity", weights="weight", resolution=RESOLUTION, n_iterations=2)
+        part = _igraph(sub).community_leiden(objective_function="CPM", weights="weight", resolution=RESOLUTION, n_iterations=2)
         membership[keep] = part.membership
     return membership
 
@@ -74,29 +84,32 @@ def components(graph: Graph) -> np.ndarray:
     return connected_components(s, directed=False)[1]
 
 
-def suspicious_networks(graph: Graph, community: np.ndarray, score: np.ndarray, is_entity: np.ndarray, top: int = 50) -> list[Network]:
+def suspicious_networks(graph: Graph, community: np.ndarray, score: np.ndarray, is_entity: np.ndarray, evidence: np.ndarray,
+                        top: int = 50) -> list[Network]:
     """Return the ``top`` communities ranked as the module says, with members and glue.
+    ``evidence`` marks the nodes with a decided violation or graded intelligence.
 
     Cost: O(n log n) to rank, plus a betweenness per network kept (small graphs).
     """
-    order = np.argsort(community, kind="stable")
-    sorted_ids = community[order]
-    # Most communities are single nodes: count first, then look only at those that qualify.
-    size = np.bincount(community[is_entity], minlength=int(community.max()) + 1 if len(community) else 0)
-    risky_size = np.bincount(community[is_entity & (score >= RISKY)], minlength=len(size))
-    ranked = []
-    for c in np.flatnonzero((size >= MIN_MEMBERS) & (size <= MAX_MEMBERS) & (risky_size > 0)).tolist():
-        nodes = order[np.searchsorted(sorted_ids, c, side="left"):np.searchsorted(sorted_ids, c, side="right")]
-        members = nodes[is_entity[nodes]]
-        scores = np.sort(score[members])[::-1]
-        risky = int(risky_size[c])
-        value = float(scores[:5].mean() * (1 - np.exp(-risky / 3)))
-        ranked.append((value, risky, nodes, members))
-    ranked.sort(key=lambda t: -t[0])
+    if not len(community) or not is_entity.any():
+        return []
+    c = community - community.min()
+    size = np.bincount(c[is_entity], minlength=int(c.max()) + 1).astype(float)
+    mass = np.bincount(c[is_entity], weights=score[is_entity], minlength=len(size))
+    held = np.bincount(c[is_entity], weights=evidence[is_entity].astype(float), minlength=len(size))
+    base = max(float(score[is_entity].mean()), 1e-12)
+    lift = (mass + PRIOR_MEMBERS * base) / ((size + PRIOR_MEMBERS) * base)
+    eligible = np.flatnonzero((size >= MIN_MEMBERS) & (size <= MAX_MEMBERS))
+    chosen = eligible[np.lexsort((-held[eligible], -lift[eligible]))][:top]
+    order = np.argsort(c, kind="stable")
+    sorted_ids = c[order]
     networks = []
-    for rank, (value, risky, nodes, members) in enumerate(ranked[:top], start=1):
+    for rank, k in enumerate(chosen.tolist(), start=1):
+        nodes = order[np.searchsorted(sorted_ids, k, side="left"):np.searchsorted(sorted_ids, k, side="right")]
+        members = nodes[is_entity[nodes]]
         members = members[np.argsort(-score[members], kind="stable")]
-        networks.append(Network(rank, value, tuple(members.tolist()), risky, _glue(graph, nodes), int(community[nodes[0]])))
+        networks.append(Network(rank, float(lift[k]), tuple(members.tolist()), int(held[k]), _glue(graph, nodes),
+                                int(community[nodes[0]]), float(mass[k])))
     return networks
 
 

@@ -18,15 +18,17 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from riskgraph.dates import now
-from riskgraph.entities.analysis import BANDS, NETWORK_GAIN, REASONS_FROM, Analysis
+from riskgraph.entities.analysis import Analysis
 from riskgraph.entities.factors import FACTORS
+from riskgraph.entities.features import NETWORK_GAIN
 from riskgraph.errors import QueryError
 from riskgraph.graph import Store
 from riskgraph.model import NODE_KINDS
 
 DROP_BATCH = 20_000
-# Scores below this are not stored (most entities, on a real graph): readers take a missing
-# score as 0, band low. Storing them cost four fifths of the write on 100,000 enterprises.
+# Scores below this, in the low band, are not stored (most entities, on a real graph): readers
+# take a missing score as 0, band low. Storing them cost four fifths of the write on 100,000
+# enterprises.
 STORED_FROM = 0.01
 ABANDONED_AFTER = timedelta(hours=6)  # an unfinished analysis this old was interrupted
 
@@ -46,7 +48,7 @@ def save(store: Store, analysis: Analysis) -> str:
         **ids, "now": now(), "entities": int(len(analysis.entities())), "networks": len(analysis.networks), "stored_from": STORED_FROM,
         "norms": json.dumps({"base_rate": norms.base_rate, "heading_rate": norms.heading_rate,
                              "unit_value": {f"{h}|{o}": v for (h, o), v in norms.unit_value.items()}}),
-        "thresholds": json.dumps(analysis.thresholds),
+        "thresholds": json.dumps({**analysis.thresholds, "ranker": analysis.ranker}),
         "factors": json.dumps([asdict(f) for f in FACTORS]),
     }, write=True)
     drop_stale(store)
@@ -111,7 +113,8 @@ def network_row(analysis: Analysis, n) -> dict:
     kinds = {}
     for m in n.members:
         kinds[NODE_KINDS[p.kind[m]]] = kinds.get(NODE_KINDS[p.kind[m]], 0) + 1
-    why = (f"{n.risky_members} of {len(members)} members score high or critical; "
+    why = (f"{n.score:.1f} times the risk of as many entities on average; {n.risky_members} of {len(members)} members "
+           "with decided violations or graded intelligence; "
            + (f"held together by {', '.join(glue)}" if glue else "no single node holds it together"))
     return {"rank": n.rank, "score": round(n.score, 4), "size": len(members), "risky_members": n.risky_members,
             "risky_share": round(n.risky_members / len(members), 4), "members": members,
@@ -122,17 +125,18 @@ def network_row(analysis: Analysis, n) -> dict:
 def _score_rows(analysis: Analysis, rank_of: dict[int, int]):
     p = analysis.projection
     entities = analysis.entities()
-    score = np.round(analysis.score[entities], 4)
+    score = np.round(analysis.score[entities], 6)  # learned scores are small probabilities: keep their order
     own = np.round(analysis.own[entities], 4)
     network = np.round(1 - np.exp(-NETWORK_GAIN * analysis.network[entities]), 4)
-    bands = np.select([score >= floor for _, floor in BANDS], [name for name, _ in BANDS], "low")
+    prior = np.round(analysis.prior[entities], 6)
+    bands = analysis.band[entities]
     community, component = analysis.community[entities], analysis.component[entities]
     for k, i in enumerate(entities.tolist()):
-        if score[k] < STORED_FROM:
+        if score[k] < STORED_FROM and prior[k] < STORED_FROM and bands[k] == "low":
             continue
         yield {
             "entity": analysis.label(i), "kind": NODE_KINDS[p.kind[i]], "score": float(score[k]), "band": str(bands[k]),
-            "own": float(own[k]), "network": float(network[k]),
-            "reasons": reasons_json(analysis, i) if score[k] >= REASONS_FROM else "[]",
+            "own": float(own[k]), "network": float(network[k]), "prior": float(prior[k]),
+            "reasons": reasons_json(analysis, i) if bands[k] != "low" else "[]",
             "community": int(community[k]), "component": int(component[k]), "network_rank": rank_of.get(i, 0),
         }

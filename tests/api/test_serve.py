@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from riskgraph.api.app import from_environment
+from riskgraph.entities.analysis import MODEL_VERSION
 
 
 def test_a_worker_builds_the_api_from_the_environment_and_serves_the_same_graph(api, monkeypatch):
@@ -14,5 +15,5 @@ def test_a_worker_builds_the_api_from_the_environment_and_serves_the_same_graph(
         health = client.get("/healthz").json()
         answer = client.post("/graphql", json={"query": "{ entityRisk(refs: []) { id } }"},
                              headers={"Authorization": f"Bearer {api.keys['clearance']}"}).json()
-    assert health["store"] is True and health["modelVersion"] == "graph-1.0"
+    assert health["store"] is True and health["modelVersion"] == f"{MODEL_VERSION}-priors"
     assert answer == {"data": {"entityRisk": []}}

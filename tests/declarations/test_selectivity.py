@@ -178,7 +178,9 @@ def test_assess_with_a_model_gives_its_probability_and_channel(world, trained):
         assert not a.random or a.channel == "yellow"
         assert sum(c for _, c, _ in a.reasons) <= a.probability + 3e-4
         assert all(part in trained["graph"].features and detail for part, _, detail in a.reasons)
-    assert {a.channel for a in out} >= {"green", "red"}
+    assert "green" in {a.channel for a in out}
+    # The red share is the model's (a few percent of declarations): look for it in a larger sample.
+    assert "red" in {a.channel for a in assessor.assess(next(iter(read(SMALL_WORLD / "declarations.csv")))[-3000:])}
     assert [a.declaration_no for a in out] == [r["key"] for r in _sample()]
     # The same declarations again: the same answer.
     assert assessor.assess(_sample()) == out
@@ -235,9 +237,9 @@ def test_graph_scores_in_training_come_from_an_analysis_before_the_declarations_
 
     seen: list[date] = []
 
-    def fake(store, as_of, history_months=36, reads=None, paths=True):
+    def fake(store, as_of, history_months=36, reads=None, paths=True, ranker=None):
         seen.append(as_of)
-        return SimpleNamespace(projection=SimpleNamespace(known=lambda ids: np.zeros(len(ids), dtype=np.int64)), score=np.array([as_of.toordinal() / 1e6]),
+        return SimpleNamespace(projection=SimpleNamespace(known=lambda ids: np.zeros(len(ids), dtype=np.int64)), prior=np.array([as_of.toordinal() / 1e6]), score=np.zeros(1),
                                network=np.zeros(1), networks=[])
 
     monkeypatch.setattr(graph_features, "analyze", fake)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 
 import numpy as np
 import pytest
 
-from riskgraph.entities.analysis import BANDS, analyze, band
+from riskgraph.entities.analysis import BAND_SHARES, BANDS, analyze, band
 from riskgraph.entities.factors import FACTORS
 from riskgraph.entities.projection import forget
 from riskgraph.model import ENTITY_KINDS
@@ -36,8 +37,25 @@ def test_every_entity_has_a_score_in_unit_interval_and_a_band(result):
     assert kinds == set(ENTITY_KINDS)
     scores = result.score[entities]
     assert ((scores >= 0) & (scores <= 1)).all()
-    assert band(0.0) == "low" and band(1.0) == "critical"
-    assert {band(s) for s in scores} <= {name for name, _ in BANDS}
+    assert set(result.band[entities].tolist()) <= set(BANDS)
+
+
+def test_bands_hold_their_share_of_each_kind_and_no_more(result):
+    """Per kind, the top 1% are critical and the top 5% high or critical (ties may add a few),
+    and an entity's band is the one its score's floors give."""
+    kinds = result.projection.kinds()
+    floors = result.thresholds["bands"]
+    for k, kind in enumerate(ENTITY_KINDS):
+        members = np.flatnonzero(kinds == k)
+        banded = result.band[members]
+        for name, share in BAND_SHARES:
+            above = np.isin(banded, BANDS[: BANDS.index(name) + 1]).sum()
+            assert above <= math.ceil(share * len(members)) + (result.score[members] == floors[kind][name]).sum()
+        for i in members[:500].tolist():
+            assert band(float(result.score[i]), floors[kind]) == result.band[i]
+    enterprises = np.flatnonzero(kinds == 0)
+    assert (result.band[enterprises] == "critical").sum() >= 1
+    assert band(0.0, floors["enterprise"]) == "low" and band(1.0, floors["enterprise"]) == "critical"
 
 
 def test_reasons_share_out_the_score(result):

@@ -13,7 +13,8 @@ from riskgraph.entities.communities import (
     COMPONENT_MIN_WEIGHT,
     MAX_MEMBERS,
     MIN_MEMBERS,
-    RISKY,
+    PRIOR_MEMBERS,
+    RESOLUTION,
     communities,
     components,
     suspicious_networks,
@@ -46,10 +47,14 @@ def _two_triangles(background: int) -> tuple[Graph, np.ndarray]:
 def test_two_dense_groups_joined_by_one_weak_link_are_two_communities():
     """Each triangle is one community and the two differ; the weak link does not glue them.
 
-    At RESOLUTION 20 a group only holds together in a graph much bigger than itself (a
-    triangle needs a total strength above 20 x 6 / 3 = 40), so thirty other pairs of firms
-    stand for the rest of the world.
+    Under the constant Potts model a triangle holds (1.5 of weight against RESOLUTION x 3
+    pairs) and merging the two would add 0.02 of weight against RESOLUTION x 9 new pairs,
+    however big or small the rest of the graph: with no other firm at all, or thirty pairs.
     """
+    assert RESOLUTION == 0.01
+    alone, is_alone = _two_triangles(background=0)
+    c = communities(alone, is_alone)
+    assert c[0] == c[1] == c[2] and c[3] == c[4] == c[5] and c[0] != c[3]
     graph, is_entity = _two_triangles(background=30)
     c = communities(graph, is_entity)
     assert c[0] == c[1] == c[2]
@@ -96,35 +101,47 @@ def _stars():
     return _graph(15, edges), community, score, is_entity
 
 
-def test_several_risky_members_rank_above_one_and_small_or_clean_groups_are_left_out():
-    """score = mean of the top five x (1 - exp(-risky / 3)): A = 0.7 x (1 - e^-1), B = (0.9 + 0.1 + 0.1)/3 x (1 - e^-1/3)."""
-    assert MIN_MEMBERS == 3 and RISKY == 0.5
+def _lift(mass: float, members: int, base: float) -> float:
+    return (mass + PRIOR_MEMBERS * base) / ((members + PRIOR_MEMBERS) * base)
+
+
+def test_networks_rank_by_lift_over_the_population_and_no_absolute_score_gates_them():
+    """A (mass 2.1) above B (1.1) above D (0.9, nobody above 0.5, still listed); C has two
+    members only. Scores a hundred times smaller give the same networks and the same lifts."""
+    assert MIN_MEMBERS == 3 and PRIOR_MEMBERS == 5
     graph, community, score, is_entity = _stars()
-    networks = suspicious_networks(graph, community, score, is_entity)
-    assert [n.community for n in networks] == [0, 1]  # C has two members, D none risky
-    a, b = networks
-    assert (a.rank, a.risky_members, a.members) == (1, 3, (1, 2, 0))  # riskiest first
-    assert a.score == pytest.approx(0.7 * (1 - math.exp(-1)))
-    assert (b.rank, b.risky_members, b.members) == (2, 1, (5, 4, 6))
-    assert b.score == pytest.approx(1.1 / 3 * (1 - math.exp(-1 / 3)))
-    assert [n.community for n in suspicious_networks(graph, community, score, is_entity, top=1)] == [0]
+    evidence = np.zeros(len(score), dtype=bool)
+    evidence[[1, 5]] = True
+    base = score[is_entity].mean()
+    networks = suspicious_networks(graph, community, score, is_entity, evidence)
+    assert [n.community for n in networks] == [0, 1, 3]
+    a, b, d = networks
+    assert (a.rank, a.members, a.risky_members) == (1, (1, 2, 0), 1)  # riskiest first; one member with evidence
+    assert a.score == pytest.approx(_lift(2.1, 3, base)) and a.mass == pytest.approx(2.1)
+    assert b.score == pytest.approx(_lift(1.1, 3, base)) and d.score == pytest.approx(_lift(0.9, 3, base))
+    assert d.score < 1  # below the population, listed all the same
+    small = suspicious_networks(graph, community, score / 100, is_entity, evidence)
+    assert [(n.community, n.members) for n in small] == [(n.community, n.members) for n in networks]
+    assert [n.score for n in small] == pytest.approx([n.score for n in networks])
+    assert [n.community for n in suspicious_networks(graph, community, score, is_entity, evidence, top=1)] == [0]
+
+
+def test_equal_lifts_go_to_the_group_with_more_members_on_record():
+    """Two groups of three at the same scores: the one with a decided violation or graded tip ranks first."""
+    graph = _graph(8, [(0, 3, 0.5), (1, 3, 0.5), (2, 3, 0.5), (4, 7, 0.5), (5, 7, 0.5), (6, 7, 0.5)])
+    community = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    score = np.array([0.2, 0.2, 0.2, 0.0, 0.2, 0.2, 0.2, 0.0])
+    is_entity = np.array([True, True, True, False] * 2)
+    evidence = np.zeros(8, dtype=bool)
+    evidence[5] = True
+    assert [n.community for n in suspicious_networks(graph, community, score, is_entity, evidence)] == [1, 0]
 
 
 def test_the_glue_is_the_node_every_shortest_path_crosses():
     """In a star of three firms round a phone, the phone lies on all three firm-to-firm paths; the firms on none."""
     graph, community, score, is_entity = _stars()
-    a = suspicious_networks(graph, community, score, is_entity)[0]
+    a = suspicious_networks(graph, community, score, is_entity, np.zeros(len(score), dtype=bool))[0]
     assert a.glue == ((3, pytest.approx(3.0)),)
-
-
-def test_only_the_five_riskiest_members_set_the_mean():
-    """Seven firms round a phone, five at 1.0 and two at 0.0: score = 1.0 x (1 - e^-5/3), not 5/7 x ..."""
-    graph = _graph(8, [(f, 7, 1 / math.sqrt(7)) for f in range(7)])
-    score = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0])
-    is_entity = np.array([True] * 7 + [False])
-    [network] = suspicious_networks(graph, np.zeros(8, dtype=np.int64), score, is_entity)
-    assert network.score == pytest.approx(1 - math.exp(-5 / 3))
-    assert network.members[:5] == (0, 2, 3, 5, 6) and set(network.members[5:]) == {1, 4}
 
 
 def test_a_community_larger_than_max_members_is_not_a_network():
@@ -133,5 +150,5 @@ def test_a_community_larger_than_max_members_is_not_a_network():
     community = np.array([0] * MAX_MEMBERS + [1] * (MAX_MEMBERS + 1))
     score = np.zeros(n)
     score[[0, MAX_MEMBERS]] = 0.9
-    networks = suspicious_networks(_graph(n, []), community, score, np.ones(n, dtype=bool))
+    networks = suspicious_networks(_graph(n, []), community, score, np.ones(n, dtype=bool), np.zeros(n, dtype=bool))
     assert [(x.community, len(x.members), x.glue) for x in networks] == [(0, MAX_MEMBERS, ())]

@@ -1,0 +1,190 @@
+"""What the ranker sees of every node: its own record, its links and its community.
+
+``describe(p)`` computes, from one projection, the own factors and the prior scores
+(the hand-set noisy-OR and propagation of ``factors`` and ``propagation``), then one
+row of ``FEATURES`` per node:
+
+- ``own:*``: the own factors, and the counts behind them (declarations, inspections);
+- ``net:GROUP:SEED:HOPS``: risk mass reaching the node from past violators (``viol``)
+  and from graded intelligence (``intel``) over one link group (``GROUPS``: people,
+  identifiers, agents, declarants, vehicles, partners), in one hop (it is linked to
+  them) or two (it shares a person, phone, agent... with them), hub-damped as in
+  propagation; ``net:all:*``: the same over every link, four hops;
+- ``near:violators:1`` and ``:2``: how many past violators are one hop away, and two
+  hops away through connectors held by at most ``SMALL_CONNECTOR`` nodes;
+- ``phoenix:*``: dissolved, suspended or absconded firms whose people hold a role here
+  (and those of them with violations): the firms closed firms' people run now;
+- ``community:*``: the size of its Leiden community, the past violators in it and its
+  mean prior own risk (both without the node itself);
+- ``pagerank``: plain personalised PageRank seeded on past violators;
+- ``prior:*``: the prior own, network and combined scores;
+- ``profile:*``: kind, links, the largest connector it uses, age, dormancy.
+
+Cost: linear in nodes and links (a few sparse products per group), plus one Leiden run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import scipy.sparse as sp
+
+from riskgraph.entities import communities, factors, propagation
+from riskgraph.entities.pagerank import pagerank
+from riskgraph.entities.projection import Projection
+from riskgraph.model import ENTITY_KINDS
+
+NETWORK_GAIN = 2.0
+# A trader with declarations in the history window but none in the last DORMANT_DAYS
+# cannot be caught at the border and is seldom audited: its prior score is discounted.
+DORMANT_DAYS = 365
+DORMANT_DISCOUNT = 0.5
+SMALL_CONNECTOR = 30  # a phone, person or truck shared by more nodes says little of each
+CLOSED = ("dissolved", "suspended", "absconded")
+GROUPS: dict[str, tuple[str, ...]] = {
+    "people": ("role:legal_representative", "role:director", "role:chief_accountant", "role:shareholder", "role:declarant",
+               "role:employee"),
+    "identifiers": ("phone", "bank_account", "email", "address"),
+    "agents": ("agent", "agent_firm"),
+    "declarants": ("declarant",),
+    "vehicles": ("vehicle", "vehicle_owner"),
+    "partners": ("partner", "warehouse"),
+}
+SEEDS = ("viol", "intel")
+
+
+def _names() -> tuple[str, ...]:
+    own = tuple(f"own:{f.name}" for f in factors.FACTORS) + ("own:declarations", "own:inspected", "own:discrepancies")
+    net = tuple(f"net:{g}:{s}:{h}" for g in GROUPS for s in SEEDS for h in (1, 2)) + ("net:all:viol", "net:all:intel")
+    rest = ("near:violators:1", "near:violators:2", "phoenix:closed", "phoenix:closed_violators", "community:size",
+            "community:violators", "community:own", "pagerank", "prior:own", "prior:network", "prior:score",
+            "profile:kind", "profile:links", "profile:largest_connector", "profile:age_days", "profile:dormant")
+    return own + net + rest
+
+
+FEATURES = _names()
+COLUMN = {name: k for k, name in enumerate(FEATURES)}
+# Features on which more risk may never lower the score (LightGBM monotone constraints).
+MONOTONE = tuple(int(name.startswith(("own:", "net:", "near:", "phoenix:", "pagerank", "prior:"))
+                     and name not in ("own:declarations", "own:inspected")) for name in FEATURES)
+
+
+@dataclass(frozen=True)
+class Described:
+    """A projection's factors, prior scores, link graph, communities and feature rows."""
+
+    factors: np.ndarray  # nodes x len(factors.FACTORS)
+    norms: factors.Norms
+    evidence: factors.Evidence
+    own: np.ndarray  # prior own risk (noisy-OR of the factors)
+    network: np.ndarray  # prior network risk (propagated own risk)
+    prior: np.ndarray  # prior score, 1 - (1 - own) exp(-NETWORK_GAIN network), dormant traders discounted
+    graph: propagation.Graph
+    community: np.ndarray
+    matrix: np.ndarray  # nodes x len(FEATURES), float32
+
+
+def describe(p: Projection) -> Described:
+    """Return the description of every node of ``p`` (see the module)."""
+    n = p.size
+    x, norms, evidence = factors.own_factors(p)
+    own = factors.combine(x)
+    graph = propagation.build(p)
+    network = propagation.propagate(graph, own)
+    dormant = _dormant(p)
+    prior = 1 - (1 - own) * np.exp(-NETWORK_GAIN * network)
+    prior = np.where(dormant, prior * DORMANT_DISCOUNT, prior)
+    kinds = p.kinds()
+    is_entity = kinds < len(ENTITY_KINDS)
+    community = communities.communities(graph, is_entity)
+
+    m = np.zeros((n, len(FEATURES)), dtype=np.float32)
+
+    def put(name: str, values) -> None:
+        m[:, COLUMN[name]] = values
+
+    for k, f in enumerate(factors.FACTORS):
+        put(f"own:{f.name}", x[:, k])
+    if n:
+        put("own:declarations", np.log1p(evidence.declarations))
+        put("own:inspected", np.log1p(evidence.inspected))
+        put("own:discrepancies", np.log1p(evidence.discrepancies))
+    seeds = {"viol": x[:, factors.FACTOR_INDEX["violations"]], "intel": x[:, factors.FACTOR_INDEX["intel"]]}
+    group_of = np.array([next((g for g, types in GROUPS.items() if link.type in types), "") for link in propagation.LINKS])
+    s = graph.matrix
+    for g in GROUPS:
+        keep = group_of[graph.types] == g if len(graph.types) else np.zeros(0, dtype=bool)
+        sg = sp.csr_matrix((np.where(keep, s.data, 0.0), s.indices.copy(), s.indptr.copy()), shape=s.shape)
+        sg.eliminate_zeros()
+        echo = np.asarray(sg.multiply(sg).sum(axis=1)).ravel()
+        for name, seed in seeds.items():
+            one = sg @ seed
+            put(f"net:{g}:{name}:1", one)
+            put(f"net:{g}:{name}:2", np.maximum(sg @ one - echo * seed, 0.0))
+    for name, seed in seeds.items():
+        put(f"net:all:{name}", propagation.propagate(graph, seed))
+
+    violator = np.zeros(n)
+    subjects = np.unique(np.array([v["subject"] for v in p.violations], dtype=np.int64))
+    violator[subjects] = 1.0
+    a = s.copy()
+    a.data[:] = 1.0
+    degree = np.diff(a.indptr).astype(float)
+    small = sp.diags((degree <= SMALL_CONNECTOR).astype(float))
+    put("near:violators:1", a @ violator)
+    put("near:violators:2", np.maximum(a @ (small @ (a @ violator)) - (a @ (small @ np.ones(n))) * violator, 0.0))
+
+    closed = np.zeros(n)
+    for i, e in p.enterprise.items():
+        closed[i] = e["status"] in CLOSED
+    people = sp.csr_matrix((np.where(group_of[graph.types] == "people", 1.0, 0.0), s.indices.copy(), s.indptr.copy()), shape=s.shape) \
+        if len(graph.types) else sp.csr_matrix((n, n))
+    people.eliminate_zeros()
+    roles = people @ np.ones(n)
+    for name, seed in (("phoenix:closed", closed), ("phoenix:closed_violators", closed * violator)):
+        put(name, np.maximum(people @ (people @ seed) - roles * seed, 0.0))
+
+    c = community - community.min() if n else community
+    size = np.bincount(c[is_entity], minlength=int(c.max()) + 1 if n else 0).astype(float)
+    in_community = np.bincount(c, weights=violator * is_entity, minlength=len(size))
+    own_mass = np.bincount(c, weights=own * is_entity, minlength=len(size))
+    put("community:size", np.log1p(size[c]) if n else 0.0)
+    others = np.maximum(size[c] - is_entity, 1.0) if n else 1.0
+    put("community:violators", (in_community[c] - violator * is_entity) if n else 0.0)
+    put("community:own", ((own_mass[c] - own * is_entity) / others) if n else 0.0)
+
+    put("pagerank", pagerank(p, subjects) * max(1, n))  # scaled by n so values do not shrink with the graph
+    put("prior:own", own)
+    put("prior:network", 1 - np.exp(-NETWORK_GAIN * network))
+    put("prior:score", prior)
+
+    put("profile:kind", kinds)
+    put("profile:links", np.log1p(degree))
+    largest = np.zeros(n)
+    if s.nnz:
+        row = np.repeat(np.arange(n), np.diff(s.indptr))
+        np.maximum.at(largest, row, degree[s.indices])
+    put("profile:largest_connector", np.log1p(largest))
+    age = np.full(n, np.nan)
+    for i, e in p.enterprise.items():
+        if e["registered_on"]:
+            age[i] = (p.as_of - _day(e["registered_on"])).days
+    put("profile:age_days", age)
+    put("profile:dormant", dormant)
+    return Described(x, norms, evidence, own, network, prior, graph, community, m)
+
+
+def _dormant(p: Projection) -> np.ndarray:
+    d = p.declarations
+    dormant = np.zeros(p.size, dtype=bool)
+    if len(d.get("trader", ())):
+        last = np.full(p.size, np.iinfo(np.int64).min)
+        np.maximum.at(last, d["trader"], d["day"])
+        dormant = (last > np.iinfo(np.int64).min) & (last < -DORMANT_DAYS)
+    return dormant
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text[:10])
