@@ -22,7 +22,7 @@ class EntityKind(Enum):
     VEHICLE = "vehicle"
 
 
-@strawberry.enum(description="Risk band: low < 0.2 <= medium < 0.45 <= high < 0.7 <= critical.")
+@strawberry.enum(description="Risk band by share of the kind: critical the top 1%, high the next 4%, medium the next 15%, low the rest.")
 class Band(Enum):
     LOW = "low"
     MEDIUM = "medium"

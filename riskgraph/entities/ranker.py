@@ -139,8 +139,8 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
             ys.append(positive)
             ws.append(weight)
             priors.append(described.prior[rows])
-            say(f"ranker cut {cut}: {len(rows):,} entities, {int(positive.sum()):,} with a violation decided in the next "
-                f"{HORIZON_MONTHS} months")
+            say(f"ranker cut {cut}: {len(rows):,} entities, {int(positive.sum()):,} with a violation decided or a discrepancy "
+                f"found in the next {HORIZON_MONTHS} months")
             del p, described
     summary = {"cuts": [c.isoformat() for c in cuts], "horizon_months": HORIZON_MONTHS,
                "positives": [int(y.sum()) for y in ys], "entities": [len(y) for y in ys]}
