@@ -134,7 +134,7 @@ def grade(feed: Path, data: Path, horizon: int, report_dir: Path) -> dict:
     return {"ingest": loaded.status, "rejected": loaded.rejected, "population": report.population,
             "positives": report.positives, "positives_no_history": report.positives_no_history,
             "metrics": {name: vars(m) for name, m in report.metrics.items()}, "schemes": report.schemes,
-            "networks": networks, "seconds": report.seconds}
+            "networks": networks, "ranker": analysis.ranker, "seconds": report.seconds}
 
 
 # -- summaries ---------------------------------------------------------------------------
@@ -208,7 +208,8 @@ def main() -> None:
             m, n = run["metrics"]["model"], run["networks"]
             print(f"{name:24s} seed {seed}: {run['positives']} positives, model AP {m['average_precision']:.3f} "
                   f"recall@5% no history {m['recall_at_5_no_history']:.3f}; {n['count']} networks, "
-                  f"top-{TOP_NETWORKS} purity {n['purity']:.3f} (base {n['base_rate']:.3f}); ingest {run['ingest']}", flush=True)
+                  f"top-{TOP_NETWORKS} purity {n['purity']:.3f} (base {n['base_rate']:.3f}); ranker {run['ranker'].get('ranker')}; "
+                  f"ingest {run['ingest']}", flush=True)
     summary = {name: summarise([runs[name][s] for s in args.seeds]) for name in args.variants}
     print(f"\nmean (sd) over seeds {args.seeds}, {args.enterprises:,} enterprises, {args.horizon}-month horizon")
     for name in args.variants:

@@ -20,7 +20,9 @@ row of ``FEATURES`` per node:
 - ``prior:*``: the prior own, network and combined scores;
 - ``profile:*``: kind, links, the largest connector it uses, age, dormancy.
 
-Cost: linear in nodes and links (a few sparse products per group), plus one Leiden run.
+Rows are kept for entities only: identifiers link entities but are not ranked. Cost:
+linear in nodes and links (a few sparse products per group), plus one Leiden run;
+memory 204 bytes per entity for the matrix.
 """
 
 from __future__ import annotations
@@ -83,7 +85,12 @@ class Described:
     prior: np.ndarray  # prior score, 1 - (1 - own) exp(-NETWORK_GAIN network), dormant traders discounted
     graph: propagation.Graph
     community: np.ndarray
-    matrix: np.ndarray  # nodes x len(FEATURES), float32
+    rows: np.ndarray  # the entity nodes, in the order of the matrix's rows
+    matrix: np.ndarray  # entities x len(FEATURES), float32 (identifiers are linked, not ranked)
+
+    def positions(self, nodes: np.ndarray) -> np.ndarray:
+        """Return the matrix row of each entity node of ``nodes``."""
+        return np.searchsorted(self.rows, nodes)
 
 
 def describe(p: Projection) -> Described:
@@ -100,10 +107,11 @@ def describe(p: Projection) -> Described:
     is_entity = kinds < len(ENTITY_KINDS)
     community = communities.communities(graph, is_entity)
 
-    m = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    rows = np.flatnonzero(is_entity)
+    m = np.zeros((len(rows), len(FEATURES)), dtype=np.float32)
 
     def put(name: str, values) -> None:
-        m[:, COLUMN[name]] = values
+        m[:, COLUMN[name]] = np.broadcast_to(np.asarray(values, dtype=float), (n,))[rows]
 
     for k, f in enumerate(factors.FACTORS):
         put(f"own:{f.name}", x[:, k])
@@ -173,7 +181,7 @@ def describe(p: Projection) -> Described:
             age[i] = (p.as_of - _day(e["registered_on"])).days
     put("profile:age_days", age)
     put("profile:dormant", dormant)
-    return Described(x, norms, evidence, own, network, prior, graph, community, m)
+    return Described(x, norms, evidence, own, network, prior, graph, community, rows, m)
 
 
 def _dormant(p: Projection) -> np.ndarray:

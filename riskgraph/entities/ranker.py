@@ -45,7 +45,6 @@ from riskgraph.entities.projection import Projection, forget, project
 from riskgraph.errors import QueryError
 from riskgraph.graph import Store
 from riskgraph.memory import cyclic_gc_paused
-from riskgraph.model import ENTITY_KINDS
 from riskgraph.ranking import average_precision
 
 HORIZON_MONTHS = 12
@@ -78,14 +77,16 @@ class Ranker:
         """Return the score of every node. Cost: O(nodes x trees x depth) when learned."""
         if self.booster is None:
             return described.prior
-        return self.booster.predict(described.matrix, num_threads=2)
+        score = np.zeros(len(described.prior))
+        score[described.rows] = self.booster.predict(described.matrix, num_threads=2)
+        return score
 
     def contributions(self, described: features.Described, nodes: np.ndarray) -> np.ndarray:
-        """Return the log-odds contribution of every feature to the score of ``nodes``
-        (rows), the bias last (TreeSHAP). Learned rankers only."""
+        """Return the log-odds contribution of every feature to the score of the entity
+        nodes ``nodes`` (rows), the bias last (TreeSHAP). Learned rankers only."""
         if not len(nodes):
             return np.zeros((0, len(features.FEATURES) + 1))
-        return self.booster.predict(described.matrix[nodes], pred_contrib=True, num_threads=2)
+        return self.booster.predict(described.matrix[described.positions(nodes)], pred_contrib=True, num_threads=2)
 
 
 PRIORS = Ranker("priors", summary={"ranker": "priors", "why": "asked for"})
@@ -118,7 +119,7 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
             forget(reads, cut, history_months=history_months)
             p = project(store, cut, history_months=history_months, reads=reads)
             described = features.describe(p)
-            rows = np.flatnonzero(p.kinds() < len(ENTITY_KINDS))
+            rows = np.arange(len(described.rows))  # positions in the matrix: every entity
             until = min(add_months(cut, HORIZON_MONTHS), as_of)
             positive = labels(store, p, cut, until)
             if LABEL_DISCREPANCIES:
@@ -126,7 +127,7 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
                 inside = (day > (cut - as_of).days) & (day <= (until - as_of).days)
                 nodes = p.known(ids[inside])
                 positive[nodes[nodes >= 0]] = True
-            positive = positive[rows]
+            positive = positive[described.rows]
             weight = np.ones(len(rows))
             negatives = np.flatnonzero(~positive)
             if len(negatives) > MAX_NEGATIVES_PER_CUT:
@@ -138,7 +139,7 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
             xs.append(described.matrix[rows])
             ys.append(positive)
             ws.append(weight)
-            priors.append(described.prior[rows])
+            priors.append(described.prior[described.rows][rows])
             say(f"ranker cut {cut}: {len(rows):,} entities, {int(positive.sum()):,} with a violation decided or a discrepancy "
                 f"found in the next {HORIZON_MONTHS} months")
             del p, described
