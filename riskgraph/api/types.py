@@ -164,12 +164,12 @@ class EntityConnection:
     page_info: PageInfo
 
 
-@strawberry.type(description="A group of entities ranked by aggregated risk.")
+@strawberry.type(description="A group of entities ranked by how much more risk it holds than the population.")
 class SuspiciousNetwork:
     rank: int
-    score: float
+    score: float = strawberry.field(description="lift: its members' risk over what as many entities hold on average")
     size: int
-    risky_members: int
+    risky_members: int = strawberry.field(description="members with a decided violation or a graded intelligence report")
     risky_share: float
     why: str
     glue: list[str] = strawberry.field(description="the people or identifiers that hold it together, as kind:id")

@@ -16,7 +16,7 @@ def network_text(r: dict, members: int = 10) -> str:
     """Return a suspicious network in three lines: rank and score, why, its first ``members``."""
     shown = ", ".join(f"{m} ({s:.2f})" for m, s in list(zip(r["members"], r["member_scores"]))[:members])
     more = f" and {r['size'] - members} more" if r["size"] > members else ""
-    return (f"#{r['rank']:<3} score {r['score']:.2f}  {r['size']} members, {r['risky_members']} risky ({r['risky_share']:.0%})\n"
+    return (f"#{r['rank']:<3} lift {r['score']:.1f}  {r['size']} members, {r['risky_members']} on record ({r['risky_share']:.0%})\n"
             f"     why: {r['why']}\n     members: {shown}{more}")
 
 

@@ -5,8 +5,9 @@
 row of ``FEATURES`` per node:
 
 - ``own:*``: the own factors, and the counts behind them (declarations, inspections);
-- ``net:GROUP:SEED:HOPS``: risk mass reaching the node from past violators (``viol``)
-  and from graded intelligence (``intel``) over one link group (``GROUPS``: people,
+- ``net:GROUP:SEED:HOPS``: risk mass reaching the node from past violators (``viol``),
+  from graded intelligence (``intel``) and from every node's prior own risk (``own``:
+  inspections, goods, status) over one link group (``GROUPS``: people,
   identifiers, agents, declarants, vehicles, partners), in one hop (it is linked to
   them) or two (it shares a person, phone, agent... with them), hub-damped as in
   propagation; ``net:all:*``: the same over every link, four hops;
@@ -54,7 +55,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "vehicles": ("vehicle", "vehicle_owner"),
     "partners": ("partner", "warehouse"),
 }
-SEEDS = ("viol", "intel")
+SEEDS = ("viol", "intel", "own")
 
 
 def _names() -> tuple[str, ...]:
@@ -119,7 +120,7 @@ def describe(p: Projection) -> Described:
         put("own:declarations", np.log1p(evidence.declarations))
         put("own:inspected", np.log1p(evidence.inspected))
         put("own:discrepancies", np.log1p(evidence.discrepancies))
-    seeds = {"viol": x[:, factors.FACTOR_INDEX["violations"]], "intel": x[:, factors.FACTOR_INDEX["intel"]]}
+    seeds = {"viol": x[:, factors.FACTOR_INDEX["violations"]], "intel": x[:, factors.FACTOR_INDEX["intel"]], "own": own}
     group_of = np.array([next((g for g, types in GROUPS.items() if link.type in types), "") for link in propagation.LINKS])
     s = graph.matrix
     for g in GROUPS:
@@ -131,8 +132,8 @@ def describe(p: Projection) -> Described:
             one = sg @ seed
             put(f"net:{g}:{name}:1", one)
             put(f"net:{g}:{name}:2", np.maximum(sg @ one - echo * seed, 0.0))
-    for name, seed in seeds.items():
-        put(f"net:all:{name}", propagation.propagate(graph, seed))
+    for name in ("viol", "intel"):  # net:all:own is prior:network
+        put(f"net:all:{name}", propagation.propagate(graph, seeds[name]))
 
     violator = np.zeros(n)
     subjects = np.unique(np.array([v["subject"] for v in p.violations], dtype=np.int64))

@@ -52,6 +52,7 @@ CUTS = 4
 STEP_MONTHS = 3
 MIN_POSITIVES = 60
 LABEL_DISCREPANCIES = True
+VIOLATION_WEIGHT = 1.0  # weight of an entity with a decided violation against one with a discrepancy only
 MIN_VALID_POSITIVES = 15
 MAX_NEGATIVES_PER_CUT = 200_000  # more are sampled (and weighted up): the fit's memory stays bounded
 FRESH_MONTHS = 6  # a saved ranker serves analyses up to this long after its as-of date
@@ -122,13 +123,14 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
             rows = np.arange(len(described.rows))  # positions in the matrix: every entity
             until = min(add_months(cut, HORIZON_MONTHS), as_of)
             positive = labels(store, p, cut, until)
+            violated = positive[described.rows]
             if LABEL_DISCREPANCIES:
                 ids, day = discrepant
                 inside = (day > (cut - as_of).days) & (day <= (until - as_of).days)
                 nodes = p.known(ids[inside])
                 positive[nodes[nodes >= 0]] = True
             positive = positive[described.rows]
-            weight = np.ones(len(rows))
+            weight = np.where(violated, VIOLATION_WEIGHT, 1.0)
             negatives = np.flatnonzero(~positive)
             if len(negatives) > MAX_NEGATIVES_PER_CUT:
                 dropped = rng.choice(negatives, len(negatives) - MAX_NEGATIVES_PER_CUT, replace=False)
