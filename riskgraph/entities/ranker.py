@@ -3,18 +3,20 @@
 ``fit(store, as_of)`` projects the store as of ``CUTS`` earlier dates ``T`` (every
 ``STEP_MONTHS`` months, the newest ``HORIZON_MONTHS`` before ``as_of``), describes
 every entity as known at ``T`` (``features.describe``) and labels it positive if a
-violation against it was decided in ``(T, T + HORIZON_MONTHS]``; nothing dated after
-``as_of`` is read. A LightGBM model learns on the older cuts and stops early on the
-newest (time-ordered validation, log loss), then is refitted on every cut with the
-rounds found. Its output is the probability that a violation against the entity is
-decided within ``HORIZON_MONTHS``.
+violation against it was decided, or a discrepancy found on one of its declarations,
+in ``(T, T + HORIZON_MONTHS]``; nothing dated after ``as_of`` is read. A LightGBM
+model learns on the older cuts and stops early on the newest (time-ordered
+validation, log loss), then is refitted on every cut with the rounds found. Its output
+is the probability of such a finding within ``HORIZON_MONTHS``.
 
-Why gradient-boosted trees rather than a regularised logistic model: the network
-features matter most for entities with no record of their own, an interaction a
-linear model only gets if it is written in by hand; the inputs are counts and masses
-with long tails, which trees take unscaled; and monotone constraints (more risk mass
-never lowers the score) keep every score defensible. Shallow trees, few rounds and a
-later cut for stopping keep it from memorising one store.
+Why boosted stumps (two leaves per tree): they make an additive model, one monotone
+shape per feature, that an officer can be shown feature by feature; deeper trees did
+better on the newest training cut and worse at the as-of date on every generated world
+(they learn interactions of the history that do not carry over: docs/benchmarks.md).
+Why boosting rather than a regularised logistic model: the inputs are counts and
+masses with long tails whose effect is not linear, which trees take unscaled, and
+monotone constraints (more risk mass never lowers the score) keep every shape
+defensible.
 
 Fitting costs a description of the store per cut: on a large store, ``riskgraph
 fit-ranker`` fits and saves it as a separate step (``save``), and ``analyze`` then uses
@@ -56,10 +58,10 @@ VIOLATION_WEIGHT = 1.0  # weight of an entity with a decided violation against o
 MIN_VALID_POSITIVES = 15
 MAX_NEGATIVES_PER_CUT = 200_000  # more are sampled (and weighted up): the fit's memory stays bounded
 FRESH_MONTHS = 6  # a saved ranker serves analyses up to this long after its as-of date
-MAX_ROUNDS = 400
+MAX_ROUNDS = 800
 PATIENCE = 30
 PARAMS = {
-    "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 40, "feature_fraction": 0.8,
+    "objective": "binary", "learning_rate": 0.05, "num_leaves": 2, "min_data_in_leaf": 200, "feature_fraction": 0.8,
     "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "verbosity": -1, "seed": 1, "deterministic": True,
     "num_threads": 2,
 }
