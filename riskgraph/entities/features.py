@@ -121,17 +121,22 @@ def describe(p: Projection) -> Described:
         put("own:inspected", np.log1p(evidence.inspected))
         put("own:discrepancies", np.log1p(evidence.discrepancies))
     seeds = {"viol": x[:, factors.FACTOR_INDEX["violations"]], "intel": x[:, factors.FACTOR_INDEX["intel"]], "own": own}
-    group_of = np.array([next((g for g, types in GROUPS.items() if link.type in types), "") for link in propagation.LINKS])
+    # The group of every entry of S, as a small integer (strings per entry cost 44 bytes each).
+    names = list(GROUPS)
+    group_of = np.array([next((k for k, g in enumerate(names) if link.type in GROUPS[g]), -1) for link in propagation.LINKS],
+                        dtype=np.int8)
+    entry_group = group_of[graph.types] if len(graph.types) else np.zeros(0, dtype=np.int8)
     s = graph.matrix
-    for g in GROUPS:
-        keep = group_of[graph.types] == g if len(graph.types) else np.zeros(0, dtype=bool)
+    for k, g in enumerate(names):
+        keep = entry_group == k
         sg = sp.csr_matrix((np.where(keep, s.data, 0.0), s.indices.copy(), s.indptr.copy()), shape=s.shape)
         sg.eliminate_zeros()
-        echo = np.asarray(sg.multiply(sg).sum(axis=1)).ravel()
+        echo = np.asarray(sg.power(2).sum(axis=1)).ravel()
         for name, seed in seeds.items():
             one = sg @ seed
             put(f"net:{g}:{name}:1", one)
             put(f"net:{g}:{name}:2", np.maximum(sg @ one - echo * seed, 0.0))
+        del sg, echo  # before the next group's copy: one group's matrix at a time
     for name in ("viol", "intel"):  # net:all:own is prior:network
         put(f"net:all:{name}", propagation.propagate(graph, seeds[name]))
 
@@ -148,12 +153,14 @@ def describe(p: Projection) -> Described:
     closed = np.zeros(n)
     for i, e in p.enterprise.items():
         closed[i] = e["status"] in CLOSED
-    people = sp.csr_matrix((np.where(group_of[graph.types] == "people", 1.0, 0.0), s.indices.copy(), s.indptr.copy()), shape=s.shape) \
-        if len(graph.types) else sp.csr_matrix((n, n))
+    people = sp.csr_matrix((np.where(entry_group == names.index("people"), 1.0, 0.0), s.indices.copy(), s.indptr.copy()),
+                           shape=s.shape)
     people.eliminate_zeros()
+    del entry_group
     roles = people @ np.ones(n)
     for name, seed in (("phoenix:closed", closed), ("phoenix:closed_violators", closed * violator)):
         put(name, np.maximum(people @ (people @ seed) - roles * seed, 0.0))
+    del people
 
     c = community - community.min() if n else community
     size = np.bincount(c[is_entity], minlength=int(c.max()) + 1 if n else 0).astype(float)
@@ -164,7 +171,7 @@ def describe(p: Projection) -> Described:
     put("community:violators", (in_community[c] - violator * is_entity) if n else 0.0)
     put("community:own", ((own_mass[c] - own * is_entity) / others) if n else 0.0)
 
-    put("pagerank", pagerank(p, subjects) * max(1, n))  # scaled by n so values do not shrink with the graph
+    put("pagerank", pagerank(a, subjects) * max(1, n))  # scaled by n so values do not shrink with the graph
     put("prior:own", own)
     put("prior:network", 1 - np.exp(-NETWORK_GAIN * network))
     put("prior:score", prior)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from riskgraph.entities.factors import FACTOR_INDEX
-from riskgraph.entities.pagerank import pagerank
+from riskgraph.entities.pagerank import adjacency, pagerank
 
 
 def own_history(analysis) -> np.ndarray:
@@ -22,7 +22,7 @@ def own_history(analysis) -> np.ndarray:
 
 def pagerank_on_violators(analysis) -> np.ndarray:
     p = analysis.projection
-    return pagerank(p, np.unique(np.array([v["subject"] for v in p.violations], dtype=np.int64)))
+    return pagerank(adjacency(p), np.unique(np.array([v["subject"] for v in p.violations], dtype=np.int64)))
 
 
 BASELINES = {"own history only": own_history, "PageRank on past violators": pagerank_on_violators}
