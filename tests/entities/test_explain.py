@@ -4,31 +4,18 @@ network risk, what each brings, and the asker's own risk never counted as a reas
 from __future__ import annotations
 
 import math
-from datetime import date
 
 import numpy as np
 import pytest
 
 from riskgraph.entities.explain import top_paths
-from riskgraph.entities.projection import STATIC, Projection
 from riskgraph.entities.propagation import ALPHA, build
-from riskgraph.model import NODE_KINDS
+from tests.entities.tiny import projection
 
 
 def _graph(kinds: list[str], links: list[tuple[int, int, str]]):
     """The normalised graph of nodes of ``kinds`` and static links (source, target, type)."""
-    p = Projection(date(2024, 1, 1), date(2021, 1, 1))
-    p.kind = [NODE_KINDS.index(k) for k in kinds]
-    p.key = [f"n{i}" for i in range(len(kinds))]
-    p.store_id = list(range(len(kinds)))
-    p.links = {
-        "source": np.array([s for s, _, _ in links], dtype=np.int64),
-        "target": np.array([t for _, t, _ in links], dtype=np.int64),
-        "type": np.array([k for _, _, k in links], dtype=object),
-        "count": np.ones(len(links)),
-        "last": np.full(len(links), STATIC, dtype=np.int64),
-    }
-    return build(p)
+    return build(projection(kinds, links))
 
 
 # Enterprise 0 has director 3 (own 0.9) and phone 1, shared with enterprise 2 (own 0.5).

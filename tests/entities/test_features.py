@@ -9,25 +9,15 @@ import numpy as np
 import pytest
 
 from riskgraph.entities.features import COLUMN, FEATURES, MONOTONE, describe
-from riskgraph.entities.projection import STATIC, Projection
-from riskgraph.model import NODE_KINDS
+from riskgraph.entities.projection import Projection
+from tests.entities.tiny import projection
 
 AS_OF = date(2024, 1, 1)
 
 
 def _projection(kinds: list[str], links: list[tuple[int, int, str]], violators: tuple[int, ...] = (),
                 statuses: dict[int, str] | None = None) -> Projection:
-    p = Projection(AS_OF, date(2021, 1, 1))
-    p.kind = [NODE_KINDS.index(k) for k in kinds]
-    p.key = [f"n{i}" for i in range(len(kinds))]
-    p.store_id = list(range(len(kinds)))
-    p.links = {
-        "source": np.array([a for a, _, _ in links], dtype=np.int64),
-        "target": np.array([b for _, b, _ in links], dtype=np.int64),
-        "type": np.array([t for _, _, t in links], dtype=object),
-        "count": np.ones(len(links)),
-        "last": np.full(len(links), STATIC, dtype=np.int64),
-    }
+    p = projection(kinds, links, AS_OF)
     p.enterprise = {i: {"status": (statuses or {}).get(i, "active"), "registered_on": "2020-01-01"}
                     for i, k in enumerate(kinds) if k == "enterprise"}
     p.violations = [{"subject": i, "decided_on": "2023-06-01", "kind": "smuggling", "severity": "administrative"} for i in violators]

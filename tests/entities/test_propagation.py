@@ -4,32 +4,15 @@ count and age, and what propagation brings each node (no store, numbers by hand)
 from __future__ import annotations
 
 import math
-from datetime import date
 
 import numpy as np
 import pytest
 
-from riskgraph.entities.projection import STATIC, Projection
+from riskgraph.entities.projection import STATIC
 from riskgraph.entities.propagation import ALPHA, LINK_BY_TYPE, LINKS, build, propagate, recency
-from riskgraph.model import NODE_KINDS
+from tests.entities.tiny import projection
 
 A = ALPHA
-
-
-def _projection(kinds: list[str], links: list[tuple]) -> Projection:
-    """A projection of nodes of ``kinds`` and links (source, target, type[, count[, last]])."""
-    p = Projection(date(2024, 1, 1), date(2021, 1, 1))
-    p.kind = [NODE_KINDS.index(k) for k in kinds]
-    p.key = [f"n{i}" for i in range(len(kinds))]
-    p.store_id = list(range(len(kinds)))
-    p.links = {
-        "source": np.array([link[0] for link in links], dtype=np.int64),
-        "target": np.array([link[1] for link in links], dtype=np.int64),
-        "type": np.array([link[2] for link in links], dtype=object),
-        "count": np.array([link[3] if len(link) > 3 else 1 for link in links], dtype=float),
-        "last": np.array([link[4] if len(link) > 4 else STATIC for link in links], dtype=np.int64),
-    }
-    return p
 
 
 def _types(graph) -> dict[tuple[int, int], str]:
@@ -42,7 +25,7 @@ def _types(graph) -> dict[tuple[int, int], str]:
 def test_build_divides_each_weight_by_the_root_of_both_degrees():
     """S_ab = w_ab / sqrt(deg_a deg_b): the hub damping the whole method rests on."""
     # 0 and 2 share phone 1; 0 is also at address 3.
-    p = _projection(["enterprise", "phone", "enterprise", "address"], [(0, 1, "phone"), (2, 1, "phone"), (0, 3, "address")])
+    p = projection(["enterprise", "phone", "enterprise", "address"], [(0, 1, "phone"), (2, 1, "phone"), (0, 3, "address")])
     s = build(p).matrix.toarray()
     deg = [1.0 + 0.6, 2.0, 1.0, 0.6]
     expected = np.zeros((4, 4))
@@ -57,7 +40,7 @@ def test_build_divides_each_weight_by_the_root_of_both_degrees():
 def test_parallel_links_add_up_and_the_pair_is_typed_by_the_strongest():
     """A director who is also a shareholder is linked by both weights; the reason names the stronger role."""
     # Person 0 is shareholder (0.8) and director (1.0) of enterprise 1, which has e-mail 2 (0.8).
-    p = _projection(["person", "enterprise", "email"], [(0, 1, "role:shareholder"), (1, 0, "role:director"), (1, 2, "email")])
+    p = projection(["person", "enterprise", "email"], [(0, 1, "role:shareholder"), (1, 0, "role:director"), (1, 2, "email")])
     g = build(p)
     s = g.matrix.toarray()
     deg = [1.8, 1.8 + 0.8, 0.8]
@@ -72,7 +55,7 @@ def test_parallel_links_add_up_and_the_pair_is_typed_by_the_strongest():
 def test_a_link_made_by_many_declarations_weighs_half_as_much_again_as_one_made_by_one():
     """Count saturation: 1 declaration gives the type's weight, many give 1.5 times it (the cap)."""
     # Enterprise 0 files through agent 1 once and through agent 2 ten times.
-    p = _projection(["enterprise", "agent", "agent"], [(0, 1, "agent", 1, -10), (0, 2, "agent", 10, -10)])
+    p = projection(["enterprise", "agent", "agent"], [(0, 1, "agent", 1, -10), (0, 2, "agent", 10, -10)])
     s = build(p).matrix.toarray()
     w1, w2 = 0.6, 0.6 * 1.5
     assert s[0, 1] == pytest.approx(w1 / math.sqrt((w1 + w2) * w1))
@@ -82,7 +65,7 @@ def test_a_link_made_by_many_declarations_weighs_half_as_much_again_as_one_made_
 def test_two_declarations_already_reach_the_count_cap():
     """(1 - e^-2/3) / (1 - e^-1/3) = 1.72 > 1.5: the cap binds from the second declaration on."""
     assert (1 - math.exp(-2 / 3)) / (1 - math.exp(-1 / 3)) > 1.5
-    p = _projection(["enterprise", "agent", "agent"], [(0, 1, "agent", 2, -10), (0, 2, "agent", 50, -10)])
+    p = projection(["enterprise", "agent", "agent"], [(0, 1, "agent", 2, -10), (0, 2, "agent", 50, -10)])
     s = build(p).matrix.toarray()
     assert s[0, 1] == pytest.approx(s[0, 2])
 
@@ -98,7 +81,7 @@ def test_an_old_link_weighs_less_in_the_matrix():
     """Agent 1 last filed two years ago (one window past its 365 days): half the weight of agent 2, filed this quarter."""
     assert LINK_BY_TYPE["agent"].window_days == 365
     links = [(0, 1, "agent", 1, -730), (0, 2, "agent", 1, -100), (0, 3, "phone", 1, -5000)]
-    p = _projection(["enterprise", "agent", "agent", "phone"], links)
+    p = projection(["enterprise", "agent", "agent", "phone"], links)
     s = build(p).matrix.toarray()
     w = [0.3, 0.6, 1.0]  # the phone link has no window: its age does not matter
     deg0 = sum(w)
@@ -113,7 +96,7 @@ def test_propagation_on_a_path_reaches_the_middle_most_and_removes_the_two_hop_e
     S³ = S and S⁴ = S² here. So A gets (α² + α⁴)/2, B gets (α + α³)/√2, and C gets
     (α² + α⁴)/2 less its two-hop echo α²·S_CB²·1 = α²/2: the four-hop return α⁴/2 remains.
     """
-    p = _projection(["enterprise", "phone", "enterprise"], [(0, 1, "phone"), (2, 1, "phone")])
+    p = projection(["enterprise", "phone", "enterprise"], [(0, 1, "phone"), (2, 1, "phone")])
     network = propagate(build(p), np.array([0.0, 0.0, 1.0]))
     a, b, c = network.tolist()
     assert a == pytest.approx((A**2 + A**4) / 2)
@@ -132,7 +115,7 @@ def test_a_hub_passes_less_to_each_of_its_nodes_than_a_phone_shared_by_two():
     links = [(0, 1, "phone"), (2, 1, "phone")] + [(f, 3, "address") for f in range(4, 14)]
     own = np.zeros(14)
     own[[2, 13]] = 1.0
-    network = propagate(build(_projection(kinds, links)), own)
+    network = propagate(build(projection(kinds, links)), own)
     assert network[0] == pytest.approx((A**2 + A**4) / 2)
     assert network[4:13] == pytest.approx([(A**2 + A**4) / 10] * 9)
     assert network[0] == pytest.approx(5 * network[4])
@@ -146,7 +129,7 @@ def test_risk_travels_at_most_four_hops():
     links = [(k, k + 1, "phone") for k in range(5)]
     own = np.zeros(6)
     own[5] = 1.0
-    network = propagate(build(_projection(kinds, links)), own)
+    network = propagate(build(projection(kinds, links)), own)
     # Degrees 1, 2, 2, 2, 2, 1: S = 1/2 inside the chain, 1/√2 at its ends.
     assert network[1] == pytest.approx(A**4 * (1 / 2) ** 3 / math.sqrt(2))
     assert network[0] == 0.0
@@ -154,7 +137,7 @@ def test_risk_travels_at_most_four_hops():
 
 def test_no_own_risk_means_no_network_risk_and_isolated_nodes_get_none():
     """Zero in, zero out; a node without links (degree 0) is left at zero, not divided by zero."""
-    p = _projection(["enterprise", "phone", "enterprise", "enterprise"], [(0, 1, "phone"), (2, 1, "phone")])
+    p = projection(["enterprise", "phone", "enterprise", "enterprise"], [(0, 1, "phone"), (2, 1, "phone")])
     g = build(p)
     assert propagate(g, np.zeros(4)) == pytest.approx(np.zeros(4))
     assert g.matrix[3].nnz == 0
