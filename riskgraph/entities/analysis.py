@@ -200,7 +200,7 @@ def score_projection(p: Projection, ranker: ranking.Ranker = ranking.PRIORS, tim
     """Return the analysis of an already read projection (see ``analyze``)."""
     timings = {} if timings is None else timings
     t = time.monotonic()
-    d = features.describe(p)
+    d = ranker.describe(p)
     score = ranker.score(d)
     is_entity = p.kinds() < len(ENTITY_KINDS)
     banded, floors = bands(score, p.kinds(), is_entity)

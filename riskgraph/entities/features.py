@@ -10,7 +10,8 @@ row of ``FEATURES`` per node:
   inspections, goods, status) over one link group (``GROUPS``: people,
   identifiers, agents, declarants, vehicles, partners), in one hop (it is linked to
   them) or two (it shares a person, phone, agent... with them), hub-damped as in
-  propagation; ``net:all:*``: the same over every link, four hops;
+  propagation; ``net:all:*``: the same over every link, four hops, each passing
+  ``alpha`` on (the ranker chooses it by backtest);
 - ``near:violators:1`` and ``:2``: how many past violators are one hop away, and two
   hops away through connectors held by at most ``SMALL_CONNECTOR`` nodes;
 - ``phoenix:*``: dissolved, suspended or absconded firms whose people hold a role here
@@ -60,7 +61,7 @@ SEEDS = ("viol", "intel", "own")
 
 def _names() -> tuple[str, ...]:
     own = tuple(f"own:{f.name}" for f in factors.FACTORS) + ("own:declarations", "own:inspected", "own:discrepancies")
-    net = tuple(f"net:{g}:{s}:{h}" for g in GROUPS for s in SEEDS for h in (1, 2)) + ("net:all:viol", "net:all:intel")
+    net = tuple(f"net:{g}:{s}:{h}" for g in GROUPS for s in SEEDS for h in (1, 2)) + tuple(f"net:all:{s}" for s in SEEDS)
     rest = ("near:violators:1", "near:violators:2", "phoenix:closed", "phoenix:closed_violators", "community:size",
             "community:violators", "community:own", "pagerank", "prior:own", "prior:network", "prior:score",
             "profile:kind", "profile:links", "profile:largest_connector", "profile:age_days", "profile:dormant")
@@ -94,13 +95,14 @@ class Described:
         return np.searchsorted(self.rows, nodes)
 
 
-def describe(p: Projection) -> Described:
-    """Return the description of every node of ``p`` (see the module)."""
+def describe(p: Projection, alpha: float = propagation.ALPHA) -> Described:
+    """Return the description of every node of ``p`` (see the module), propagating with
+    ``alpha`` (the share of risk each hop passes on: the ranker chooses it)."""
     n = p.size
     x, norms, evidence = factors.own_factors(p)
     own = factors.combine(x)
     graph = propagation.build(p)
-    network = propagation.propagate(graph, own)
+    network = propagation.propagate(graph, own)  # the priors propagate at their own ALPHA, whatever the ranker's
     dormant = _dormant(p)
     prior = 1 - (1 - own) * np.exp(-NETWORK_GAIN * network)
     prior = np.where(dormant, prior * DORMANT_DISCOUNT, prior)
@@ -120,7 +122,7 @@ def describe(p: Projection) -> Described:
         put("own:declarations", np.log1p(evidence.declarations))
         put("own:inspected", np.log1p(evidence.inspected))
         put("own:discrepancies", np.log1p(evidence.discrepancies))
-    seeds = {"viol": x[:, factors.FACTOR_INDEX["violations"]], "intel": x[:, factors.FACTOR_INDEX["intel"]], "own": own}
+    seeds = _seeds(x, own)
     # The group of every entry of S, as a small integer (strings per entry cost 44 bytes each).
     names = list(GROUPS)
     group_of = np.array([next((k for k, g in enumerate(names) if link.type in GROUPS[g]), -1) for link in propagation.LINKS],
@@ -137,8 +139,8 @@ def describe(p: Projection) -> Described:
             put(f"net:{g}:{name}:1", one)
             put(f"net:{g}:{name}:2", np.maximum(sg @ one - echo * seed, 0.0))
         del sg, echo  # before the next group's copy: one group's matrix at a time
-    for name in ("viol", "intel"):  # net:all:own is prior:network
-        put(f"net:all:{name}", propagation.propagate(graph, seeds[name]))
+    for name in SEEDS:
+        put(f"net:all:{name}", propagation.propagate(graph, seeds[name], alpha))
 
     violator = np.zeros(n)
     subjects = np.unique(np.array([v["subject"] for v in p.violations], dtype=np.int64))
@@ -190,6 +192,19 @@ def describe(p: Projection) -> Described:
     put("profile:age_days", age)
     put("profile:dormant", dormant)
     return Described(x, norms, evidence, own, network, prior, graph, community, rows, m)
+
+
+def at_alpha(d: Described, alpha: float) -> np.ndarray:
+    """Return ``d``'s matrix with the four-hop features propagated at ``alpha`` instead.
+    Cost: three propagations."""
+    m = d.matrix.copy()
+    for name, seed in _seeds(d.factors, d.own).items():
+        m[:, COLUMN[f"net:all:{name}"]] = propagation.propagate(d.graph, seed, alpha)[d.rows]
+    return m
+
+
+def _seeds(x: np.ndarray, own: np.ndarray) -> dict[str, np.ndarray]:
+    return {"viol": x[:, factors.FACTOR_INDEX["violations"]], "intel": x[:, factors.FACTOR_INDEX["intel"]], "own": own}
 
 
 def _dormant(p: Projection) -> np.ndarray:

@@ -96,9 +96,10 @@ def build(p: Projection) -> Graph:
     return Graph(s, kind[last])
 
 
-def propagate(graph: Graph, own: np.ndarray) -> np.ndarray:
+def propagate(graph: Graph, own: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
     """Return the network risk of every node: risk reaching it from others in up to HOPS
-    hops, less the echo of its own risk coming back over two hops.
+    hops, each passing ``alpha`` of it on, less the echo of its own risk coming back over
+    two hops.
 
     Cost: HOPS sparse matrix-vector products.
     """
@@ -106,9 +107,9 @@ def propagate(graph: Graph, own: np.ndarray) -> np.ndarray:
     r = own.copy()
     total = np.zeros_like(own)
     for _ in range(HOPS):
-        r = ALPHA * (s @ r)
+        r = alpha * (s @ r)
         total += r
-    echo = ALPHA**2 * np.asarray(s.multiply(s).sum(axis=1)).ravel() * own
+    echo = alpha**2 * np.asarray(s.multiply(s).sum(axis=1)).ravel() * own
     return np.maximum(total - echo, 0.0)
 
 

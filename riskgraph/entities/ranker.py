@@ -6,8 +6,10 @@ every entity as known at ``T`` (``features.describe``) and labels it positive if
 violation against it was decided, or a discrepancy found on one of its declarations,
 in ``(T, T + HORIZON_MONTHS]``; nothing dated after ``as_of`` is read. A LightGBM
 model learns on the older cuts and stops early on the newest (time-ordered
-validation, log loss), then is refitted on every cut with the rounds found. Its output
-is the probability of such a finding within ``HORIZON_MONTHS``.
+validation, log loss), once for each propagation ``alpha`` of ``ALPHAS`` (the share
+of risk each hop passes on in the four-hop features); the alpha whose model does best
+on the newest cut is kept, and its model refitted on every cut with the rounds found.
+Its output is the probability of such a finding within ``HORIZON_MONTHS``.
 
 Why boosted stumps (two leaves per tree): they make an additive model, one monotone
 shape per feature, that an officer can be shown feature by feature; deeper trees did
@@ -42,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from riskgraph.dates import add_months, months_before
-from riskgraph.entities import features
+from riskgraph.entities import features, propagation
 from riskgraph.entities.projection import Projection, forget, project
 from riskgraph.errors import QueryError
 from riskgraph.graph import Store
@@ -56,6 +58,7 @@ MIN_POSITIVES = 60
 LABEL_DISCREPANCIES = True
 VIOLATION_WEIGHT = 1.0  # weight of an entity with a decided violation against one with a discrepancy only
 MIN_VALID_POSITIVES = 15
+ALPHAS = (0.5, 0.8)  # the share of risk a hop passes on in the four-hop features, chosen by backtest
 MAX_NEGATIVES_PER_CUT = 200_000  # more are sampled (and weighted up): the fit's memory stays bounded
 FRESH_MONTHS = 6  # a saved ranker serves analyses up to this long after its as-of date
 MAX_ROUNDS = 800
@@ -75,6 +78,11 @@ class Ranker:
     kind: str
     booster: object | None = None  # lightgbm.Booster
     summary: dict = field(default_factory=dict)
+    alpha: float = propagation.ALPHA  # the propagation of the four-hop features
+
+    def describe(self, p: Projection) -> features.Described:
+        """Return the description of ``p`` this ranker reads."""
+        return features.describe(p, self.alpha)
 
     def score(self, described: features.Described) -> np.ndarray:
         """Return the score of every node. Cost: O(nodes x trees x depth) when learned."""
@@ -109,7 +117,8 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
     say = progress or (lambda _: None)
     started = time.monotonic()
     cuts = [months_before(as_of, HORIZON_MONTHS + k * STEP_MONTHS) for k in reversed(range(CUTS))]
-    xs, ys, ws, priors = [], [], [], []
+    xs: dict[float, list[np.ndarray]] = {}  # feature rows of every cut, by propagation alpha
+    ys, ws, priors = [], [], []
     rng = np.random.default_rng(0)
     with cyclic_gc_paused():
         now = project(store, as_of, history_months=history_months, reads=reads)
@@ -140,7 +149,8 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
                 keep[dropped] = False
                 weight[~positive] = len(negatives) / MAX_NEGATIVES_PER_CUT
                 rows, positive, weight = rows[keep], positive[keep], weight[keep]
-            xs.append(described.matrix[rows])
+            for alpha in ALPHAS:
+                xs.setdefault(alpha, []).append(features.at_alpha(described, alpha)[rows])
             ys.append(positive)
             ws.append(weight)
             priors.append(described.prior[described.rows][rows])
@@ -154,18 +164,23 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
         why = (f"{total} labelled entities over the cuts (needs {MIN_POSITIVES}), {newest} in the newest "
                f"(needs {MIN_VALID_POSITIVES})")
         return Ranker("priors", summary={**summary, "ranker": "priors", "why": why})
-    booster, rounds = _train(xs[:-1], ys[:-1], ws[:-1], (xs[-1], ys[-1], ws[-1]))
-    learned_ap = average_precision(booster.predict(xs[-1], num_threads=2), ys[-1])
+    tried = {}
+    for alpha, x in xs.items():
+        booster, rounds = _train(x[:-1], ys[:-1], ws[:-1], (x[-1], ys[-1], ws[-1]))
+        tried[alpha] = (average_precision(booster.predict(x[-1], num_threads=2), ys[-1]), rounds)
+    alpha = max(tried, key=lambda a: tried[a][0])
+    learned_ap, rounds = tried[alpha]
     prior_ap = average_precision(priors[-1], ys[-1])
     summary.update(valid_cut=cuts[-1].isoformat(), valid_average_precision={"learned": round(learned_ap, 4),
-                                                                            "priors": round(prior_ap, 4)}, rounds=rounds)
+                                                                            "priors": round(prior_ap, 4)}, rounds=rounds,
+                   alpha=alpha, alphas={str(a): round(ap, 4) for a, (ap, _) in tried.items()})
     if learned_ap < prior_ap:
         return Ranker("priors", summary={**summary, "ranker": "priors",
                                           "why": f"learned AP {learned_ap:.3f} below the priors' {prior_ap:.3f} on the newest cut"})
-    booster, _ = _train(xs, ys, ws, None, rounds)
+    booster, _ = _train(xs[alpha], ys, ws, None, rounds)
     summary.update(ranker="learned", why=f"learned AP {learned_ap:.3f} against the priors' {prior_ap:.3f} on the newest cut",
                    seconds=round(time.monotonic() - started, 1))
-    return Ranker("learned", booster, summary)
+    return Ranker("learned", booster, summary, alpha)
 
 
 def labels(store: Store, p: Projection, since: date, until: date) -> np.ndarray:
@@ -205,7 +220,8 @@ def save(fitted: Ranker, models_dir: Path, as_of: date) -> Path:
     tmp.mkdir(parents=True)
     if fitted.booster is not None:
         fitted.booster.save_model(str(tmp / "model.txt"))
-    meta = {"kind": fitted.kind, "as_of": as_of.isoformat(), "features": list(features.FEATURES), "summary": fitted.summary}
+    meta = {"kind": fitted.kind, "as_of": as_of.isoformat(), "features": list(features.FEATURES), "alpha": fitted.alpha,
+            "summary": fitted.summary}
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
@@ -224,7 +240,7 @@ def load(path: Path) -> Ranker:
         raise QueryError(f"{path}: not a readable entity ranker ({e}); run `riskgraph fit-ranker` again") from None
     if meta.get("features") != list(features.FEATURES):
         raise QueryError(f"{path}: fitted on other features than this riskgraph computes; run `riskgraph fit-ranker` again")
-    return Ranker(meta["kind"], booster, {**meta["summary"], "saved": str(path)})
+    return Ranker(meta["kind"], booster, {**meta["summary"], "saved": str(path)}, meta.get("alpha", propagation.ALPHA))
 
 
 def newest(models_dir: Path, as_of: date) -> Ranker | None:
