@@ -217,3 +217,13 @@ def test_backtest_declarations_writes_its_report_and_charts(cli_world, tmp_path)
     assert (out / "report.json").is_file() and (out / "report.md").is_file()
     for png in ("precision_recall.png", "metrics.png"):
         assert (out / png).read_bytes()[:8] == PNG and str(out / png) in done.stdout
+
+
+def test_fit_ranker_saves_a_ranker_that_analyze_then_uses(cli_world):
+    fitted = _invoke(cli_world, "fit-ranker", "--as-of", "2025-12-31")
+    assert fitted.exit_code == 0 and "ranker as of 2025-12-31:" in fitted.stdout and "saved to" in fitted.stdout
+    assert (cli_world / "models" / "ranker-2025-12-31" / "meta.json").is_file()
+    used = _invoke(cli_world, "analyze", "--as-of", "2026-01-15")
+    assert used.exit_code == 0 and "\nranker: " in used.stdout
+    priors = _invoke(cli_world, "analyze", "--as-of", "2025-12-31", "--ranker", "priors")
+    assert "ranker: priors (asked for)" in priors.stdout and "graph-2.0-priors" in priors.stdout

@@ -12,6 +12,7 @@ from riskgraph.entities import features, ranker
 from riskgraph.entities.analysis import analyze
 from riskgraph.entities.factors import FACTORS
 from riskgraph.entities.projection import project
+from riskgraph.errors import QueryError
 
 CUTOFF = date(2024, 7, 1)
 
@@ -74,3 +75,32 @@ def test_scores_are_probabilities_and_explain_themselves(learned):
         assert sum(r.contribution for r in reasons) <= analysis.score[i] + 1e-9
     if fitted.kind == "learned":
         assert analysis.shares and all(abs(sum(s.values()) - 1) < 1e-9 for s in analysis.shares.values())
+
+
+def test_the_propagation_alpha_is_chosen_on_the_newest_cut(learned):
+    fitted, _ = learned
+    tried = {float(a): ap for a, ap in fitted.summary["alphas"].items()}
+    assert set(tried) == set(ranker.ALPHAS)
+    assert fitted.summary["alpha"] == max(tried, key=tried.get)
+    if fitted.kind == "learned":
+        assert fitted.alpha == fitted.summary["alpha"]
+
+
+def test_a_saved_ranker_serves_later_analyses_only(learned, world, tmp_path):
+    """Saved as of the cut-off, it scores as fitted; it serves an analysis up to
+    FRESH_MONTHS later, and none before its date (it has seen labels after it)."""
+    fitted, analysis = learned
+    path = ranker.save(fitted, tmp_path, CUTOFF)
+    again = ranker.newest(tmp_path, CUTOFF)
+    assert again.kind == fitted.kind and again.alpha == fitted.alpha and again.summary["saved"] == str(path)
+    assert np.allclose(analyze(world, CUTOFF, ranker=again).score, analysis.score)
+    assert ranker.newest(tmp_path, date(2024, 12, 31)) is not None
+    assert ranker.newest(tmp_path, date(2024, 6, 30)) is None
+    assert ranker.newest(tmp_path, date(2025, 6, 30)) is None  # more than FRESH_MONTHS later
+
+
+def test_an_unreadable_ranker_says_what_to_do(tmp_path):
+    (tmp_path / "ranker-2024-07-01").mkdir()
+    (tmp_path / "ranker-2024-07-01" / "meta.json").write_text("{", encoding="utf-8")
+    with pytest.raises(QueryError, match="fit-ranker"):
+        ranker.newest(tmp_path, CUTOFF)
