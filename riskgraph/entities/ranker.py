@@ -13,8 +13,9 @@ Its output is the probability of such a finding within ``HORIZON_MONTHS``.
 
 Why boosted stumps (two leaves per tree): they make an additive model, one monotone
 shape per feature, that an officer can be shown feature by feature; deeper trees did
-better on the newest training cut and worse at the as-of date on every generated world
-(they learn interactions of the history that do not carry over: docs/benchmarks.md).
+better on the newest training cut and worse at the as-of date, on average over the
+generated worlds of the sweep (they learn interactions of the history that do not
+carry over: docs/benchmarks.md).
 Why boosting rather than a regularised logistic model: the inputs are counts and
 masses with long tails whose effect is not linear, which trees take unscaled, and
 monotone constraints (more risk mass never lowers the score) keep every shape
