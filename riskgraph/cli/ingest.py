@@ -10,6 +10,7 @@ import click
 from riskgraph.cli.common import opened
 from riskgraph.ingest.pipeline import ingest as run_ingest
 from riskgraph.ingest.pipeline import print_summary
+from riskgraph.ingest.reader import ENCODINGS
 from riskgraph.settings import Settings
 from riskgraph.synthetic import generate as make_world
 
@@ -19,8 +20,10 @@ from riskgraph.synthetic import generate as make_world
 @click.option("--strict", is_flag=True, help="Fail on any rejected row and write nothing.")
 @click.option("--force", is_flag=True, help="Load again a feed that was loaded before (same checksum).")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), help="Rows per write query [env RISKGRAPH_BATCH_SIZE].")
+@click.option("--encoding", type=click.Choice(ENCODINGS), default="utf-8", show_default=True,
+              help="Read the files as this: cp1258 is the Windows-1258 that Vietnamese systems still export.")
 @click.pass_obj
-def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, batch_size: int | None) -> None:
+def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, batch_size: int | None, encoding: str) -> None:
     """Load a feed directory in the ingest contract format (KIND.csv or KIND.jsonl)."""
     with opened(settings) as store:
         report = run_ingest(
@@ -31,6 +34,7 @@ def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, batch_
             strict=strict,
             force=force,
             progress=sys.stderr,
+            encoding=encoding,
         )
     print_summary(report)
 

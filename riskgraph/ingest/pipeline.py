@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from riskgraph.dates import VIETNAM
-from riskgraph.errors import RejectedRows
+from riskgraph.errors import FeedError, RejectedRows
 from riskgraph.graph.store import Store, WriteSummary
 from riskgraph.ingest import reader
 from riskgraph.ingest.reader import FeedFile, Problem
 from riskgraph.ingest.validate import Record, Rejected, validate
 from riskgraph.ingest.writer import write_batch
-from riskgraph.model import FEED_BY_KIND
+from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
 
 _IN_FLIGHT = 3  # batches queued for the writer thread
 
@@ -168,6 +168,7 @@ def ingest(
     strict: bool = False,
     force: bool = False,
     progress: TextIO | None = None,
+    encoding: str = "utf-8",
 ) -> IngestReport:
     """Load the feed in ``feed_dir`` into ``store``; return what was loaded and rejected.
 
@@ -178,8 +179,16 @@ def ingest(
     memory bounded by a few batches.
     """
     started = time.monotonic()
-    files, ignored = reader.discover(feed_dir)
+    files, ignored = reader.discover(feed_dir, encoding)
+    if not files:
+        names = ", ".join(f"{kind}.csv" for kind in LOAD_ORDER)
+        raise FeedError(f"{feed_dir}: no contract files found (expected any of {names}, or .jsonl)"
+                        + (f"; found only {', '.join(ignored)}" if ignored else ""))
     headers = {f.kind: reader.header(f) for f in files}  # FeedError before anything is written
+    for f in files:
+        reader.check_encoding(f)
+    if not any(reader.has_rows(f) for f in files):
+        raise FeedError(f"{feed_dir}: {', '.join(f.path.name for f in files)} hold no rows: nothing to load")
     feed = str(feed_dir.resolve())
     digest = reader.checksum(files)
     earlier = store.query("run_find", {"checksum": digest})

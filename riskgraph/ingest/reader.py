@@ -25,10 +25,14 @@ csv.field_size_limit(64 * 1024 * 1024)  # long fields are rejected by the valida
 RAW_KEPT = 4096  # characters of a rejected row kept in rejects.csv
 
 
+ENCODINGS = ("utf-8", "cp1258", "latin-1")  # what the feed may be read as; TCVN3 and VNI have no maintained codec
+
+
 @dataclass(frozen=True)
 class FeedFile:
     kind: str
     path: Path
+    encoding: str = "utf-8"  # one of ENCODINGS: legacy exports are decoded, then validated alike
 
     @property
     def format(self) -> str:
@@ -51,11 +55,16 @@ class Header:
     unknown: tuple[str, ...]
 
 
-def discover(directory: Path) -> tuple[list[FeedFile], list[str]]:
-    """Return the feed's files in load order, and the names of files that were ignored.
+def discover(directory: Path, encoding: str = "utf-8") -> tuple[list[FeedFile], list[str]]:
+    """Return the feed's files in load order, to be read as ``encoding``, and the names of
+    files that were ignored.
 
-    Raises FeedError if the directory is missing or a kind comes as both CSV and JSONL.
+    Raises FeedError if the directory is missing, a kind comes as both CSV and JSONL, or
+    the encoding is not one of ENCODINGS.
     """
+    if encoding not in ENCODINGS:
+        raise FeedError(f"encoding {encoding!r} is not one riskgraph reads; choose one of {', '.join(ENCODINGS)} "
+                        "(convert TCVN3 or VNI files to UTF-8 first)")
     if not directory.is_dir():
         raise FeedError(f"feed directory {directory} does not exist or is not a directory")
     found: list[FeedFile] = []
@@ -63,7 +72,7 @@ def discover(directory: Path) -> tuple[list[FeedFile], list[str]]:
         candidates = [directory / f"{kind}.{ext}" for ext in ("csv", "jsonl") if (directory / f"{kind}.{ext}").is_file()]
         if len(candidates) > 1:
             raise FeedError(f"{directory}: both {kind}.csv and {kind}.jsonl are present; keep one")
-        found.extend(FeedFile(kind, c) for c in candidates)
+        found.extend(FeedFile(kind, c, encoding) for c in candidates)
     known = {f.path.name for f in found}
     ignored = sorted(p.name for p in directory.iterdir() if p.is_file() and p.name not in known and not p.name.startswith("."))
     return found, ignored
@@ -100,10 +109,11 @@ class _Counting(io.RawIOBase):
         super().close()
 
 
-def _open(path: Path) -> tuple[io.TextIOWrapper, _Counting]:
-    counting = _Counting(open(path, "rb"))
+def _open(f: FeedFile) -> tuple[io.TextIOWrapper, _Counting]:
+    counting = _Counting(open(f.path, "rb"))
     # utf-8-sig drops a BOM; surrogateescape lets one bad row be rejected, not the file.
-    text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding="utf-8-sig", errors="surrogateescape", newline="")
+    encoding = "utf-8-sig" if f.encoding == "utf-8" else f.encoding
+    text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=encoding, errors="surrogateescape", newline="")
     return text, counting
 
 
@@ -118,7 +128,7 @@ def header(f: FeedFile) -> Header | None:
         return None
     if f.format == "jsonl":
         return Header((), ())
-    text, _ = _open(f.path)
+    text, _ = _open(f)
     with text:
         try:
             columns = next(csv.reader(text, strict=True))
@@ -140,6 +150,43 @@ def header(f: FeedFile) -> Header | None:
 
 
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes surrogateescape could not decode
+SAMPLE_BYTES = 1 << 20  # how much of a file is read to tell a legacy encoding from a few bad rows
+
+
+def check_encoding(f: FeedFile) -> None:
+    """Raise FeedError if ``f`` is not UTF-8 as a whole: at least two of the lines in its
+    first SAMPLE_BYTES, and a tenth of them, do not decode (a Windows-1258, TCVN3 or
+    Latin-1 export). A few bad lines in a UTF-8 file are rejected one by one instead.
+    Cost: one read of SAMPLE_BYTES; none for a file read in a legacy encoding."""
+    if f.encoding != "utf-8":
+        return
+    with open(f.path, "rb") as raw:
+        sample = raw.read(SAMPLE_BYTES)
+    lines = sample.split(b"\n")
+    if len(sample) == SAMPLE_BYTES or lines[-1] == b"":
+        lines = lines[:-1]  # the last one may be cut mid-character, or be what follows the last newline
+    bad = [k for k, line in enumerate(lines) if not _utf8(line)]
+    if len(bad) >= 2 and len(bad) >= len(lines) / 10:
+        raise FeedError(f"{f.path}: not UTF-8 ({len(bad)} of its first {len(lines)} lines, from line {bad[0] + 1}): save it "
+                        "as UTF-8, or load it with --encoding cp1258 (Windows-1258) or latin-1")
+
+
+def has_rows(f: FeedFile) -> bool:
+    """Return whether ``f`` holds anything after its header (for JSONL: any line)."""
+    text, _ = _open(f)
+    with text:
+        lines = (line for line in text if line.strip())
+        if f.format == "csv":
+            next(lines, None)
+        return next(lines, None) is not None
+
+
+def _utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _has_bad_bytes(text: str) -> bool:
@@ -156,7 +203,7 @@ def rows(f: FeedFile) -> tuple[Iterator[Row | Problem], _Counting]:
     read; pass ``raw`` to ``raw_text`` for the reject file. Cost: streaming, memory
     O(longest row).
     """
-    text, counting = _open(f.path)
+    text, counting = _open(f)
     return (_csv_rows(text) if f.format == "csv" else _jsonl_rows(text)), counting
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -132,11 +133,37 @@ def test_hostile_strings_are_stored_verbatim_and_harm_nothing(loaded, write_feed
     assert _props(store, "Enterprise", "tax_code", "0101234567")["name"] == hostile
 
 
-def test_empty_files(store, write_feed, tmp_path):
-    feed = write_feed({"enterprises.csv": "", "persons.csv": "person_id,full_name\n", "intel.jsonl": ""})
-    report = load(store, feed, tmp_path)
-    assert report.rejected == 0 and report.loaded == 0
+def test_a_feed_of_empty_files_is_refused_and_records_no_run(store, write_feed, tmp_path):
+    feed = write_feed({"enterprises.csv": "", "persons.csv": "person_id,full_name\n", "intel.jsonl": "\n"})
+    with pytest.raises(FeedError, match=r"enterprises.csv, persons.csv, intel.jsonl hold no rows: nothing to load"):
+        load(store, feed, tmp_path)
+    assert store.query("run_find", {"checksum": ""}) == [] and count(store, "Run") == 0
+
+
+def test_an_empty_file_beside_others_is_a_warning(store, write_feed, tmp_path):
+    report = load(store, write_feed({"enterprises.csv": ENTERPRISES, "intel.jsonl": ""}), tmp_path)
+    assert report.rejected == 0 and count(store, "Enterprise") == 2
     assert "empty" in (report.out_dir / "warnings.csv").read_text()
+
+
+def test_a_directory_without_contract_files_is_refused(store, write_feed, tmp_path):
+    feed = write_feed({"readme.txt": "declarations are in the other folder"})
+    with pytest.raises(FeedError, match=r"no contract files found \(expected any of enterprises.csv, .*; found only readme.txt"):
+        load(store, feed, tmp_path)
+    (tmp_path / "nothing").mkdir()
+    with pytest.raises(FeedError, match="no contract files found"):
+        load(store, tmp_path / "nothing", tmp_path)
+
+
+@pytest.mark.parametrize("codec", ["cp1258", "latin-1"])
+def test_a_file_in_a_legacy_encoding_is_refused_once_with_what_to_do(loaded, write_feed, tmp_path, codec):
+    """Every row in Windows-1258 or Latin-1: one error naming the file, not a reject per row."""
+    store, before = loaded
+    name = "Công ty Đông Á" if codec == "cp1258" else "Société Générale"
+    data = HEADER.encode() + b"".join(f"01012345{k:02d},".encode() + name.encode(codec) + b",,,,,,,,\n" for k in range(30))
+    with pytest.raises(FeedError, match=r"enterprises.csv: not UTF-8 \(30 of its first 31 lines, from line 2\): save it as UTF-8"):
+        load(store, write_feed({"enterprises.csv": data}, name="legacy"), tmp_path)
+    assert domain_digest(store) == before
 
 
 def test_bad_jsonl_lines(loaded, write_feed, tmp_path):
@@ -182,3 +209,25 @@ def test_cli_exit_codes(settings, write_feed, tmp_path):
     assert missing.returncode == 1 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
     strict = _cli(settings, "ingest", "--strict", "--force", str(good))
     assert strict.returncode == 1 and "nothing was written" in strict.stderr
+
+
+def test_a_windows_1258_export_loads_with_its_encoding_as_its_utf8_twin(settings, write_feed, tmp_path):
+    """``--encoding cp1258``: decoded, then validated and stored exactly as the same rows in UTF-8."""
+    from riskgraph.graph import open_store
+
+    text = HEADER + "".join(f"01012345{k:02d},Công ty Đông Á {k},Cà Mau,,,,,,active,\n" for k in range(5))  # in cp1258 as is
+    digests = []
+    for name, data, encoding in (("utf8", text.encode(), "utf-8"), ("legacy", text.encode("cp1258"), "cp1258")):
+        store = open_store(replace(settings, graph=f"{settings.graph}_{name}"))
+        try:
+            report = load(store, write_feed({"enterprises.csv": data}, name=name), tmp_path, encoding=encoding)
+            assert report.rejected == 0 and count(store, "Enterprise") == 5
+            digests.append(domain_digest(store))
+        finally:
+            store.close()
+    assert digests[0] == digests[1]
+
+
+def test_an_encoding_riskgraph_cannot_read_is_refused(store, write_feed, tmp_path):
+    with pytest.raises(FeedError, match="encoding 'tcvn3' is not one riskgraph reads"):
+        load(store, write_feed({"enterprises.csv": ENTERPRISES}), tmp_path, encoding="tcvn3")
