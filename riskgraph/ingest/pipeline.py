@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -113,7 +114,7 @@ class _Issues:
 
     def add(self, name: str, row: list[Any]) -> None:
         if name not in self._files:
-            handle = open(self._directory / f"{name}.csv", "w", newline="", encoding="utf-8")
+            handle = open(self._directory / f"{name}.csv", "w", newline="", encoding="utf-8", opener=_private)
             out = csv.writer(handle)
             out.writerow(["file", "line", "field", "reason", "raw"] if name == "rejects" else ["file", "line", "field", "reason"])
             self._files[name] = (handle, out)
@@ -222,13 +223,23 @@ def ingest(
     report.feed, report.checksum, report.run_id, report.out_dir, report.ignored = feed, digest, run_id, out_dir, ignored
     report.status = "resumed" if resumed else "loaded"
     report.seconds = time.monotonic() - started
-    (out_dir / "summary.json").write_text(json.dumps(_summary(report), indent=1, sort_keys=True), encoding="utf-8")
+    with open(out_dir / "summary.json", "w", encoding="utf-8", opener=_private) as out:
+        out.write(json.dumps(_summary(report), indent=1, sort_keys=True))
     return report
 
 
 def _mkdir(path: Path) -> Path:
+    """Make ``path`` (under the data directory's runs) readable by its owner alone, and
+    the runs and data directories above it: rejected rows are personal data."""
     path.mkdir(parents=True, exist_ok=True)
+    for directory in (path, *path.parents[: 2 if path.name.startswith("run-") else 1]):
+        os.chmod(directory, 0o700)
     return path
+
+
+def _private(path: str, flags: int) -> int:
+    """Open a run's file readable and writable by its owner alone (mode 600)."""
+    return os.open(path, flags, 0o600)
 
 
 def _load(

@@ -231,3 +231,15 @@ def test_a_windows_1258_export_loads_with_its_encoding_as_its_utf8_twin(settings
 def test_an_encoding_riskgraph_cannot_read_is_refused(store, write_feed, tmp_path):
     with pytest.raises(FeedError, match="encoding 'tcvn3' is not one riskgraph reads"):
         load(store, write_feed({"enterprises.csv": ENTERPRISES}), tmp_path, encoding="tcvn3")
+
+
+def test_rejected_rows_are_readable_by_their_owner_alone(store, write_feed, tmp_path):
+    """Rejected rows are personal data: the run's files 600, its directories 700 up to the data directory."""
+    import stat
+
+    report = load(store, write_feed({"enterprises.csv": HEADER + ",A,,,,,,,,\n" + ENTERPRISES.split("\n", 1)[1]}), tmp_path)
+    assert report.rejected == 1
+    for path in (report.out_dir / "rejects.csv", report.out_dir / "summary.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for directory in (report.out_dir, report.out_dir.parent, report.out_dir.parent.parent):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
