@@ -20,6 +20,7 @@ from riskgraph.api.access import ROLES
 from riskgraph.dates import now
 from riskgraph.errors import ConfigError
 from riskgraph.graph.store import Store
+from riskgraph.ingest.normalize import BIDI_CONTROLS
 
 _KEY = re.compile(r"^rg_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 CACHE_SECONDS = 5.0  # a revoked key stops working within this long on every server
@@ -47,8 +48,8 @@ def create(store: Store, role: str, name: str, by: str = "cli") -> IssuedKey:
     if role not in ROLES:
         raise ConfigError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
     name = name.strip()
-    if not 1 <= len(name) <= 100 or any(ord(c) < 32 for c in name):
-        raise ConfigError("a key name must be 1-100 printable characters")
+    if not 1 <= len(name) <= 100 or any(ord(c) < 32 for c in name) or BIDI_CONTROLS.search(name):
+        raise ConfigError("a key name must be 1-100 printable characters, with no bidirectional control character")
     store.ensure_schema()
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)

@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
+    "BIDI_CONTROLS",
     "nfc",
     "fold",
     "phone",
@@ -28,6 +29,11 @@ __all__ = [
 # MST check digit (mã số thuế): weights of the nine leading digits, mod 11.
 _MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _MST = re.compile(r"^(\d{10})(?:-(\d{3}))?$")
+
+
+# Bidirectional controls (marks, embeddings, overrides, isolates): U+202E turns "exe.cod"
+# into "doc.exe" on screen, so a name holding one can make a table or the workbench lie.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def nfc(text: str) -> str:

@@ -52,7 +52,10 @@ _CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but
 
 def _control(text: str, allow_newlines: bool) -> str | None:
     found = (_CONTROL_IN_TEXT if allow_newlines else _CONTROL).search(text)
-    return f"control character U+{ord(found.group()):04X}" if found else None
+    if found:
+        return f"control character U+{ord(found.group()):04X}"
+    found = normalize.BIDI_CONTROLS.search(text)
+    return f"bidirectional control character U+{ord(found.group()):04X} (it can make displayed text lie)" if found else None
 
 
 def _identifier(value: str) -> str:

@@ -21,7 +21,8 @@ HOSTILE = {
     "nul": "a\x00b",
     "control": "a\x07\x1b[31mb\x7f",
     "newlines": "a\r\nb\u2028c",
-    "rtl_emoji": "\u202eevil\u202c 🚢🔥 مرحبا",
+    "rtl_emoji": "\u202eevil\u202c 🚢🔥 مرحبا",  # a right-to-left override: refused as text, it could make a table lie
+    "rtl_text": "🚢🔥 مرحبا עברית",  # right-to-left scripts themselves are text
     "proto": '{"__proto__": 1}',
     "surrogate": "a\ud800b",
     "empty": "",
@@ -98,7 +99,7 @@ def test_hostile_text_anywhere_else(own_api, operation, value):
     _check(own_api, query, role, value, echo_allowed=True)
 
 
-@pytest.mark.parametrize("name", ["cypher", "sql", "param", "rtl_emoji", "proto", "long", "newlines"])
+@pytest.mark.parametrize("name", ["cypher", "sql", "param", "rtl_text", "proto", "long", "newlines"])
 def test_accepted_hostile_text_is_stored_as_text(own_api, name):
     value = HOSTILE[name]
     nodes = own_api.nodes()
@@ -106,6 +107,13 @@ def test_accepted_hostile_text_is_stored_as_text(own_api, name):
     assert own_api.nodes()["Intel"] == nodes["Intel"] + 1 and own_api.nodes()["Declaration"] == nodes["Declaration"]
     intel = own_api.data(f'{{ dossier(kind: ENTERPRISE, id: "{ENTERPRISE}") {{ intel {{ reportId summary }} }} }}', role="investigator")["dossier"]["intel"]
     assert {"reportId": receipt["reportId"], "summary": value} in intel
+
+
+def test_a_bidirectional_override_in_intel_is_refused_and_stores_nothing(own_api):
+    nodes = own_api.nodes()
+    answer = own_api.gql(IDS_SEARCH_INTEL["intel summary"][0], {"t": HOSTILE["rtl_emoji"]}, "investigator")
+    assert codes(answer) == ["BAD_USER_INPUT"] and "bidirectional control character U+202E" in answer["errors"][0]["message"]
+    assert own_api.nodes() == nodes
 
 
 def test_injection_in_ids_finds_nothing_and_changes_nothing(own_api):

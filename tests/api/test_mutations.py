@@ -264,7 +264,8 @@ def test_a_created_key_works_at_once_and_a_revoked_one_fails_at_once(own_api):
     assert own_api.data('mutation($k: String!) { revokeApiKey(keyId: $k) { revokedAt } }', {"k": new["keyId"]})["revokeApiKey"]["revokedAt"] == revoked["revokedAt"]
 
 
-@pytest.mark.parametrize("role, name", [("root", "someone"), ("Admin", "someone"), ("officer", ""), ("officer", "a\nb"), ("officer", "x" * 101)])
+@pytest.mark.parametrize("role, name", [("root", "someone"), ("Admin", "someone"), ("officer", ""), ("officer", "a\nb"), ("officer", "x" * 101),
+                                        ("officer", "tran.thi.b\u202eadmin")])
 def test_a_key_needs_a_known_role_and_a_printable_name(own_api, role, name):
     before = len(own_api.store.query("apikey_list"))
     answer = own_api.gql("mutation($r: String!, $n: String!) { createApiKey(role: $r, name: $n) { keyId } }", {"r": role, "n": name})

@@ -243,3 +243,10 @@ def test_rejected_rows_are_readable_by_their_owner_alone(store, write_feed, tmp_
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for directory in (report.out_dir, report.out_dir.parent, report.out_dir.parent.parent):
         assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u200f"])
+def test_bidirectional_controls_in_a_name_are_rejected(loaded, write_feed, tmp_path, control):
+    """U+202E would show "Công ty ABC\u202etxt.exe" as something else in a table or the workbench."""
+    row = f"0101234567,Công ty ABC{control}gpj.exe,,,,,,,,"
+    _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": HEADER + row + "\n"}, "name", "bidirectional control")
