@@ -42,6 +42,11 @@ def month_bounds(since: date, until: date) -> list[dict[str, str]]:
     return [{"from": first.isoformat(), "until": last.isoformat()} for first, last in month_ranges(since, until)]
 
 
+def date_of(text: str) -> date:
+    """Return the date an ISO date or date-time string starts with ("2025-03-01T09:00" -> 2025-03-01)."""
+    return date.fromisoformat(text[:10])
+
+
 def day_start(day: date) -> float:
     """Return the start of ``day`` in Vietnam, in seconds since the epoch."""
     return datetime(day.year, day.month, day.day, tzinfo=VIETNAM).timestamp()

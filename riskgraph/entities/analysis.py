@@ -181,13 +181,14 @@ def analyze(store: Store, as_of: date, *, history_months: int = 36, reads: dict 
         # The cuts and this analysis then share every page and month they read (held in
         # memory until the analysis is done: fit the ranker apart on a large store).
         reads = {} if reads is None else reads
-        t = time.monotonic()
-        ranker = ranking.fit(store, as_of, history_months=history_months, reads=reads, progress=progress)
-        timings["ranker"] = time.monotonic() - t
     with cyclic_gc_paused():
         t = time.monotonic()
         p = project(store, as_of, history_months=history_months, reads=reads)
         timings["read"] = time.monotonic() - t
+        if ranker is None:
+            t = time.monotonic()
+            ranker = ranking.fit(store, as_of, history_months=history_months, reads=reads, now=p, progress=progress)
+            timings["ranker"] = time.monotonic() - t
         analysis = score_projection(p, ranker, timings, paths=paths)
     named = [n for found in analysis.paths.values() for path in found for n in path.nodes]
     named += [g for network in analysis.networks for g, _ in network.glue]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
+from riskgraph.dates import date_of
 from riskgraph.entities.projection import Projection
 from riskgraph.model import ENTITY_KINDS
 
@@ -123,12 +123,12 @@ def own_factors(p: Projection) -> tuple[np.ndarray, Norms, Evidence]:
     evidence = Evidence({}, {}, zeros, zeros, zeros, zeros, zeros, 0.0)
     for v in p.violations:
         evidence.violations.setdefault(v["subject"], []).append(v)
-        age = (as_of - _date(v["decided_on"])).days
+        age = (as_of - date_of(v["decided_on"])).days
         x[v["subject"], 0] += (VIOLATION_KIND_WEIGHT.get(v["kind"], 0.5) * SEVERITY_WEIGHT.get(v["severity"], 1.0)
                                * 0.5 ** (age / VIOLATION_HALF_LIFE_DAYS))
     for r in p.intel:
         evidence.intel.setdefault(r["subject"], []).append(r)
-        age = (as_of - _date(r["received_on"])).days
+        age = (as_of - date_of(r["received_on"])).days
         x[r["subject"], 1] += (RELIABILITY_WEIGHT[r["reliability"]] * CREDIBILITY_WEIGHT[r["credibility"]]
                                * 0.5 ** (age / INTEL_HALF_LIFE_DAYS))
     x[:, 0] = 1 - np.exp(-x[:, 0])
@@ -159,7 +159,7 @@ def own_factors(p: Projection) -> tuple[np.ndarray, Norms, Evidence]:
         np.maximum.at(last, trader, d["day"])
         for i, e in p.enterprise.items():
             registered = e["registered_on"]
-            if registered and (as_of - _date(registered)).days < 365 and value[i] >= top:
+            if registered and (as_of - date_of(registered)).days < 365 and value[i] >= top:
                 x[i, 5] = 1.0
             if e["status"] in ("dissolved", "suspended", "absconded") and last[i] >= -180:
                 x[i, 6] = 1.0
@@ -242,6 +242,3 @@ def _saturate(share: np.ndarray, count: np.ndarray) -> np.ndarray:
     """A share of declarations, trusted in proportion to how many there are (half at 3)."""
     return share * count / (count + 3)
 
-
-def _date(text: str) -> date:
-    return date.fromisoformat(text[:10])

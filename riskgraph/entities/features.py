@@ -30,11 +30,11 @@ memory 204 bytes per entity for the matrix.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import scipy.sparse as sp
 
+from riskgraph.dates import date_of
 from riskgraph.entities import communities, factors, propagation
 from riskgraph.entities.pagerank import pagerank
 from riskgraph.entities.projection import Projection
@@ -130,9 +130,7 @@ def describe(p: Projection, alpha: float = propagation.ALPHA) -> Described:
     entry_group = group_of[graph.types] if len(graph.types) else np.zeros(0, dtype=np.int8)
     s = graph.matrix
     for k, g in enumerate(names):
-        keep = entry_group == k
-        sg = sp.csr_matrix((np.where(keep, s.data, 0.0), s.indices.copy(), s.indptr.copy()), shape=s.shape)
-        sg.eliminate_zeros()
+        sg = _restricted(s, entry_group == k, s.data)
         echo = np.asarray(sg.power(2).sum(axis=1)).ravel()
         for name, seed in seeds.items():
             one = sg @ seed
@@ -155,9 +153,7 @@ def describe(p: Projection, alpha: float = propagation.ALPHA) -> Described:
     closed = np.zeros(n)
     for i, e in p.enterprise.items():
         closed[i] = e["status"] in CLOSED
-    people = sp.csr_matrix((np.where(entry_group == names.index("people"), 1.0, 0.0), s.indices.copy(), s.indptr.copy()),
-                           shape=s.shape)
-    people.eliminate_zeros()
+    people = _restricted(s, entry_group == names.index("people"), 1.0)
     del entry_group
     roles = people @ np.ones(n)
     for name, seed in (("phoenix:closed", closed), ("phoenix:closed_violators", closed * violator)):
@@ -188,7 +184,7 @@ def describe(p: Projection, alpha: float = propagation.ALPHA) -> Described:
     age = np.full(n, np.nan)
     for i, e in p.enterprise.items():
         if e["registered_on"]:
-            age[i] = (p.as_of - _day(e["registered_on"])).days
+            age[i] = (p.as_of - date_of(e["registered_on"])).days
     put("profile:age_days", age)
     put("profile:dormant", dormant)
     return Described(x, norms, evidence, own, network, prior, graph, community, rows, m)
@@ -201,6 +197,13 @@ def at_alpha(d: Described, alpha: float) -> np.ndarray:
     for name, seed in _seeds(d.factors, d.own).items():
         m[:, COLUMN[f"net:all:{name}"]] = propagation.propagate(d.graph, seed, alpha)[d.rows]
     return m
+
+
+def _restricted(s: sp.csr_matrix, keep: np.ndarray, values) -> sp.csr_matrix:
+    """Return the entries of ``s`` that ``keep`` marks, valued ``values`` (copies: ``s`` is left whole)."""
+    out = sp.csr_matrix((np.where(keep, values, 0.0), s.indices.copy(), s.indptr.copy()), shape=s.shape)
+    out.eliminate_zeros()
+    return out
 
 
 def _seeds(x: np.ndarray, own: np.ndarray) -> dict[str, np.ndarray]:
@@ -216,6 +219,3 @@ def _dormant(p: Projection) -> np.ndarray:
         dormant = (last > np.iinfo(np.int64).min) & (last < -DORMANT_DAYS)
     return dormant
 
-
-def _day(text: str) -> date:
-    return date.fromisoformat(text[:10])

@@ -23,7 +23,7 @@ from datetime import date
 
 import numpy as np
 
-from riskgraph.dates import month_bounds, months_before
+from riskgraph.dates import date_of, month_bounds, months_before
 from riskgraph.graph import Store
 from riskgraph.model import KIND_OF_LABEL, NODE_KINDS
 
@@ -301,4 +301,4 @@ def _declarations(p: Projection, results: Iterator[list[tuple]], months: list[di
 
 
 def _days(text: str, as_of: date) -> int:
-    return (date.fromisoformat(text[:10]) - as_of).days
+    return (date_of(text) - as_of).days

@@ -56,8 +56,6 @@ HORIZON_MONTHS = 12
 CUTS = 4
 STEP_MONTHS = 3
 MIN_POSITIVES = 60
-LABEL_DISCREPANCIES = True
-VIOLATION_WEIGHT = 1.0  # weight of an entity with a decided violation against one with a discrepancy only
 MIN_VALID_POSITIVES = 15
 ALPHAS = (0.5, 0.8)  # the share of risk a hop passes on in the four-hop features, chosen by backtest
 MAX_NEGATIVES_PER_CUT = 200_000  # more are sampled (and weighted up): the fit's memory stays bounded
@@ -105,11 +103,12 @@ PRIORS = Ranker("priors", summary={"ranker": "priors", "why": "asked for"})
 RANKER_PREFIX = "ranker-"
 
 
-def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | None = None,
+def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | None = None, now: Projection | None = None,
         progress: Callable[[str], None] | None = None) -> Ranker:
     """Return the ranker learned from ``store`` as of ``as_of`` (see the module), or the
     priors when the history cannot support one. ``reads`` (see projection.project) is
-    shared with the cuts and may be passed on to the analysis as of ``as_of``.
+    shared with the cuts; ``now``, the projection as of ``as_of`` if the caller has it,
+    gives the discrepancies found since the cuts (else it is projected here).
 
     Cost: one projection and description per cut (the store's pages and months are
     read once when ``reads`` is given) and a LightGBM fit on the entities of every cut.
@@ -122,7 +121,7 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
     ys, ws, priors = [], [], []
     rng = np.random.default_rng(0)
     with cyclic_gc_paused():
-        now = project(store, as_of, history_months=history_months, reads=reads)
+        now = now or project(store, as_of, history_months=history_months, reads=reads)
         d = now.declarations
         found = d["discrepancy"].astype(bool) if len(d.get("trader", ())) else np.zeros(0, bool)
         discrepant = (np.asarray(now.store_id, dtype=np.int64)[d["trader"][found]] if found.any() else np.zeros(0, np.int64),
@@ -135,14 +134,12 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
             rows = np.arange(len(described.rows))  # positions in the matrix: every entity
             until = min(add_months(cut, HORIZON_MONTHS), as_of)
             positive = labels(store, p, cut, until)
-            violated = positive[described.rows]
-            if LABEL_DISCREPANCIES:
-                ids, day = discrepant
-                inside = (day > (cut - as_of).days) & (day <= (until - as_of).days)
-                nodes = p.known(ids[inside])
-                positive[nodes[nodes >= 0]] = True
+            ids, day = discrepant
+            inside = (day > (cut - as_of).days) & (day <= (until - as_of).days)
+            nodes = p.known(ids[inside])
+            positive[nodes[nodes >= 0]] = True
             positive = positive[described.rows]
-            weight = np.where(violated, VIOLATION_WEIGHT, 1.0)
+            weight = np.ones(len(rows))
             negatives = np.flatnonzero(~positive)
             if len(negatives) > MAX_NEGATIVES_PER_CUT:
                 dropped = rng.choice(negatives, len(negatives) - MAX_NEGATIVES_PER_CUT, replace=False)
@@ -150,8 +147,9 @@ def fit(store: Store, as_of: date, *, history_months: int = 36, reads: dict | No
                 keep[dropped] = False
                 weight[~positive] = len(negatives) / MAX_NEGATIVES_PER_CUT
                 rows, positive, weight = rows[keep], positive[keep], weight[keep]
-            for alpha in ALPHAS:
-                xs.setdefault(alpha, []).append(features.at_alpha(described, alpha)[rows])
+            for alpha in ALPHAS:  # describe propagated at the default alpha already
+                matrix = described.matrix if alpha == propagation.ALPHA else features.at_alpha(described, alpha)
+                xs.setdefault(alpha, []).append(matrix[rows])
             ys.append(positive)
             ws.append(weight)
             priors.append(described.prior[described.rows][rows])

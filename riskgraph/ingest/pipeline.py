@@ -197,7 +197,7 @@ def ingest(
         return IngestReport(feed, digest, earlier[0]["run_id"], "already_loaded", None, ignored=ignored)
 
     if strict:
-        check_dir = Path(tempfile.mkdtemp(prefix="strict-", dir=_mkdir(runs_dir)))
+        check_dir = Path(tempfile.mkdtemp(prefix="strict-", dir=_mkdir(runs_dir, runs_dir)))
         checked = _load(None, files, headers, check_dir, batch_size, {}, progress)
         if sum(f.rejected for f in checked.files):
             raise RejectedRows(f"{sum(f.rejected for f in checked.files)} rows rejected; nothing was written (--strict). "
@@ -211,7 +211,7 @@ def ingest(
     else:
         run_id = store.query("run_next_id")[0]["run_id"]
         started_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
-    out_dir = _mkdir(runs_dir / f"run-{run_id:05d}")
+    out_dir = _mkdir(runs_dir / f"run-{run_id:05d}", runs_dir)
     store.query("run_start", {"run_id": run_id, "props": {"feed": feed, "checksum": digest, "started_at": started_at,
                                                           "files": [f.path.name for f in files]}}, write=True)
     report = _load(store, files, headers, out_dir, batch_size, {"run": run_id, "now": started_at}, progress)
@@ -228,12 +228,15 @@ def ingest(
     return report
 
 
-def _mkdir(path: Path) -> Path:
-    """Make ``path`` (under the data directory's runs) readable by its owner alone, and
-    the runs and data directories above it: rejected rows are personal data."""
+def _mkdir(path: Path, runs_dir: Path) -> Path:
+    """Make ``path`` (``runs_dir`` or a directory in it) readable by its owner alone, and
+    every directory up to the data directory above ``runs_dir``: rejected rows are personal data."""
     path.mkdir(parents=True, exist_ok=True)
-    for directory in (path, *path.parents[: 2 if path.name.startswith("run-") else 1]):
+    directory = path
+    while directory != runs_dir.parent:
         os.chmod(directory, 0o700)
+        directory = directory.parent
+    os.chmod(directory, 0o700)
     return path
 
 
