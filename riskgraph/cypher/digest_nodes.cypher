@@ -1,6 +1,5 @@
-// A page of nodes for the canonical digest, in internal id order.
+// Nodes whose internal ids are in [$lo, $hi), for the canonical digest. FalkorDB seeks
+// by id range, so a page costs its own size (a LIMIT after ORDER BY scanned every node).
 MATCH (n)
-WHERE id(n) > $after
+WHERE id(n) >= $lo AND id(n) < $hi
 RETURN id(n) AS id, labels(n) AS labels, properties(n) AS props
-ORDER BY id
-LIMIT $limit

@@ -1,6 +1,6 @@
-// A page of relationships for the canonical digest, in internal id order.
+// Relationships leaving the nodes whose internal ids are in [$lo, $hi), for the canonical
+// digest: each relationship is read once, from its source, by an id seek and a traversal.
+MATCH (a)
+WHERE id(a) >= $lo AND id(a) < $hi
 MATCH (a)-[r]->(b)
-WHERE id(r) > $after
-RETURN id(r) AS id, type(r) AS type, id(a) AS source, id(b) AS target, properties(r) AS props
-ORDER BY id
-LIMIT $limit
+RETURN type(r) AS type, id(a) AS source, id(b) AS target, properties(r) AS props

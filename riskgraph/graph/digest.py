@@ -3,54 +3,89 @@
 Internal ids and wall-clock provenance (``first_seen``, ``last_seen``, a run's start and
 finish) are left out; everything else, run numbers included, is in. Used to prove that
 a load killed and run again gives exactly the graph an uninterrupted load gives.
+
+The store is read in pages of ``PAGE_IDS`` internal ids (an id seek), and the digest
+adds up one hash per line, so that it depends on no order and nothing is sorted: on a
+20,000-enterprise store (2.3 million records) 81 s instead of 789 s (docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from riskgraph.graph.store import Store, stream
+from riskgraph.graph.store import Store
 from riskgraph.model import LABEL_BY_NAME
 
 WALL_CLOCK = frozenset({"first_seen", "last_seen", "started_at", "finished_at", "seconds"})
+PAGE_IDS = 50_000  # internal ids per read: a page of declarations' links is ~450,000 rows
+_MODULUS = 1 << 256
+
+
+def graph_digest(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labels: frozenset[str] = frozenset(),
+                 page: int = PAGE_IDS) -> str:
+    """Return the SHA-256 of the line count and the sum (mod 2**256) of the SHA-256 of
+    every canonical line (see ``lines``): equal graphs, equal digests, in any store order.
+
+    Cost: one pass over nodes and one over relationships; memory: the node identities
+    (about 100 bytes a node) and one page.
+    """
+    total = count = 0
+    for line in lines(store, ignore=ignore, skip_labels=skip_labels, page=page):
+        total += int.from_bytes(hashlib.sha256(line.encode()).digest(), "big")
+        count += 1
+    return hashlib.sha256(f"{count} {total % _MODULUS:064x}".encode()).hexdigest()
+
+
+def canonical_lines(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labels: frozenset[str] = frozenset()) -> list[str]:
+    """Return the canonical lines sorted, to show where two small graphs differ.
+
+    Cost: as ``graph_digest``, plus every line held and sorted: for small graphs.
+    """
+    return sorted(lines(store, ignore=ignore, skip_labels=skip_labels))
+
+
+def lines(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labels: frozenset[str] = frozenset(),
+          page: int = PAGE_IDS) -> Iterator[str]:
+    """Yield one line per node and relationship, naming nodes by natural key, in no set order.
+
+    ``ignore`` names properties left out (default: wall-clock provenance); nodes with a
+    label in ``skip_labels`` are left out with their relationships.
+    """
+    identity: dict[int, str] = {}
+    for record in nodes(store, page):
+        label = record["labels"][0]
+        if label in skip_labels:
+            continue
+        name = identity[record["id"]] = f"{label}:{record['props'].get(LABEL_BY_NAME[label].key)}"
+        yield f"N {name} {_canonical(record['props'], ignore)}"
+    for record in relationships(store, page):
+        source, target = identity.get(record["source"]), identity.get(record["target"])
+        if source is not None and target is not None:
+            yield f"R {source} {record['type']} {target} {_canonical(record['props'], ignore)}"
+
+
+def nodes(store: Store, page: int = PAGE_IDS) -> Iterator[dict[str, Any]]:
+    """Yield every node as ``{id, labels, props}``, in internal id order. Cost: one read per ``page`` ids."""
+    for ids in _ranges(store, page):
+        yield from store.query("digest_nodes", ids)
+
+
+def relationships(store: Store, page: int = PAGE_IDS) -> Iterator[dict[str, Any]]:
+    """Yield every relationship as ``{type, source, target, props}`` (endpoints by internal
+    id), grouped by source. Cost: one read per ``page`` ids of sources."""
+    for ids in _ranges(store, page):
+        yield from store.query("digest_relationships", ids)
+
+
+def _ranges(store: Store, page: int) -> list[dict[str, int]]:
+    found = store.query("analysis_max_id")  # no record before the graph's first write
+    top = found[0]["max_id"] if found else None
+    return [] if top is None else [{"lo": lo, "hi": lo + page} for lo in range(0, top + 1, page)]
 
 
 def _canonical(props: dict[str, Any], ignore: frozenset[str]) -> str:
     kept = {k: v for k, v in props.items() if k not in ignore}
     return json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def graph_digest(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labels: frozenset[str] = frozenset()) -> str:
-    """Return the SHA-256 of ``canonical_lines``: equal graphs, equal digests."""
-    digest = hashlib.sha256()
-    for line in canonical_lines(store, ignore=ignore, skip_labels=skip_labels):
-        digest.update(line.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
-
-
-def canonical_lines(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labels: frozenset[str] = frozenset()) -> list[str]:
-    """Return one sorted line per node and relationship, naming nodes by natural key.
-
-    ``ignore`` names properties left out (default: wall-clock provenance); nodes with a
-    label in ``skip_labels`` are left out with their relationships. Cost: one pass over
-    every node and relationship; memory O(nodes + relationships).
-    """
-    identity: dict[int, str] = {}
-    lines: list[str] = []
-    for record in stream(store, "digest_nodes"):
-        label = record["labels"][0]
-        if label in skip_labels:
-            continue
-        key = LABEL_BY_NAME[label].key
-        identity[record["id"]] = f"{label}:{record['props'].get(key)}"
-        lines.append(f"N {identity[record['id']]} {_canonical(record['props'], ignore)}")
-    for record in stream(store, "digest_relationships"):
-        if record["source"] not in identity or record["target"] not in identity:
-            continue
-        source, target = identity[record["source"]], identity[record["target"]]
-        lines.append(f"R {source} {record['type']} {target} {_canonical(record['props'], ignore)}")
-    lines.sort()
-    return lines

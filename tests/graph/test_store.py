@@ -8,7 +8,7 @@ import pytest
 
 from riskgraph.errors import QueryError
 from riskgraph.graph import open_store
-from riskgraph.graph.store import stream
+from riskgraph.graph.digest import graph_digest, nodes, relationships
 from riskgraph.settings import load
 
 HOSTILE = [
@@ -49,7 +49,7 @@ def any_store(request, settings):
 def test_hostile_strings_round_trip_exactly(any_store):
     rows = [_enterprise(f"K{i}", text) for i, text in enumerate(HOSTILE)]
     any_store.write("upsert_enterprises", rows, RUN)
-    stored = {r["props"]["tax_code"]: r["props"]["name"] for r in stream(any_store, "digest_nodes")}
+    stored = {r["props"]["tax_code"]: r["props"]["name"] for r in nodes(any_store)}
     assert stored == {f"K{i}": text for i, text in enumerate(HOSTILE)}
 
 
@@ -67,7 +67,7 @@ def test_a_batch_lands_whole_or_not_at_all(any_store):
     # The second row repeats a unique key: the whole batch fails and its first row is not kept.
     with pytest.raises(QueryError):
         any_store.write("declarations_create", [{"key": "2", "props": {}}, {"key": "1", "props": {}}], RUN)
-    keys = sorted(r["props"]["declaration_no"] for r in stream(any_store, "digest_nodes"))
+    keys = sorted(r["props"]["declaration_no"] for r in nodes(any_store))
     assert keys == ["1"]
 
 
@@ -88,9 +88,14 @@ def test_schema_is_idempotent_and_enforces_keys(any_store):
         any_store.write("declarations_create", [{"key": "X", "props": {}}], RUN)
 
 
-def test_stream_pages_through_everything(any_store):
+def test_the_digest_pages_through_everything_by_id_range(any_store):
     any_store.write("upsert_enterprises", [_enterprise(str(i), "n") for i in range(25)], RUN)
-    assert len(list(stream(any_store, "digest_nodes", page=4))) == 25
+    any_store.write("declarations_create", [{"key": str(i), "props": {}} for i in range(5)], RUN)
+    links = {"agents": [], "declarants": [], "vehicles": [], "warehouses": [], "partners": [], "row_hash": "h"}
+    any_store.write("declarations_link", [{"key": str(i), "trader": str(i), **links} for i in range(5)], RUN)
+    assert len(list(nodes(any_store, page=4))) == 30
+    assert len(list(relationships(any_store, page=4))) == len(list(relationships(any_store))) == 5
+    assert graph_digest(any_store, page=3) == graph_digest(any_store)
 
 
 def test_info_reports_a_healthy_store(any_store):

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import json
 
-from riskgraph.graph.digest import graph_digest
-from riskgraph.graph.store import stream
+from riskgraph.graph.digest import graph_digest, nodes, relationships
 from tests.ingest.helpers import DECLARATIONS, DECLARATIONS_HEADER, ENTERPRISES, count, domain_digest, load, rejects, warnings
 
 
 def _nodes(store, label):
-    return {tuple(sorted(r["props"].items()))[0]: r["props"] for r in stream(store, "digest_nodes") if r["labels"][0] == label}
+    return {tuple(sorted(r["props"].items()))[0]: r["props"] for r in nodes(store) if r["labels"][0] == label}
 
 
 def _props(store, label, key_field, key):
-    for r in stream(store, "digest_nodes"):
+    for r in nodes(store):
         if r["labels"][0] == label and r["props"].get(key_field) == key:
             return r["props"]
     return None
 
 
 def _relationships(store, rel_type):
-    return [r for r in stream(store, "digest_relationships") if r["type"] == rel_type]
+    return [r for r in relationships(store) if r["type"] == rel_type]
 
 
 def test_a_feed_loads_with_shared_identifiers_resolved(store, write_feed, tmp_path):
