@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from riskgraph.graph.store import stream
+from riskgraph.graph.digest import nodes
 from riskgraph.ingest.validate import DECLARATION_PROPERTIES, Rejected, validate
 from tests.ingest.helpers import DECLARATIONS, DECLARATIONS_HEADER, count, domain_digest, load, rejects
 
@@ -15,7 +15,7 @@ VALUES = dict(zip(HEADER.strip().split(","), ROW.split(",")))
 
 
 def _selection(store, declaration_no):
-    for r in stream(store, "digest_nodes"):
+    for r in nodes(store):
         if r["labels"][0] == "Declaration" and r["props"].get("declaration_no") == declaration_no:
             return r["props"].get("selection", "<absent>")
     raise AssertionError(f"no declaration {declaration_no}")
