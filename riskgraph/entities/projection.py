@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 
 from riskgraph.dates import date_of, month_bounds, months_before
-from riskgraph.graph import Store
+from riskgraph.graph import Store, id_ranges
 from riskgraph.model import KIND_OF_LABEL, NODE_KINDS
 
 IDENTIFIER_LINKS = {"HAS_PHONE": "phone", "HAS_EMAIL": "email", "LOCATED_AT": "address", "HAS_ACCOUNT": "bank_account"}
@@ -132,9 +132,7 @@ def project(store: Store, as_of: date, *, history_months: int = 36, link_months:
     """
     p = Projection(as_of, months_before(as_of, history_months))
     day = as_of.isoformat()
-    rows = store.query("analysis_max_id")
-    top = rows[0]["max_id"] if rows and rows[0]["max_id"] is not None else -1
-    ranges = [{"lo": lo, "hi": lo + ID_RANGE} for lo in range(0, top + 1, ID_RANGE)]
+    ranges = id_ranges(store, ID_RANGE)
     months = month_bounds(p.since, as_of)
     link_since = months_before(as_of, link_months).isoformat()
     calls = [(name, r) for name in ("analysis_enterprises", "analysis_parties") for r in ranges]

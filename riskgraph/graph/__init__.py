@@ -1,6 +1,6 @@
 """The graph store: one protocol (``store.py``), two backends (embedded FalkorDB, Neo4j 5)."""
 
-from riskgraph.graph.store import Store, StoreInfo, WriteSummary, batches, stream
+from riskgraph.graph.store import Store, StoreInfo, WriteSummary, batches, id_ranges
 from riskgraph.settings import Settings
 
 
@@ -15,4 +15,4 @@ def open_store(settings: Settings) -> Store:
     return FalkorStore.connect(settings)
 
 
-__all__ = ["Store", "StoreInfo", "WriteSummary", "batches", "open_store", "stream"]
+__all__ = ["Store", "StoreInfo", "WriteSummary", "batches", "id_ranges", "open_store"]

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from riskgraph.graph.store import Store
+from riskgraph.graph.store import Store, id_ranges
 from riskgraph.model import LABEL_BY_NAME
 
 WALL_CLOCK = frozenset({"first_seen", "last_seen", "started_at", "finished_at", "seconds"})
@@ -69,21 +69,15 @@ def lines(store: Store, *, ignore: frozenset[str] = WALL_CLOCK, skip_labels: fro
 
 def nodes(store: Store, page: int = PAGE_IDS) -> Iterator[dict[str, Any]]:
     """Yield every node as ``{id, labels, props}``, in internal id order. Cost: one read per ``page`` ids."""
-    for ids in _ranges(store, page):
+    for ids in id_ranges(store, page):
         yield from store.query("digest_nodes", ids)
 
 
 def relationships(store: Store, page: int = PAGE_IDS) -> Iterator[dict[str, Any]]:
     """Yield every relationship as ``{type, source, target, props}`` (endpoints by internal
     id), grouped by source. Cost: one read per ``page`` ids of sources."""
-    for ids in _ranges(store, page):
+    for ids in id_ranges(store, page):
         yield from store.query("digest_relationships", ids)
-
-
-def _ranges(store: Store, page: int) -> list[dict[str, int]]:
-    found = store.query("analysis_max_id")  # no record before the graph's first write
-    top = found[0]["max_id"] if found else None
-    return [] if top is None else [{"lo": lo, "hi": lo + page} for lo in range(0, top + 1, page)]
 
 
 def _canonical(props: dict[str, Any], ignore: frozenset[str]) -> str:

@@ -82,17 +82,10 @@ def batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[Sequence[M
         yield rows[start : start + size]
 
 
-def stream(store: Store, name: str, params: Mapping[str, Any] | None = None, *, page: int = 10_000,
-           cursor: str = "id") -> Iterator[dict[str, Any]]:
-    """Yield every record of paged read query ``name``, ``page`` records per round trip.
-
-    The query takes ``$after`` (the ``cursor`` column of the last record seen, -1 at
-    first) and ``$limit``, and returns records in ``cursor`` order.
-    """
-    after: Any = -1
-    while True:
-        records = store.query(name, {**(params or {}), "after": after, "limit": page})
-        yield from records
-        if len(records) < page:
-            return
-        after = records[-1][cursor]
+def id_ranges(store: Store, size: int) -> list[dict[str, int]]:
+    """Return ``{lo, hi}`` ranges of ``size`` internal node ids covering the whole graph
+    (none before its first write), for queries that page by ``id(n) >= $lo AND id(n) < $hi``:
+    FalkorDB seeks by id range, so each page costs its own size. Cost: one read."""
+    found = store.query("analysis_max_id")
+    top = found[0]["max_id"] if found else None
+    return [] if top is None else [{"lo": lo, "hi": lo + size} for lo in range(0, top + 1, size)]
