@@ -13,6 +13,10 @@ class StoreError(RiskgraphError):
     """The graph store could not be started, reached or queried."""
 
 
+class StoreTimeout(StoreError):
+    """The store stopped a query at its time limit (or it was not started: no time left)."""
+
+
 class QueryError(StoreError):
     """The store rejected a named query (syntax, constraint, type)."""
 

@@ -25,6 +25,7 @@ class Settings:
     neo4j_password: str = ""  # RISKGRAPH_NEO4J_PASSWORD
     batch_size: int = 2000  # RISKGRAPH_BATCH_SIZE: rows per write query
     api_timeout: int = 10  # RISKGRAPH_API_TIMEOUT: seconds an API request may run
+    query_timeout: int = 0  # RISKGRAPH_QUERY_TIMEOUT: seconds any one store query may run, 0 for no limit
 
     @property
     def runs_dir(self) -> Path:
@@ -56,6 +57,8 @@ def load(env: dict[str, str] | None = None, **overrides: object) -> Settings:
         raise ConfigError("RISKGRAPH_STORE=neo4j needs RISKGRAPH_NEO4J_URI (e.g. neo4j://localhost:7687)")
     if settings.api_timeout < 1:
         raise ConfigError(f"RISKGRAPH_API_TIMEOUT must be a positive whole number of seconds, not {settings.api_timeout}")
+    if settings.query_timeout < 0:
+        raise ConfigError(f"RISKGRAPH_QUERY_TIMEOUT must be 0 (no limit) or a positive number of seconds, not {settings.query_timeout}")
     if settings.batch_size < 1:
         raise ConfigError(f"RISKGRAPH_BATCH_SIZE must be a positive whole number, not {settings.batch_size}")
     return settings

@@ -42,6 +42,10 @@ from riskgraph.errors import StoreError
 CLIENT_PREFIX = "riskgraph-"
 AOF_REWRITE_MIN = "16mb"  # bounds the replay after a crash; Redis's default is 64mb
 COMPACT_FROM = 1 << 20  # bytes logged since the last snapshot that make a rewrite worth it
+# Queries run at once (FalkorDB's default is one per core, here 2): two long investigator
+# reads must not leave a clearance read waiting for a free thread. Two API processes hold a
+# clearance, an investigation, a journal and a health connection each.
+THREAD_COUNT = 8
 START_TIMEOUT_S = 30.0  # to accept connections; replaying a large AOF may take longer
 _SOCKET_PATH_MAX = 100  # sun_path is 108 bytes on Linux
 
@@ -164,7 +168,7 @@ def _start(directory: Path) -> Server:
         "--save", "",
         "--logfile", str(log),
         "--protected-mode", "yes",
-        "--loadmodule", module,
+        "--loadmodule", module, "THREAD_COUNT", str(THREAD_COUNT),
     ]  # fmt: skip
     process = subprocess.Popen(
         args,

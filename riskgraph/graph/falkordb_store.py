@@ -3,35 +3,49 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import re
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import redis
 from falkordb import FalkorDB
 
 from riskgraph import cypher
-from riskgraph.errors import QueryError, StoreError
+from riskgraph.errors import QueryError, StoreError, StoreTimeout
 from riskgraph.graph import embedded
 from riskgraph.graph.store import StoreInfo, WriteSummary, batches
 from riskgraph.model import LABELS
 from riskgraph.settings import Settings
 
+JOURNAL = frozenset({"audit_append", "audit_list", "audit_known"})  # queries of the audit graph
+TIMED_OUT = "Query timed out"  # FalkorDB's error when a query reached its time limit
+
 
 class FalkorStore:
-    """A ``Store`` on FalkorDB over its native protocol (parameters sent as values)."""
+    """A ``Store`` on FalkorDB over its native protocol (parameters sent as values).
+
+    The audit log lives in a graph of its own, ``GRAPH.audit``: FalkorDB runs a write only
+    once the reads in progress on its graph are done, and queues later reads behind it, so
+    an audit append after a long investigator read would stall every clearance read.
+    """
 
     dialect = "falkordb"
 
-    def __init__(self, db: FalkorDB, graph: str, location: str, batch_size: int, server: embedded.Server | None, client_name: str):
+    def __init__(self, db: FalkorDB, settings: Settings, location: str, server: embedded.Server | None, client_name: str):
         self._db = db
-        self._graph = db.select_graph(graph)
-        self._name = graph
+        self._settings = settings
+        self._graph = db.select_graph(settings.graph)
+        self._journal = db.select_graph(f"{settings.graph}.audit")
+        self._name = settings.graph
         self._location = location
-        self._batch_size = batch_size
+        self._batch_size = settings.batch_size
         self._server = server
         self._client_name = client_name
         self._closed = False
+        self._deadline = threading.local()
 
     @classmethod
     def connect(cls, settings: Settings) -> FalkorStore:
@@ -42,7 +56,7 @@ class FalkorStore:
                 db.connection.ping()
             except (redis.RedisError, OSError, ValueError) as e:
                 raise StoreError(f"cannot reach FalkorDB at RISKGRAPH_FALKORDB_URL: {e}") from None
-            return cls(db, settings.graph, _redact(settings.falkordb_url), settings.batch_size, None, "")
+            return cls(db, settings, _redact(settings.falkordb_url), None, "")
         server = embedded.attach_or_start(settings.store_dir.resolve())
         try:
             # Every pooled connection carries the name, so the last process out can tell.
@@ -51,9 +65,34 @@ class FalkorStore:
             db.connection.ping()
         except (redis.RedisError, OSError) as e:
             raise StoreError(f"cannot attach to the embedded FalkorDB server at {server.socket}: {e}") from None
-        store = cls(db, settings.graph, str(server.socket), settings.batch_size, server, name)
+        store = cls(db, settings, str(server.socket), server, name)
         atexit.register(store.close)
         return store
+
+    def clone(self) -> FalkorStore:
+        """Return another handle on the same server and graph, with its own connection."""
+        return FalkorStore.connect(self._settings)
+
+    @contextlib.contextmanager
+    def limited(self, seconds: float) -> Iterator[None]:
+        outer = getattr(self._deadline, "at", None)
+        at = time.monotonic() + seconds
+        self._deadline.at = at if outer is None else min(outer, at)
+        try:
+            yield
+        finally:
+            self._deadline.at = outer
+
+    def _limit_ms(self, name: str) -> int | None:
+        """Return the time limit of the next query in milliseconds (None: no limit)."""
+        limit = float(self._settings.query_timeout) or None
+        at = getattr(self._deadline, "at", None)
+        if at is not None:
+            left = at - time.monotonic()
+            if left <= 0:
+                raise StoreTimeout(f"query {name} was not started: the time limit was reached before it")
+            limit = left if limit is None else min(limit, left)
+        return None if limit is None else max(1, int(limit * 1000))
 
     # -- queries -------------------------------------------------------------------
     def query(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:
@@ -99,7 +138,9 @@ class FalkorStore:
     def _read_command(self, name: str, params: Mapping[str, Any] | None) -> tuple[str, ...]:
         text = (self._graph._build_params_header(dict(params)) + cypher.load(name, self.dialect) if params
                 else cypher.load(name, self.dialect))
-        return ("GRAPH.RO_QUERY", self._name, text, "--compact")
+        limit = self._limit_ms(name)
+        graph = f"{self._name}.audit" if name in JOURNAL else self._name
+        return ("GRAPH.RO_QUERY", graph, text, "--compact", *(("timeout", limit) if limit else ()))
 
     def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:
         total = WriteSummary()
@@ -132,8 +173,12 @@ class FalkorStore:
         return plans
 
     def _run(self, name: str, params: Mapping[str, Any] | None):
+        graph = self._journal if name in JOURNAL else self._graph
+        # FalkorDB does not stop a write at a timeout (measured: a 68 s write ran whole with
+        # a 300 ms limit), and a write is atomic: so the limit only keeps one from starting.
+        self._limit_ms(name)
         try:
-            return self._graph.query(cypher.load(name, self.dialect), dict(params or {}))
+            return graph.query(cypher.load(name, self.dialect), dict(params or {}))
         except redis.ResponseError as e:
             raise QueryError(f"query {name} failed: {_first_line(e)}") from None
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
@@ -141,16 +186,38 @@ class FalkorStore:
 
     # -- schema, info, lifecycle ------------------------------------------------------
     def ensure_schema(self) -> None:
-        keys = {label.name: label.key for label in LABELS}
-        existing = {(r["label"], p) for r in self.query("schema_indexes") for p in r["properties"]}
+        """Create the indexes and constraints of the model (the audit graph's own on its
+        graph), and copy audit entries written by versions that kept them in the main graph
+        into the audit graph (they are left where they were: no entry is ever deleted)."""
+        for graph in (self._graph, self._journal):
+            wanted = {"AuditEntry"} if graph is self._journal else {label.name for label in LABELS} - {"AuditEntry"}
+            self._ensure(graph, wanted)
+        legacy = self.query("audit_legacy")
+        if legacy:
+            known = {r["entry_id"] for r in self.query("audit_known", {"ids": [e["entry_id"] for e in legacy]})}
+            self.write("audit_append", [e for e in legacy if e["entry_id"] not in known])
+
+    def _ensure(self, graph: Any, labels: set[str]) -> None:
+        existing = {(label, p) for label, properties in self._schema_rows(graph, "schema_indexes") for p in properties}
         for statement in cypher.statements("schema", self.dialect):
             label, prop = re.search(r"\(n:(\w+)\) ON \(n\.(\w+)\)", statement).groups()
-            if (label, prop) not in existing:
-                self._schema_change(f"the index on {label}.{prop}", self._graph.query, statement)
-        constrained = {(r["label"], tuple(r["properties"])) for r in self.query("schema_constraints")}
-        for label, key in keys.items():
-            if (label, (key,)) not in constrained:
-                self._schema_change(f"the unique constraint on {label}.{key}", self._graph.create_node_unique_constraint, label, key)
+            if label in labels and (label, prop) not in existing:
+                self._schema_change(f"the index on {label}.{prop}", graph.query, statement)
+        constrained = {(label, tuple(properties)) for label, properties in self._schema_rows(graph, "schema_constraints")}
+        for label in LABELS:
+            if label.name in labels and (label.name, (label.key,)) not in constrained:
+                self._schema_change(f"the unique constraint on {label.name}.{label.key}",
+                                    graph.create_node_unique_constraint, label.name, label.key)
+
+    def _schema_rows(self, graph: Any, name: str) -> list[list]:
+        try:
+            return graph.ro_query(cypher.load(name, self.dialect)).result_set
+        except redis.ResponseError as e:
+            if "empty key" in str(e):
+                return []  # a graph not written yet has no schema
+            raise QueryError(f"query {name} failed: {_first_line(e)}") from None
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise StoreError(f"lost the FalkorDB server at {self._location} during query {name}: {e}") from None
 
     @staticmethod
     def _schema_change(what: str, call: Any, *args: Any) -> None:
@@ -216,6 +283,8 @@ def _decoded(name: str, reply: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
     if isinstance(reply, redis.ResponseError):
         if "empty key" in str(reply):
             return [], []  # FalkorDB creates a graph on first write; before that, reads find nothing
+        if TIMED_OUT in str(reply):
+            raise StoreTimeout(f"query {name} was stopped at its time limit")
         raise QueryError(f"query {name} failed: {_first_line(reply)}")
     if len(reply) < 3:
         return [], []

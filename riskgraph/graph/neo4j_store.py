@@ -6,11 +6,14 @@ Reads and writes are managed transactions: the driver retries them on transient 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from riskgraph import cypher
-from riskgraph.errors import QueryError, StoreError
+from riskgraph.errors import QueryError, StoreError, StoreTimeout
 from riskgraph.graph.store import StoreInfo, WriteSummary, batches
 from riskgraph.settings import Settings
 
@@ -24,11 +27,14 @@ except ImportError:  # pragma: no cover - neo4j is a declared dependency
 class Neo4jStore:
     dialect = "neo4j"
 
-    def __init__(self, driver: Any, database: str, uri: str, batch_size: int):
+    def __init__(self, driver: Any, database: str, uri: str, batch_size: int, query_timeout: float = 0.0, owner: bool = True):
         self._driver = driver
         self._database = database
         self._uri = uri
         self._batch_size = batch_size
+        self._query_timeout = query_timeout
+        self._owner = owner  # clones share the driver (a pool): only the first handle closes it
+        self._deadline = threading.local()
 
     @classmethod
     def connect(cls, settings: Settings) -> Neo4jStore:
@@ -41,7 +47,32 @@ class Neo4jStore:
             raise StoreError(f"cannot reach Neo4j at {settings.neo4j_uri}: {e}") from None
         # Neo4j Community has one user database, "neo4j"; a name of ours maps onto it.
         database = "neo4j" if settings.graph == "riskgraph" else settings.graph
-        return cls(driver, database, settings.neo4j_uri, settings.batch_size)
+        return cls(driver, database, settings.neo4j_uri, settings.batch_size, float(settings.query_timeout))
+
+    def clone(self) -> Neo4jStore:
+        """Return a handle on the same driver: the driver's pool gives each its own connection."""
+        return Neo4jStore(self._driver, self._database, self._uri, self._batch_size, self._query_timeout, owner=False)
+
+    @contextlib.contextmanager
+    def limited(self, seconds: float) -> Iterator[None]:
+        outer = getattr(self._deadline, "at", None)
+        at = time.monotonic() + seconds
+        self._deadline.at = at if outer is None else min(outer, at)
+        try:
+            yield
+        finally:
+            self._deadline.at = outer
+
+    def _timeout(self, names: str) -> float | None:
+        """Return the transaction timeout in seconds for the next transaction (None: none)."""
+        limit = self._query_timeout or None
+        at = getattr(self._deadline, "at", None)
+        if at is not None:
+            left = at - time.monotonic()
+            if left <= 0:
+                raise StoreTimeout(f"query {names} was not started: the time limit was reached before it")
+            limit = left if limit is None else min(limit, left)
+        return limit
 
     def _execute(self, name: str, text: str, params: Mapping[str, Any], write: bool) -> tuple[list[dict[str, Any]], Any]:
         def work(tx: Any) -> tuple[list[dict[str, Any]], Any]:
@@ -53,11 +84,16 @@ class Neo4jStore:
 
     def _transaction(self, names: str, work: Any, write: bool) -> Any:
         """Run ``work(tx)`` in one managed transaction (retried by the driver on transient errors)."""
+        timeout = self._timeout(names)
+        if timeout is not None:  # the server ends the transaction at its timeout
+            work = neo4j.unit_of_work(timeout=timeout)(work)
         try:
             with self._driver.session(database=self._database) as session:
                 runner = session.execute_write if write else session.execute_read
                 return runner(work)
         except ClientError as e:
+            if "TransactionTimedOut" in (e.code or ""):
+                raise StoreTimeout(f"query {names} was stopped at its time limit") from None
             raise QueryError(f"query {names} failed: {e.message}") from None
         except (Neo4jError, ServiceUnavailable, OSError) as e:
             raise StoreError(f"Neo4j at {self._uri} failed during query {names}: {e}") from None
@@ -101,4 +137,5 @@ class Neo4jStore:
             return StoreInfo("neo4j", self._uri, self._database, False)
 
     def close(self) -> None:
-        self._driver.close()
+        if self._owner:
+            self._driver.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -71,6 +72,19 @@ class Store(Protocol):
         ...
 
     def info(self) -> StoreInfo:
+        ...
+
+    def limited(self, seconds: float) -> AbstractContextManager[None]:
+        """Within the block, the store itself stops every read of this handle and thread once
+        ``seconds`` from entry have passed (raising StoreTimeout), so a request given up on
+        frees the store; no query, read or write, is started when no time is left. Writes
+        are atomic and Neo4j ends them at the limit too; FalkorDB lets a started write run
+        to its end. Nested limits keep the shorter."""
+        ...
+
+    def clone(self) -> Store:
+        """Return another handle on the same graph with a connection of its own, for work
+        that must not queue behind this handle's; close it when done."""
         ...
 
     def close(self) -> None:
