@@ -24,7 +24,19 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError, execute, parse, validate
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    parse,
+    validate,
+)
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -38,7 +50,7 @@ from riskgraph.api import audit, auth, dossier, explorer, limits, risk, search
 from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
 from riskgraph.channels import Assessor, Policy
-from riskgraph.errors import ConfigError, RiskgraphError, StoreError
+from riskgraph.errors import ConfigError, RiskgraphError, StoreError, StoreTimeout
 from riskgraph.graph import Store, open_store
 from riskgraph.memory import settle
 from riskgraph.settings import load
@@ -49,17 +61,61 @@ PARSED = 512  # parsed and validated documents kept, by query text
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 
 
+CLEARANCE = frozenset({"entityRisk", "entity", "assessDeclaration", "__typename"})  # what clearance systems call
+HEALTH_SECONDS = 0.08  # /healthz answers within 100 ms whatever the store does
+UNAUTHENTICATED = auth.Principal(key_id="", name="(unauthenticated)", role="")
+
+
+class Lane:
+    """Threads with a store handle of their own: work of one lane never queues behind
+    another's. Each job runs under the store's time limit for what is left of its deadline,
+    so a job given up on (or started too late) frees the store."""
+
+    def __init__(self, name: str, store: Store, threads: int = 1):
+        self.name = name
+        self.store = store
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"riskgraph-{name}")
+        self.waiting = 0  # jobs submitted and not finished
+
+    async def run(self, fn, *args, deadline: float | None = None):
+        self.waiting += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, self._limited, deadline, partial(fn, *args))
+        finally:
+            self.waiting -= 1
+
+    def _limited(self, deadline: float | None, job):
+        if deadline is None:
+            return job()
+        with self.store.limited(deadline - time.monotonic()):
+            return job()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+
+
 class Services:
-    """What every request shares: the store and its thread, keys, caches."""
+    """What every request shares: the store lanes, keys, caches.
+
+    Four lanes, each with its own store connection: ``clearance`` (keys, the current
+    analysis, entityRisk, entity, assessDeclaration: what a clearance system waits on),
+    ``investigation`` (everything else: dossiers, paths, lists, search, mutations),
+    ``journal`` (audit appends, to the audit graph) and ``health`` (/healthz).
+    """
 
     def __init__(self, store: Store, timeout: float, models_dir: Path | None = None):
         self.store = store
         self.timeout = timeout
         self.models_dir = models_dir
-        # One thread owns the store: the embedded server was seen to crash on concurrent reads.
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskgraph-store")
+        self.clearance = Lane("clearance", store)
+        # Two investigators' requests at a time per process: below the store's query
+        # threads, so that clearance reads always find one free.
+        self.investigation = Lane("investigation", store.clone(), threads=2)
+        self.journal = Lane("journal", store.clone())
+        self.health = Lane("health", store.clone())
         self.keys = auth.Keys(store)
-        self.search_index = search.Index(store)
+        self.search_index = search.Index(self.investigation.store)
+        self._probe: asyncio.Future | None = None
         self._current: tuple[float, dict | None] = (-CURRENT_SECONDS, None)
         self._assessor: Assessor | None = None
         self._assessor_model: Path | None = None
@@ -69,12 +125,17 @@ class Services:
         self._audit_pending: list[tuple[dict, asyncio.Future]] = []
         self._audit_writer: asyncio.Task | None = None
 
+    @property
+    def lanes(self) -> tuple[Lane, ...]:
+        return self.clearance, self.investigation, self.journal, self.health
+
     async def run(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self.executor, partial(fn, *args))
+        """Run ``fn(*args)`` on the clearance lane, without a deadline (shared caches)."""
+        return await self.clearance.run(fn, *args)
 
     async def audit(self, principal: auth.Principal, operation: str, arguments: dict, result_size: int, outcome: str = "ok") -> None:
         """Append an audit entry; return once it is stored. Entries of concurrent requests
-        share one write (group commit): none is lost, and the store thread writes once per
+        share one write (group commit): none is lost, and the journal lane writes once per
         batch instead of once per request."""
         waiter = asyncio.get_running_loop().create_future()
         self._audit_pending.append((audit.entry(principal, operation, arguments, result_size, outcome), waiter))
@@ -86,7 +147,7 @@ class Services:
         while self._audit_pending:
             batch, self._audit_pending = self._audit_pending, []
             try:
-                await self.run(audit.append_all, self.store, [e for e, _ in batch])
+                await self.journal.run(audit.append_all, self.journal.store, [e for e, _ in batch])
             except Exception as e:  # every request of the batch fails with the store's error
                 for _, waiter in batch:
                     if not waiter.done():
@@ -95,6 +156,27 @@ class Services:
                 for _, waiter in batch:
                     if not waiter.done():
                         waiter.set_result(None)
+
+    async def health_check(self) -> tuple[str, dict | None]:
+        """Return ``ok``, ``busy`` (no answer within HEALTH_SECONDS) or ``down`` (the store
+        refused), with the current analysis when it answered. Never waits longer than
+        HEALTH_SECONDS, and never sends a second probe while one is still out."""
+        if self._probe is None or self._probe.done():
+            deadline = time.monotonic() + 1.0  # a probe still out after a second is stopped by the store
+            self._probe = asyncio.ensure_future(self.health.run(entities.current, self.health.store, deadline=deadline))
+        try:
+            return "ok", await asyncio.wait_for(asyncio.shield(self._probe), HEALTH_SECONDS)
+        except (asyncio.TimeoutError, StoreTimeout):
+            return "busy", None
+        except RiskgraphError:
+            return "down", None
+
+    def close(self) -> None:
+        for lane in self.lanes:
+            lane.close()
+        for lane in self.lanes:
+            if lane.store is not self.store:
+                lane.store.close()
 
     async def current(self) -> dict | None:
         at, found = self._current
@@ -138,10 +220,14 @@ class Services:
 
 @dataclass
 class Context:
-    """What a resolver sees as ``info.context``: the caller and the shared services."""
+    """What a resolver sees as ``info.context``: the caller, the lane its request runs on,
+    the request's deadline and the shared services."""
 
     principal: auth.Principal
     services: Services
+    lane: Lane
+    deadline: float
+    rejected: bool = False  # a write refused for its input, audited as such already
     _members: DataLoader | None = None
 
     @property
@@ -159,7 +245,7 @@ class Context:
 
     @property
     def store(self) -> Store:
-        return self.services.store
+        return self.lane.store
 
     @property
     def keys(self) -> auth.Keys:
@@ -170,7 +256,8 @@ class Context:
         return self.services.search_index
 
     async def run(self, fn, *args):
-        return await self.services.run(fn, *args)
+        """Run ``fn(*args)`` on the request's lane, its store queries limited to the time left."""
+        return await self.lane.run(fn, *args, deadline=self.deadline)
 
     async def current(self) -> dict | None:
         return await self.services.current()
@@ -189,6 +276,7 @@ class Context:
         try:
             return await self.run(fn, *args)
         except (InvalidInput, ConfigError) as e:
+            self.rejected = True
             await self.audit(operation, {**arguments, "refused": str(e)[:200]}, 0, "rejected")
             raise
 
@@ -201,37 +289,71 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
             return HTMLResponse(explorer.page(), headers={"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
+        deadline = time.monotonic() + services.timeout
         presented = _presented(request)
         known, principal = services.keys.remembered(presented)
         if not known:
-            principal = await services.run(services.keys.authenticate, presented)
+            try:
+                principal = await services.clearance.run(services.keys.authenticate, presented, deadline=deadline)
+            except StoreError as e:
+                return _unavailable(e)
+
+        async def refused(response: JSONResponse, outcome: str, query: str = "", operation: str = "request",
+                          who: auth.Principal | None = None, arguments: dict | None = None) -> JSONResponse:
+            codes = [e["extensions"]["code"] for e in json.loads(response.body).get("errors", [])]
+            try:
+                await services.audit(who or principal, operation, arguments or {"query": query[:1000], "codes": codes}, 0, outcome)
+            except RiskgraphError as e:  # the answer stands; the server log keeps what the audit log could not
+                log.error("could not audit a %s %s: %s", outcome, operation, e)
+            return response
+
         if principal is None:
-            return _errors([("send a valid API key: Authorization: Bearer rg_...", "UNAUTHENTICATED")], 401, {"WWW-Authenticate": "Bearer"})
+            key_id = auth.key_id_of(presented)
+            log.warning("refused a request without a valid API key (%s) from %s", key_id or "no key id",
+                        request.client.host if request.client else "?")
+            response = _errors([("send a valid API key: Authorization: Bearer rg_...", "UNAUTHENTICATED")], 401,
+                               {"WWW-Authenticate": "Bearer"})
+            return await refused(response, "unauthenticated", operation="request", who=UNAUTHENTICATED,
+                                 arguments={"key_id": key_id, "key_presented": presented is not None})
+
         body = await _body(request)
         if isinstance(body, Response):
-            return body
+            return await refused(body, "refused")
         query, variables, operation = body
         try:
             document, invalid, shape = services.document(query)
         except GraphQLSyntaxError as e:
-            return _errors([(e.message, "GRAPHQL_PARSE_FAILED")], 400)
+            return await refused(_errors([(e.message, "GRAPHQL_PARSE_FAILED")], 400), "refused", query)
+        selected, fields = _root_fields(document, operation)
+        name = ",".join(fields) or "request"
         if invalid:
-            return JSONResponse({"errors": [_format(e) for e in invalid]}, 400, headers=HEADERS)
-        refused = limits.check(schema._schema, document, shape, variables, principal.role, operation)
-        if refused:
-            if any(e.extensions.get("code") == "FORBIDDEN" for e in refused):
-                await services.audit(principal, "denied", {"query": query[:1000]}, 0, "forbidden")
-            return JSONResponse({"errors": [_format(e) for e in refused]}, 200, headers=HEADERS)
-        context = Context(principal, services)
+            return await refused(JSONResponse({"errors": [_format(e) for e in invalid]}, 400, headers=HEADERS), "refused", query, name)
+        rejected = limits.check(schema._schema, document, shape, variables, principal.role, operation)
+        if rejected:
+            forbidden = any(e.extensions.get("code") == "FORBIDDEN" for e in rejected)
+            response = JSONResponse({"errors": [_format(e) for e in rejected]}, 200, headers=HEADERS)
+            return await refused(response, "forbidden" if forbidden else "refused", query, "denied" if forbidden else name)
+        lane = services.clearance if fields and set(fields) <= CLEARANCE else services.investigation
+        context = Context(principal, services, lane, deadline)
         try:
             outcome = execute(schema._schema, document, context_value=context, variable_values=variables, operation_name=operation)
             if asyncio.iscoroutine(outcome):
-                outcome = await asyncio.wait_for(outcome, services.timeout)
+                outcome = await asyncio.wait_for(outcome, max(0.0, deadline - time.monotonic()))
         except asyncio.TimeoutError:
-            return _errors([(f"the request took longer than {services.timeout:g} s and was stopped; ask for less", "TIMEOUT")], 200)
+            outcome = None
         payload: dict[str, Any] = {}
+        if outcome is None or any(isinstance(e.original_error, StoreTimeout) for e in outcome.errors or ()):
+            message = f"the request took longer than {services.timeout:g} s and was stopped; ask for less"
+            if selected is not None and selected.operation == OperationType.MUTATION:
+                message = (f"the request took longer than {services.timeout:g} s; what it asked for may have been stored: "
+                           "retry with the same idempotencyKey, or check before you retry")
+            response = _errors([(message, "TIMEOUT")], 200)
+            return await refused(response, "timeout", query, name)
         if outcome.errors:
             payload["errors"] = [_format(e) for e in outcome.errors]
+        if outcome.errors and not context.rejected:
+            await services.audit(principal, name, {"query": query[:1000], "codes": [e["extensions"]["code"] for e in payload["errors"]]},
+                                 0, "error")
         payload["data"] = outcome.data
         return JSONResponse(payload, headers=HEADERS)
 
@@ -243,14 +365,12 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         return Response(content, media_type=explorer.ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
 
     async def healthz(request: Request) -> Response:
-        try:
-            current = await services.run(entities.current, store)
-        except RiskgraphError:
-            return JSONResponse({"status": "unavailable", "store": False}, 503, headers=HEADERS)
-        return JSONResponse({
-            "status": "ok", "store": True, "analysisId": current and current["analysis_id"],
-            "modelVersion": current and current["model_version"], "asOf": current and current["as_of"],
-        }, headers=HEADERS)
+        status, current = await services.health_check()
+        waiting = {lane.name: lane.waiting for lane in services.lanes}
+        body: dict[str, Any] = {"status": status, "store": status != "down", "waiting": waiting}
+        if current is not None:
+            body.update(analysisId=current["analysis_id"], modelVersion=current["model_version"], asOf=current["as_of"])
+        return JSONResponse(body, 503 if status == "down" else 200, headers=HEADERS)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return _errors([("not found: the API is at /graphql", "NOT_FOUND")], 404)
@@ -268,7 +388,7 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         store.ensure_schema()
         settle()
         yield
-        services.executor.shutdown(wait=True)
+        services.close()
         if close_store:
             store.close()
 
@@ -290,6 +410,27 @@ def from_environment() -> Starlette:
     settings = load()
     return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True,
                       models_dir=settings.models_dir)
+
+
+def _root_fields(document: Any, name: str | None) -> tuple[OperationDefinitionNode | None, list[str]]:
+    """Return the operation a (valid) request runs and the names of its top-level fields,
+    through fragments. Cost: a walk of the top level."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = next((o for o in operations if name is None or (o.name and o.name.value == name)), None)
+    if chosen is None:
+        return None, []
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fields, seen, stack = [], set(), list(chosen.selection_set.selections)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, FieldNode):
+            fields.append(node.name.value)
+        elif isinstance(node, InlineFragmentNode):
+            stack.extend(node.selection_set.selections)
+        elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen and node.name.value in fragments:
+            seen.add(node.name.value)
+            stack.extend(fragments[node.name.value].selection_set.selections)
+    return chosen, sorted(set(fields))
 
 
 def _presented(request: Request) -> str | None:
@@ -344,6 +485,13 @@ def _unstorable(body: Any) -> bool:
         elif isinstance(value, list):
             stack.extend(value)
     return False
+
+
+def _unavailable(error: StoreError) -> JSONResponse:
+    incident = secrets.token_hex(4)
+    log.error("incident %s: %s", incident, error)
+    return _errors([(f"the graph store could not answer (incident {incident}); try again or tell the administrator",
+                     "STORE_UNAVAILABLE")], 503)
 
 
 def _errors(errors: list[tuple[str, str]], status: int, headers: dict | None = None) -> JSONResponse:

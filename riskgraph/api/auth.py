@@ -114,3 +114,10 @@ class Keys:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def key_id_of(presented: str | None) -> str:
+    """Return the key id of a presented key when it has the form of one, else ``""``: what
+    the audit log keeps of a refused key (never its secret)."""
+    match = _KEY.match(presented or "")
+    return match.group(1) if match else ""

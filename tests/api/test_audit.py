@@ -191,6 +191,9 @@ class _Counting:
     def __getattr__(self, name):
         return getattr(self.store, name)
 
+    def clone(self):
+        return self  # every lane's handle counts
+
     def write(self, name, rows, params=None):
         self.writes += 1
         if self.failing:
@@ -217,4 +220,4 @@ def test_concurrent_requests_share_audit_writes_and_each_waits_for_its_entry(own
     store.failing = False
     asyncio.run(many(3))  # a failed batch does not stall the next ones
     assert len(_entries(own_api, key_name="group-commit")) == 43
-    services.executor.shutdown()
+    services.close()

@@ -144,7 +144,7 @@ def test_concurrent_first_assessments_build_the_assessor_once(api, monkeypatch):
     try:
         found = asyncio.run(many(8))
     finally:
-        services.executor.shutdown()
+        services.close()
     assert len(built) == 1 and all(a is found[0] for a in found)
 
 
