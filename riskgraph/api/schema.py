@@ -45,6 +45,18 @@ def _page(first: int) -> int:
     return first
 
 
+LinkGroups = Annotated[Optional[list[types.LinkGroup]], strawberry.argument(name="links")]
+
+
+def _walk(groups: list[types.LinkGroup] | None, hub: int) -> tuple[tuple[types.LinkGroup, ...], int]:
+    """Return the link groups a walk follows (the default ones when none are named) and its hub limit."""
+    if groups is not None and not groups:
+        raise UserError("links: name at least one link group, or leave it out for the default ones")
+    if not 1 <= hub <= links.MAX_HUB_LINKS:
+        raise UserError(f"hubLimit: must be between 1 and {links.MAX_HUB_LINKS}")
+    return tuple(dict.fromkeys(groups or links.DEFAULT_GROUPS)), hub
+
+
 def _cursor(analysis: str, offset: int) -> str:
     return base64.urlsafe_b64encode(f"{analysis}|{offset}".encode()).decode()
 
@@ -155,28 +167,38 @@ class Query:
         hits, found = await ctx.run(read)
         return [types.SearchHit(entity=e, matched=h.matched) for h, e in zip(hits, found)]
 
-    @strawberry.field(description="Shortest paths between two entities over every link type, with the facts of each hop.")
+    @strawberry.field(description="Shortest paths between two entities over the links an investigator follows, with the "
+                                  "facts of each hop; hubs (more links than hubLimit) are not walked through and are listed.")
     async def connection(self, info: Info, source: Annotated[EntityRef, strawberry.argument(name="from")],
                          target: Annotated[EntityRef, strawberry.argument(name="to")],
-                         max_hops: int = 4) -> Optional[types.ConnectionResult]:
+                         max_hops: int = 4, link_groups: LinkGroups = None,
+                         hub_limit: int = links.HUB_LINKS) -> Optional[types.ConnectionResult]:
         if not 1 <= max_hops <= 6:
             raise UserError("maxHops: must be between 1 and 6")
+        groups, hub = _walk(link_groups, hub_limit)
         a, b = _ref(source), _ref(target)
         ctx = info.context
-        found = await ctx.run(links.connection, ctx.store, a, b, max_hops)
-        await ctx.audit("connection", {"source": ":".join(a), "target": ":".join(b), "max_hops": max_hops},
+        found = await ctx.run(partial(links.connection, ctx.store, a, b, max_hops, groups, hub))
+        await ctx.audit("connection", {"source": ":".join(a), "target": ":".join(b), "max_hops": max_hops,
+                                       "links": sorted(g.value for g in groups), "hub_limit": hub},
                         len(found.paths) if found else 0)
         return found
 
-    @strawberry.field(description="Nodes and edges within a few hops of an entity, for a link chart.")
-    async def neighbourhood(self, info: Info, kind: EntityKind, id: str, depth: int = 1, limit: int = 100) -> Optional[types.Neighbourhood]:
+    @strawberry.field(description="Nodes and edges within a few hops of an entity, for a link chart; hubs (more links "
+                                  "than hubLimit) are shown but not expanded, and listed.")
+    async def neighbourhood(self, info: Info, kind: EntityKind, id: str, depth: int = 1, limit: int = 100,
+                            link_groups: LinkGroups = None,
+                            hub_limit: int = links.HUB_LINKS) -> Optional[types.Neighbourhood]:
         if not 1 <= depth <= 3:
             raise UserError("depth: must be between 1 and 3")
         limit = _page(limit)
+        groups, hub = _walk(link_groups, hub_limit)
         ref = _ref(EntityRef(kind=kind, id=id))
         ctx = info.context
-        found = await ctx.run(links.neighbourhood, ctx.store, ref, depth, limit)
-        await ctx.audit("neighbourhood", {"entity": ":".join(ref), "depth": depth, "limit": limit}, len(found.nodes) if found else 0)
+        found = await ctx.run(partial(links.neighbourhood, ctx.store, ref, depth, limit, groups, hub))
+        await ctx.audit("neighbourhood", {"entity": ":".join(ref), "depth": depth, "limit": limit,
+                                          "links": sorted(g.value for g in groups), "hub_limit": hub},
+                        len(found.nodes) if found else 0)
         return found
 
     @strawberry.field(description="Open watchlist entries (manual key targets), newest first.")

@@ -37,6 +37,19 @@ class Channel(Enum):
     RED = "red"
 
 
+@strawberry.enum(description="Links a path or link-chart walk follows. Declarations are collapsed into TRADE links "
+                              "(trader to agent, declarant, vehicle, warehouse or partner, with how many declarations and "
+                              "when) unless DECLARATIONS is asked for, which walks through the declarations themselves.")
+class LinkGroup(Enum):
+    PEOPLE = "people"  # roles in enterprises; declarants
+    IDENTIFIERS = "identifiers"  # phones, e-mails, addresses, bank accounts
+    AGENTS = "agents"  # an agent's own enterprise; the agents that filed a trader's declarations
+    VEHICLES = "vehicles"  # owners and operators; the vehicles that carried a trader's goods
+    PARTNERS = "partners"  # foreign partners and warehouses of a trader's declarations
+    CASES = "cases"  # decided violations and intelligence reports about an entity
+    DECLARATIONS = "declarations"  # the declarations themselves instead of TRADE links
+
+
 @strawberry.enum
 class InspectionResult(Enum):
     COMPLIANT = "compliant"
@@ -330,6 +343,13 @@ class GraphEdge:
     facts: strawberry.scalars.JSON
 
 
+@strawberry.type(description="A node the walk did not expand: it has more links than the hub limit (a port operator "
+                              "with thousands of customers, a phone number every shell shares). Ask for it by name to open it.")
+class HubNode:
+    node: GraphNode
+    links: int
+
+
 @strawberry.type
 class PathResult:
     length: int
@@ -342,6 +362,9 @@ class PathResult:
 class ConnectionResult:
     found: bool
     paths: list[PathResult]
+    hubs: list[HubNode] = strawberry.field(default_factory=list, description="nodes met but not walked through")
+    complete: bool = strawberry.field(default=True, description="false when the search stopped at its node or row "
+                                                                "budget: a shorter path may exist")
 
 
 @strawberry.type(description="Nodes and edges around an entity, ready for a link chart.")
@@ -349,6 +372,7 @@ class Neighbourhood:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
     truncated: bool
+    hubs: list[HubNode] = strawberry.field(default_factory=list, description="nodes shown but not expanded")
 
 
 @strawberry.type

@@ -318,6 +318,9 @@ CONNECTION = """query($a: String!, $b: String!, $hops: Int) { connection(from: {
   found paths { length nodes { nodeId label key name score band } edges { source target type facts } } } }"""
 
 
+TRADE_LINKS = {"FILED_BY_AGENT", "FILED_BY_DECLARANT", "CARRIED_BY", "STORED_AT", "WITH_PARTNER"}
+
+
 def test_connection_between_two_linked_enterprises_with_the_facts_of_each_hop(api):
     c = api.data(CONNECTION, {"a": ENTERPRISE, "b": OTHER}, "investigator")["connection"]
     assert c["found"] and c["paths"]
@@ -327,7 +330,11 @@ def test_connection_between_two_linked_enterprises_with_the_facts_of_each_hop(ap
         assert path["length"] == len(path["edges"]) == len(nodes) - 1 == min(p["length"] for p in c["paths"])
         for hop, edge in enumerate(path["edges"]):
             assert {edge["source"], edge["target"]} == {nodes[hop]["nodeId"], nodes[hop + 1]["nodeId"]}
-            assert edge["type"] and edge["facts"].get("source_run", 0) >= 1  # provenance at least
+            if edge["type"] == "TRADE":  # declarations collapsed: how many, when, through which link
+                facts = edge["facts"]
+                assert facts["declarations"] >= 1 and facts["first"] <= facts["last"] and facts["link"] in TRADE_LINKS
+            else:
+                assert edge["type"] and edge["facts"].get("source_run", 0) >= 1  # provenance at least
         assert nodes[0]["score"] > 0 and nodes[0]["band"] in ("HIGH", "CRITICAL")
     assert any(n["label"] == "BankAccount" for p in c["paths"] for n in p["nodes"])
 
@@ -357,6 +364,58 @@ def test_neighbourhood_respects_depth_and_limit(api):
     small = api.data(NEIGHBOURHOOD, {"d": 2, "l": 7}, "investigator")["neighbourhood"]
     assert len(small["nodes"]) == 7 and small["truncated"]
     assert all({e["source"], e["target"]} <= {n["nodeId"] for n in small["nodes"]} for e in small["edges"])
+
+
+WALK = """query($links: [LinkGroup!], $hub: Int) {
+  connection(from: {kind: ENTERPRISE, id: "%s"}, to: {kind: ENTERPRISE, id: "%s"}, maxHops: 4, links: $links, hubLimit: $hub) {
+    found complete paths { nodes { nodeId label } edges { type facts } } hubs { links node { nodeId label } } }
+  neighbourhood(kind: ENTERPRISE, id: "%s", depth: 2, limit: 500, links: $links, hubLimit: $hub) {
+    truncated nodes { nodeId label } edges { source target type facts } hubs { links node { nodeId label } } } }""" % (ENTERPRISE, OTHER, ENTERPRISE)
+GROUP_TYPES = {"PEOPLE": {"HOLDS_ROLE"}, "IDENTIFIERS": {"HAS_PHONE", "HAS_EMAIL", "LOCATED_AT", "HAS_ACCOUNT"},
+               "AGENTS": {"REGISTERED_AS"}, "VEHICLES": {"OWNED_BY", "OPERATED_BY"}, "CASES": {"AGAINST", "ABOUT"}}
+
+
+@pytest.mark.parametrize("group", sorted(GROUP_TYPES))
+def test_a_walk_follows_only_the_link_groups_asked_for(api, group):
+    found = api.data(WALK, {"links": [group]}, "investigator")
+    edges = [e for p in found["connection"]["paths"] for e in p["edges"]] + found["neighbourhood"]["edges"]
+    trade = {"PEOPLE": {"FILED_BY_DECLARANT"}, "AGENTS": {"FILED_BY_AGENT"}, "VEHICLES": {"CARRIED_BY"}}.get(group, set())
+    for e in edges:
+        assert e["type"] in GROUP_TYPES[group] or (e["type"] == "TRADE" and e["facts"]["link"] in trade), e
+
+
+def test_declarations_are_walked_only_when_asked_for(api):
+    default = api.data(WALK, {}, "investigator")
+    labels = {n["label"] for n in default["neighbourhood"]["nodes"]}
+    assert "Declaration" not in labels and any(e["type"] == "TRADE" for e in default["neighbourhood"]["edges"])
+    raw = api.data(WALK, {"links": ["DECLARATIONS"]}, "investigator")
+    assert "Declaration" in {n["label"] for n in raw["neighbourhood"]["nodes"]}
+    assert not any(e["type"] == "TRADE" for e in raw["neighbourhood"]["edges"])
+
+
+def test_hubs_are_listed_and_not_expanded(api):
+    found = api.data(WALK, {"hub": 3}, "investigator")
+    area = found["neighbourhood"]
+    hubs = {h["node"]["nodeId"]: h["links"] for h in area["hubs"]}
+    assert hubs and all(links > 3 for links in hubs.values())
+    start = area["nodes"][0]["nodeId"]
+    assert start not in hubs  # the entity asked for is always opened
+    # a hub's own links beyond the start's are not read: no edge joins a hub to a node the start does not reach
+    first = {e["source"] for e in area["edges"] if start in (e["source"], e["target"])} | \
+            {e["target"] for e in area["edges"] if start in (e["source"], e["target"])}
+    for e in area["edges"]:
+        for end, other in ((e["source"], e["target"]), (e["target"], e["source"])):
+            if end in hubs:
+                assert other in first or other == start, e
+    met = {h["node"]["nodeId"] for h in found["connection"]["hubs"]}
+    assert met and all(h["links"] > 3 for h in found["connection"]["hubs"])
+    for path in found["connection"]["paths"]:  # no path through a hub
+        assert not {n["nodeId"] for n in path["nodes"][1:-1]} & met, path
+
+
+@pytest.mark.parametrize("variables", [{"links": []}, {"hub": 0}, {"hub": 100_000}])
+def test_a_walk_with_bad_links_or_hub_limit_is_refused(api, variables):
+    assert "BAD_USER_INPUT" in codes(api.gql(WALK, variables, "investigator"))
 
 
 @pytest.mark.parametrize("depth, limit", [(0, 10), (4, 10), (1, 501), (1, -1)])
