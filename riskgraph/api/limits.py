@@ -1,9 +1,9 @@
 """Limits on what one request may ask, checked before anything executes.
 
-A request is parsed once, its size once fragments are expanded is bounded here (see
-``expansion``), it is validated against the schema, then checked here: depth, aliases,
-estimated cost and the caller's role (see ``access``). Any failure rejects the
-whole request with no data, so a half-allowed query never half-runs.
+A request is parsed once; its size with fragments expanded is bounded here (``expansion``)
+before it is validated against the schema; then it is checked here: depth, aliases,
+estimated cost and the caller's role (see ``access``). Any failure rejects the whole
+request with no data, so a half-allowed query never half-runs.
 """
 
 from __future__ import annotations
