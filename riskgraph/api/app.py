@@ -208,7 +208,7 @@ class Services:
         found = self._parsed.get(query)
         if found is None:
             document = parse(query, max_tokens=20_000)
-            invalid = validate(schema._schema, document)
+            invalid = limits.expansion(document) or validate(schema._schema, document)
             found = (document, invalid, None if invalid else limits.shape(schema._schema, document))
             self._parsed[query] = found
             if len(self._parsed) > PARSED:

@@ -1,8 +1,9 @@
 """Limits on what one request may ask, checked before anything executes.
 
-A request is parsed once, validated against the schema, then checked here: depth,
-aliases, estimated cost and the caller's role (see ``access``). Any failure rejects the
-whole request with no data, so a half-allowed query never half-runs.
+A request is parsed once; its size with fragments expanded is bounded here (``expansion``)
+before it is validated against the schema; then it is checked here: depth, aliases,
+estimated cost and the caller's role (see ``access``). Any failure rejects the whole
+request with no data, so a half-allowed query never half-runs.
 """
 
 from __future__ import annotations
@@ -52,6 +53,66 @@ LIST_SIZES = {"SuspiciousNetwork.members": 50}
 def error(message: str, code: str) -> GraphQLError:
     """Return a GraphQL error carrying ``extensions.code``."""
     return GraphQLError(message, extensions={"code": code})
+
+
+def expansion(document: Any) -> list[GraphQLError]:
+    """Return why a parsed, not yet validated ``document`` is refused for its size: an
+    operation that selects over MAX_COST fields once its fragment spreads are expanded;
+    empty if none does.
+
+    Runs before validation and the walks of ``shape`` and ``check``, whose work grows with
+    that expanded size: fragments that each spread the next twice double it per fragment.
+    Every field costs at least 1, so what this refuses ``check`` would refuse too. Cost: one
+    walk of the written document, each fragment's size counted once. A spread of an unknown
+    fragment, or one closing a cycle, counts 0 here: validation reports both.
+    """
+    counted = [(d, *_counted(d.selection_set)) for d in document.definitions
+               if isinstance(d, (OperationDefinitionNode, FragmentDefinitionNode))]
+    sizes = _fragment_sizes({d.name.value: (fields, spreads) for d, fields, spreads in counted if isinstance(d, FragmentDefinitionNode)})
+    for d, fields, spreads in counted:
+        if isinstance(d, OperationDefinitionNode) and fields + sum(sizes.get(s, 0) for s in spreads) > MAX_COST:
+            return [error(f"once its fragment spreads are expanded the query selects over {MAX_COST:,} fields, more than its cost "
+                          "limit allows: spread fragments fewer times or ask for fewer fields", "QUERY_TOO_COSTLY")]
+    return []
+
+
+def _counted(selection_set: SelectionSetNode) -> tuple[int, list[str]]:
+    """Return the fields written in a selection set, at any depth, and the names of the
+    fragments it spreads, once per spread. Iterative: nesting depth costs no recursion."""
+    fields, spreads, pending = 0, [], [selection_set]
+    while pending:
+        for s in pending.pop().selections:
+            if isinstance(s, FragmentSpreadNode):
+                spreads.append(s.name.value)
+                continue
+            fields += isinstance(s, FieldNode)
+            if s.selection_set:
+                pending.append(s.selection_set)
+    return fields, spreads
+
+
+def _fragment_sizes(counted: dict[str, tuple[int, list[str]]]) -> dict[str, int]:
+    """Return each fragment's field count with its spreads expanded, capped at MAX_COST + 1
+    (so that doubling never builds huge numbers), from ``counted``: name -> (fields written,
+    spreads). Each fragment is counted once, after those it spreads (an explicit stack, no
+    recursion); a spread back into a fragment still being counted, a cycle, counts 0."""
+    sizes: dict[str, int] = {}
+    counting: set[str] = set()  # on the current path
+    for root in counted:
+        stack = [root]
+        while stack:
+            name = stack[-1]
+            if name in sizes:
+                stack.pop()
+            elif name not in counting:
+                counting.add(name)
+                stack.extend(s for s in set(counted[name][1]) if s in counted and s not in sizes and s not in counting)
+            else:
+                stack.pop()
+                counting.discard(name)
+                fields, spreads = counted[name]
+                sizes[name] = min(fields + sum(sizes.get(s, 0) for s in spreads), MAX_COST + 1)
+    return sizes
 
 
 @dataclass(frozen=True)

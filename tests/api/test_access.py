@@ -162,6 +162,41 @@ def test_a_revoked_key_gets_401(own_api):
     _unauthenticated(own_api.post("{ watchlist { totalCount } }", role=None, headers=headers))
 
 
+class _Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _SlowStore:
+    """A store whose reads take ``seconds`` of ``clock``."""
+
+    def __init__(self, store, clock: _Clock, seconds: float):
+        self.store, self.clock, self.seconds = store, clock, seconds
+
+    def query(self, *args, **kw):
+        self.clock.now += self.seconds
+        return self.store.query(*args, **kw)
+
+
+@pytest.mark.parametrize("read_seconds", [0.0, 1.5])
+def test_a_key_revoked_on_another_server_is_refused_within_5_s(own_api, read_seconds):
+    clock = _Clock()
+    keys = auth.Keys(_SlowStore(own_api.store, clock, read_seconds), clock=clock)
+    issued = auth.create(own_api.store, "officer", "revoked elsewhere")
+    asked = clock.now
+    assert keys.authenticate(issued.key) == auth.Principal(issued.key_id, "revoked elsewhere", "officer")
+    auth.revoke(own_api.store, issued.key_id)  # by another server: this one's cache still holds the key
+    assert keys.remembered(issued.key) == (True, auth.Principal(issued.key_id, "revoked elsewhere", "officer"))
+    clock.now = asked + 5.0  # the docs' promise, counted from when the read began
+    assert keys.remembered(issued.key) == (False, None)
+    assert keys.authenticate(issued.key) is None
+
+
 def test_unauthenticated_requests_are_refused_before_the_body_is_read(api):
     response = api.client.post("/graphql", content=b"not json at all", headers={"content-type": "application/json"})
     _unauthenticated(response)

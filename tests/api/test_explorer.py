@@ -1,17 +1,27 @@
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import uvicorn
 
 from riskgraph.api import explorer
+from riskgraph.api.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: Playwright's own browser builds cannot be downloaded here
 
 
 def test_page_loads_only_its_own_assets():
     html = explorer.page()
     sources = re.findall(r'<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]*)"', html)
-    assert sorted(sources) == sorted(f"/graphql/explorer/{name}" for name in explorer.ASSETS)
+    assert sorted(s for s in sources if s != "data:,") == sorted(f"/graphql/explorer/{name}" for name in explorer.ASSETS)
     assert not re.search(r'<(?:script|link)\b[^>]*\b(?:src|href)="(?:https?:)?//', html, re.I)
     assert not re.search(r"@import|\bon[a-z]+=", html, re.I)
-    assert "isHeadersEditorEnabled: true" in html and "PASTE-YOUR-API-KEY" in html
+    # The key is asked for, kept for the tab only, and never a placeholder sent as one.
+    assert "sessionStorage" in html and "localStorage" not in html and "PASTE-YOUR-API-KEY" not in html
 
 
 @pytest.mark.parametrize("name", sorted(explorer.ASSETS))
@@ -22,3 +32,73 @@ def test_every_asset_is_shipped(name):
 @pytest.mark.parametrize("name", ["../../settings.py", "nope.js", "index.html", "LICENSES.md", ""])
 def test_unknown_names_are_refused(name):
     assert explorer.asset(name) is None
+
+
+@pytest.fixture
+def server(api) -> Iterator[str]:
+    """A real HTTP server over the session's store, for a browser: its base address.
+    Only one of the two apps on that store is used at a time (the tests run one by one)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    running = uvicorn.Server(uvicorn.Config(create_app(api.store), log_level="warning"))
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield "http://127.0.0.1:%d" % sock.getsockname()[1]
+    finally:
+        running.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+def test_the_explorer_asks_for_a_key_first_and_keeps_it_for_the_tab(api, server, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no browser at {CHROMIUM}: apt-get install chromium")
+    key = api.keys["officer"]
+    posts, statuses, errors = [], [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("request", lambda r: r.method == "POST" and posts.append(r.headers.get("authorization")))
+            page.on("response", lambda r: statuses.append((r.status, r.url)))
+            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            page.goto(f"{server}/graphql")
+            page.wait_for_selector("#key-input")
+            page.fill("#key-input", "Bearer PASTE-YOUR-API-KEY")
+            page.click("text=Use this key")
+            assert "not an API key" in page.inner_text("#key-message")
+            assert posts == []  # nothing sent before a real key is entered
+
+            with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/graphql")) as schema_read:
+                page.fill("#key-input", key)
+                page.click("text=Use this key")
+            assert schema_read.value.status == 200 and "__schema" in schema_read.value.json()["data"]
+
+            with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/graphql")) as after_reload:
+                page.reload()
+            assert after_reload.value.status == 200 and "__schema" in after_reload.value.json()["data"]
+            assert page.evaluate("sessionStorage.getItem('riskgraph.apiKey')") == key
+            assert page.is_hidden("#key-form") and page.is_visible("text=Forget key")
+            page.wait_for_selector(".graphiql-container .CodeMirror")
+            page.screenshot(path=str(tmp_path / "explorer.png"))
+
+            sent = len(posts)
+            page.click("text=Forget key")
+            assert page.evaluate("sessionStorage.getItem('riskgraph.apiKey')") is None
+            page.reload()
+            page.wait_for_selector("#key-input")
+            page.screenshot(path=str(tmp_path / "explorer-forgotten.png"))
+            assert len(posts) == sent  # forgotten: nothing sent after the reload
+        finally:
+            browser.close()
+    assert posts and set(posts) == {f"Bearer {key}"}
+    assert not [s for s in statuses if s[0] >= 400], statuses
+    assert errors == []

@@ -141,6 +141,32 @@ def test_omitted_page_sizes_count_at_their_defaults(api):
     _refused(api.post(charts(""), role="investigator"), "QUERY_TOO_COSTLY")  # limit: 100 when not given
 
 
+def _doubling(levels: int) -> str:
+    """A query whose fragments each spread the one before twice: 2**levels fields in ~45 bytes a level."""
+    fragments = ["fragment F0 on EntityRisk { id known }"] + [f"fragment F{i} on EntityRisk {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels)]
+    return "{ entityRisk(refs: []) { ...F%d } } %s" % (levels - 1, " ".join(fragments))
+
+
+@pytest.mark.parametrize("levels", [22, 40])
+def test_fragments_that_double_are_refused_before_validation(api, monkeypatch, levels):
+    def not_reached(*_):
+        raise AssertionError("validation ran on a query the expansion check refuses")
+
+    monkeypatch.setattr("riskgraph.api.app.validate", not_reached)
+    answer = _refused(api.post(_doubling(levels), role="officer"), "QUERY_TOO_COSTLY", 400)
+    assert "once its fragment spreads are expanded" in answer["errors"][0]["message"]
+
+
+def test_the_expansion_check_counts_fields_with_their_fragments_expanded():
+    assert limits.expansion(parse(_doubling(14))) == []  # 16,384 fields: left to the cost check
+    assert codes({"errors": [e.formatted for e in limits.expansion(parse(_doubling(15)))]}) == ["QUERY_TOO_COSTLY"]  # 32,768
+    # A cycle is validation's to report: counted once round, it neither loops nor refuses.
+    assert limits.expansion(parse("{ entityRisk(refs: []) { ...A } } fragment A on EntityRisk { id ...B } fragment B on EntityRisk { known ...A }")) == []
+    # A chain of 2,000 fragments is counted without recursion (Python's limit is 1,000 frames).
+    chain = " ".join(f"fragment C{i} on EntityRisk {{ id ...C{i + 1} }}" for i in range(1999))
+    assert limits.expansion(parse("{ entityRisk(refs: []) { ...C0 } } %s fragment C1999 on EntityRisk { id }" % chain)) == []
+
+
 def test_everyday_queries_stay_well_under_the_cost_limit():
     for query in (
         "{ keyTargets(kind: ENTERPRISE, first: 100) { totalCount edges { node { id name risk { score band reasons { factor contribution detail } } } } } }",
