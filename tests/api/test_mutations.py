@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from riskgraph.api import app as app_module
-from riskgraph.api import dossier
+from riskgraph.api import auth, dossier, feedback
 from riskgraph.entities import results
 from riskgraph.entities.analysis import analyze
 from riskgraph.entities.results import save
@@ -416,3 +416,28 @@ def test_a_resent_violation_is_recorded_once_and_raises_the_score_once(own_api):
     reasons = _risk(own_api, "ENTERPRISE", d["trader_tax_code"])["risk"]["reasons"]
     assert sum("VPHC-API-0100" in r["detail"] for r in reasons) == 1
     assert [outcome for _, outcome, _ in _audited(own_api, "recordInspectionResult", 2)] == ["ok", "repeat"]
+
+
+def test_a_copy_that_found_nothing_stored_yet_does_not_raise_the_score_again(own_api, monkeypatch):
+    # What two server processes do when one request reaches both at once: each looks for
+    # the report before either has stored it, and both write it.
+    who, values = auth.Principal("0123456789ab", "test-race", "investigator"), {
+        "received_on": "2024-06-20", "reliability": "A", "credibility": "1", "subject_kind": "enterprise", "subject_id": "8888888885",
+        "summary": "Nghi vấn khai thấp trị giá", "source_kind": "informant", "report_id": None}
+    query = own_api.store.query
+    looked = []
+
+    def not_yet_stored(name, params=None, **kw):
+        if name == "intel_request" and not looked:
+            looked.append(name)
+            return []
+        return query(name, params, **kw)
+
+    first = feedback.submit_intel(own_api.store, values, who, "race-0001")
+    score = _risk(own_api, "ENTERPRISE", "8888888885")["risk"]
+    monkeypatch.setattr(own_api.store, "query", not_yet_stored)
+    second = feedback.submit_intel(own_api.store, values, who, "race-0001")
+    assert looked and first["repeat"] is False and second == {**first, "repeat": True}
+    assert _risk(own_api, "ENTERPRISE", "8888888885")["risk"] == score
+    reports = own_api.data('{ dossier(kind: ENTERPRISE, id: "8888888885") { intel { reportId } } }', role="investigator")["dossier"]["intel"]
+    assert reports == [{"reportId": first["report_id"]}]
