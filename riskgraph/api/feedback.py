@@ -132,7 +132,7 @@ def add_watchlist(store: Store, entity: str, reason: str, who: Any, key: str | N
             return {"entry_id": entry_id, "repeat": True}
     stored = store.query("watchlist_add", {"entry_id": entry_id, "entity": entity, "reason": reason, "owner": who.name, "now": _now(),
                                            "request_hash": digest}, write=True)
-    if stored[0]["request_hash"] != digest:  # a different request with this key reached another server process first
+    if key is not None and stored[0]["request_hash"] != digest:  # another request with this key reached another process first
         raise _reused(key)
     return {"entry_id": entry_id, "repeat": False}
 
