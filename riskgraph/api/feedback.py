@@ -5,10 +5,17 @@ Each write is validated exactly as the ingest contract validates a feed row, rec
 an ``IngestRun`` (feed ``api:<operation>``, who submitted it) for provenance, and raises
 the subject's score at once (provisionally, see ``risk.raise_risk``) so that the next
 clearance decision sees it without waiting for a re-analysis.
+
+A write that timed out may still have been stored, so each can be retried safely: with an
+idempotency key (or, for intel and violations, the caller's own record id) a retry by the
+same API key with the same content stores nothing new, raises no score again and answers
+as the first call did; the stored record keeps a hash of the request that made it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from datetime import date, datetime
 from typing import Any
@@ -27,28 +34,43 @@ class InvalidInput(RiskgraphError):
     """An API input failed validation; the message names the field and why."""
 
 
-def submit_intel(store: Store, values: dict[str, Any], who: Any) -> dict:
+def submit_intel(store: Store, values: dict[str, Any], who: Any, key: str | None = None) -> dict:
     """Validate and store one intelligence report, then raise its subject's score.
 
-    Returns the report id (generated when not given) and the subject. Raises InvalidInput.
+    Returns the report id (given, derived from the idempotency ``key``, or generated), the
+    subject and whether the call was a repeat of an earlier one (nothing written). Cost:
+    with an id or key, two indexed reads more than without. Raises InvalidInput.
     """
-    values = {**values, "report_id": values.get("report_id") or f"API-{datetime.now(VIETNAM):%Y%m%d}-{secrets.token_hex(4)}"}
-    record = _valid("intel", values)
-    record.params["props"]["submitted_by"] = who.name
+    key = _key(key)
+    if key is not None and values.get("report_id"):
+        raise InvalidInput("idempotencyKey: give reportId or idempotencyKey, not both: a report id already makes a retry safe")
+    given = values.get("report_id") or (key and _derived_id(who, "submitIntel", key, "API-K-"))
+    record = _valid("intel", {**values, "report_id": given or f"API-{datetime.now(VIETNAM):%Y%m%d}-{secrets.token_hex(4)}"})
+    p = record.params["props"]
+    subject = (p["subject_kind"], p["subject_id"])
+    digest = _digest(who, "submitIntel", values)
+    earlier = _earlier(store, "intel_request", record.key, digest, key) if given else None
+    if _repeats(earlier, digest):
+        return {"report_id": record.key, "subject": subject, "repeat": True}
+    p.update(submitted_by=who.name, request_hash=digest)
     with _run(store, "submitIntel", who) as run:
         store.write("upsert_intel", [record.params], run)
-    p = record.params["props"]
+    if given and earlier is None and not _created(store, "intel_request", record.key, run):
+        # a copy of this request, sent to another server process, stored the report first
+        return {"report_id": record.key, "subject": subject, "repeat": True}
     strength = WEIGHT["intel"] * risk.saturate(RELIABILITY_WEIGHT[p["reliability"]] * CREDIBILITY_WEIGHT[p["credibility"]])
     risk.raise_risk(store, p["subject_kind"], p["subject_id"], strength, {
         "factor": "intel", "detail": f"report {record.key} graded {p['grade']}, received {p['received_on']}, submitted by {who.name}"})
-    return {"report_id": record.key, "subject": (p["subject_kind"], p["subject_id"])}
+    return {"report_id": record.key, "subject": subject, "repeat": False}
 
 
 def record_inspection(store: Store, declaration_no: str, result: str, inspected_on: str | None, violation: dict | None,
                       who: Any) -> dict | None:
     """Record an inspection result on a stored declaration and, if given, the violation it
-    found (its subject defaults to the declaration's trader). Returns what was recorded,
-    or None if the declaration is unknown. Raises InvalidInput."""
+    found (its subject defaults to the declaration's trader). Returns what was recorded and
+    whether it repeats an earlier call (the violation id is the idempotency key: the same
+    caller sending the same request again writes nothing and raises no score), or None if
+    the declaration is unknown. Raises InvalidInput."""
     day = inspected_on or datetime.now(VIETNAM).date().isoformat()
     try:
         date.fromisoformat(day)
@@ -64,6 +86,11 @@ def record_inspection(store: Store, declaration_no: str, result: str, inspected_
         values.setdefault("subject_kind", "enterprise")
         # Every field but the default subject (the trader, read below) is checked before anything is written.
         _valid("violations", {**values, "subject_id": values.get("subject_id") or "0000000000"})
+        digest = _digest(who, "recordInspectionResult", [declaration_no, result, inspected_on, violation])
+        earlier = _earlier(store, "violation_request", violation["violation_id"], digest, None)
+        if _repeats(earlier, digest):
+            return {"declaration_no": declaration_no, "violation_id": violation["violation_id"],
+                    "subject": (earlier["subject_kind"], earlier["subject_id"]), "repeat": True}
     if not store.query("declarations_existing", {"keys": [declaration_no]}):
         return None  # nothing to record, and no run to record it in
     with _run(store, "recordInspectionResult", who) as run:
@@ -76,29 +103,87 @@ def record_inspection(store: Store, declaration_no: str, result: str, inspected_
             if not values.get("subject_id"):
                 values["subject_id"] = rows[0]["trader"]
             record = _valid("violations", values)
+            record.params["props"]["request_hash"] = digest
             store.write("upsert_violations", [record.params], run)
             p = record.params["props"]
+            subject = (p["subject_kind"], p["subject_id"])
+            if earlier is None and not _created(store, "violation_request", record.key, run):
+                # a copy of this request, sent to another server process, stored the violation first
+                return {"declaration_no": declaration_no, "violation_id": record.key, "subject": subject, "repeat": True}
             strength = WEIGHT["violations"] * risk.saturate(VIOLATION_KIND_WEIGHT.get(p["kind"], 0.5)
                                                             * SEVERITY_WEIGHT.get(p.get("severity"), 1.0))
             risk.raise_risk(store, p["subject_kind"], p["subject_id"], strength, {
                 "factor": "violations",
                 "detail": f"violation {record.key} ({p['kind']}) decided {p['decided_on']} on declaration {declaration_no}"})
-            subject = (p["subject_kind"], p["subject_id"])
-    return {"declaration_no": declaration_no, "violation_id": violation and violation["violation_id"], "subject": subject}
+    return {"declaration_no": declaration_no, "violation_id": violation and violation["violation_id"], "subject": subject, "repeat": False}
 
 
-def add_watchlist(store: Store, entity: str, reason: str, who: Any) -> str:
-    """Put ``entity`` ("kind:id") on the watchlist; return the entry id."""
-    entry_id = f"W-{datetime.now(VIETNAM):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
-    store.query("watchlist_add", {"entry_id": entry_id, "entity": entity, "reason": _reason(reason), "owner": who.name, "now": _now()},
-                write=True)
-    return entry_id
+def add_watchlist(store: Store, entity: str, reason: str, who: Any, key: str | None = None) -> dict:
+    """Put ``entity`` ("kind:id") on the watchlist; return the entry id and whether the call
+    repeats an earlier one with the same idempotency ``key`` (nothing written). Cost: one
+    write, and with a key one indexed read. Raises InvalidInput."""
+    key, reason = _key(key), _reason(reason)
+    digest = _digest(who, "addWatchlist", [entity, reason])
+    if key is None:
+        entry_id = f"W-{datetime.now(VIETNAM):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+    else:
+        entry_id = _derived_id(who, "addWatchlist", key, "W-K-")
+        if _repeats(_earlier(store, "watchlist_request", entry_id, digest, key), digest):
+            return {"entry_id": entry_id, "repeat": True}
+    stored = store.query("watchlist_add", {"entry_id": entry_id, "entity": entity, "reason": reason, "owner": who.name, "now": _now(),
+                                           "request_hash": digest}, write=True)
+    if key is not None and stored[0]["request_hash"] != digest:  # another request with this key reached another process first
+        raise _reused(key)
+    return {"entry_id": entry_id, "repeat": False}
 
 
 def remove_watchlist(store: Store, entity: str, reason: str, who: Any) -> int:
     """Close the open watchlist entries of ``entity``; return how many were closed."""
     rows = store.query("watchlist_remove", {"entity": entity, "reason": _reason(reason), "owner": who.name, "now": _now()}, write=True)
     return rows[0]["removed"] if rows else 0
+
+
+def _key(key: str | None) -> str | None:
+    if key is not None and not (1 <= len(key) <= 100 and key.isprintable()):  # isprintable: no control, bidi or lone surrogate
+        raise InvalidInput("idempotencyKey: an idempotency key is 1-100 printable characters, with no control or bidirectional "
+                           "control character")
+    return key
+
+
+def _derived_id(who: Any, operation: str, key: str, prefix: str) -> str:
+    """Return the id of the record that ``key`` creates: the same on every retry by the same
+    API key, distinct across API keys and operations (64 bits of a SHA-256)."""
+    return prefix + hashlib.sha256(json.dumps([who.key_id, operation, key]).encode()).hexdigest()[:16]
+
+
+def _digest(who: Any, operation: str, content: Any) -> str:
+    """Return the SHA-256 of a request: the API key that sent it, the operation, the content."""
+    return hashlib.sha256(json.dumps([who.key_id, operation, content], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _earlier(store: Store, query: str, record_id: str, digest: str, key: str | None) -> dict | None:
+    """Return what ``query`` reads of record ``record_id`` as stored before this call, None
+    if it is not stored. Raises InvalidInput if the idempotency ``key`` made it for a
+    request other than the one of ``digest``."""
+    rows = store.query(query, {"id": record_id})
+    if rows and key is not None and rows[0]["request_hash"] != digest:
+        raise _reused(key)
+    return rows[0] if rows else None
+
+
+def _repeats(earlier: dict | None, digest: str) -> bool:
+    """Return whether the record read by ``_earlier`` was stored by this same request."""
+    return earlier is not None and earlier["request_hash"] == digest
+
+
+def _created(store: Store, query: str, record_id: str, run: dict) -> bool:
+    """Return whether ``run`` created record ``record_id`` (rather than another process
+    writing the same record a moment before)."""
+    return store.query(query, {"id": record_id})[0]["source_run"] == run["run"]
+
+
+def _reused(key: str) -> InvalidInput:
+    return InvalidInput(f"idempotencyKey: idempotency key {key!r} was used for a different request; send a new request with a new key")
 
 
 def _reason(text: str) -> str:

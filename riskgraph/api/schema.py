@@ -230,17 +230,39 @@ class Query:
         return [types.AuditRecord(**r) for r in rows]
 
 
+IDEMPOTENCY_KEY = ("A key of your choosing, 1-100 printable characters, that makes a retry safe: the same request sent again "
+                   "with the same key by the same API key stores nothing new, changes no score and returns the first answer "
+                   "(audited with outcome \"repeat\"); the same key with a different request is refused. Keys of other API "
+                   "keys never collide with yours.")
+
+
+def _outcome(receipt: dict) -> str:
+    """Return the audited outcome of a write: "repeat" when it stored nothing new."""
+    return "repeat" if receipt["repeat"] else "ok"
+
+
+def _keyed(arguments: dict, key: Optional[str]) -> dict:
+    """Return the audited arguments of a write, with its idempotency key if one was given."""
+    return arguments if key is None else {**arguments, "idempotency_key": key}
+
+
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Submit an intelligence report; the subject's risk is raised at once (provisionally).")
-    async def submit_intel(self, info: Info, input: types.IntelInput) -> types.IntelReceipt:
+    @strawberry.mutation(description="Submit an intelligence report; the subject's risk is raised at once (provisionally). "
+                                     "Its reportId, or an idempotencyKey, makes a retry safe.")
+    async def submit_intel(self, info: Info, input: types.IntelInput,
+                           idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY_KEY)] = None
+                           ) -> types.IntelReceipt:
         ctx = info.context
         values = {k: (v.value if isinstance(v, EntityKind) else v) for k, v in vars(input).items()}
-        receipt = await ctx.attempt("submitIntel", values, feedback.submit_intel, ctx.store, values, ctx.principal)
-        await ctx.audit("submitIntel", values, 1)
+        receipt = await ctx.attempt("submitIntel", _keyed(values, idempotency_key), feedback.submit_intel, ctx.store, values,
+                                    ctx.principal, idempotency_key)
+        await ctx.audit("submitIntel", _keyed(values, idempotency_key), 1, _outcome(receipt))
         return types.IntelReceipt(report_id=receipt["report_id"], subject=(await ctx.entities([receipt["subject"]]))[0])
 
-    @strawberry.mutation(description="Record an inspection or audit result on a declaration, and the violation it found if any.")
+    @strawberry.mutation(description="Record an inspection or audit result on a declaration, and the violation it found if any. "
+                                     "The violation id makes a retry safe: the same request again by the same API key writes "
+                                     "nothing and changes no score (audited with outcome \"repeat\").")
     async def record_inspection_result(self, info: Info, declaration_no: str, result: types.InspectionResult,
                                        inspected_on: Optional[str] = None,
                                        violation: Optional[types.ViolationInput] = None) -> Optional[types.InspectionReceipt]:
@@ -249,23 +271,28 @@ class Mutation:
         arguments = {"declaration_no": declaration_no, "result": result.value, "violation": found}
         receipt = await ctx.attempt("recordInspectionResult", arguments, feedback.record_inspection, ctx.store, declaration_no,
                                     result.value, inspected_on, found, ctx.principal)
-        await ctx.audit("recordInspectionResult", arguments, 1 if receipt else 0)
+        await ctx.audit("recordInspectionResult", arguments, 1 if receipt else 0, _outcome(receipt) if receipt else "ok")
         if receipt is None:
             return None
         subject = (await ctx.entities([receipt["subject"]]))[0] if receipt["subject"] else None
         return types.InspectionReceipt(declaration_no=declaration_no, result=result, violation_id=receipt["violation_id"], subject=subject)
 
-    @strawberry.mutation(description="Put an entity on the watchlist (a manual key target) with a reason; you are its owner.")
-    async def add_watchlist(self, info: Info, ref: EntityRef, reason: str) -> types.WatchlistEntry:
+    @strawberry.mutation(description="Put an entity on the watchlist (a manual key target) with a reason; you are its owner. "
+                                     "An idempotencyKey makes a retry safe.")
+    async def add_watchlist(self, info: Info, ref: EntityRef, reason: str,
+                            idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY_KEY)] = None
+                            ) -> types.WatchlistEntry:
         ctx = info.context
         entity = ":".join(_ref(ref))
-        entry_id = await ctx.attempt("addWatchlist", {"entity": entity, "reason": reason},
-                                     feedback.add_watchlist, ctx.store, entity, reason, ctx.principal)
-        await ctx.audit("addWatchlist", {"entity": entity, "reason": reason}, 1)
+        arguments = _keyed({"entity": entity, "reason": reason}, idempotency_key)
+        receipt = await ctx.attempt("addWatchlist", arguments, feedback.add_watchlist, ctx.store, entity, reason, ctx.principal,
+                                    idempotency_key)
+        await ctx.audit("addWatchlist", arguments, 1, _outcome(receipt))
         entries = await ctx.run(dossier.watchlist, ctx.store, [entity])
-        return next(e for e in entries if e.entry_id == entry_id)
+        return next(e for e in entries if e.entry_id == receipt["entry_id"])
 
-    @strawberry.mutation(description="Take an entity off the watchlist; returns how many open entries were closed.")
+    @strawberry.mutation(description="Take an entity off the watchlist; returns how many open entries were closed (a retry "
+                                     "closes none more and returns 0).")
     async def remove_watchlist(self, info: Info, ref: EntityRef, reason: str) -> int:
         ctx = info.context
         entity = ":".join(_ref(ref))
@@ -274,7 +301,8 @@ class Mutation:
         await ctx.audit("removeWatchlist", {"entity": entity, "reason": reason}, closed)
         return closed
 
-    @strawberry.mutation(description="Create an API key; the key is shown in this answer only.")
+    @strawberry.mutation(description="Create an API key; the key is shown in this answer only, so a retry cannot return it "
+                                     "again: after a timeout, look for the key in apiKeys and revoke it.")
     async def create_api_key(self, info: Info, role: str, name: str) -> types.NewApiKey:
         ctx = info.context
         issued = await ctx.attempt("createApiKey", {"role": role, "name": name}, auth.create, ctx.store, role, name, ctx.principal.name)

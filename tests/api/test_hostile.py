@@ -58,6 +58,10 @@ OTHER_TEXT = {
     "inspection violation": ('mutation($t: String!) { recordInspectionResult(declarationNo: "101445708915", result: DISCREPANCY, '
                              "violation: {violationId: $t, kind: $t, decidedOn: $t, subjectId: $t, severity: $t, detectedBy: $t}) { declarationNo } }", "admin"),
     "watch reason": (f'mutation($t: String!) {{ addWatchlist(ref: {{kind: ENTERPRISE, id: "{ENTERPRISE}"}}, reason: $t) {{ entryId }} }}', "admin"),
+    "intel idempotency key": ('mutation($t: String!) { submitIntel(input: {receivedOn: "2024-05-05", reliability: "B", credibility: "2", '
+                              f'subjectKind: ENTERPRISE, subjectId: "{ENTERPRISE}", summary: "s"}}, idempotencyKey: $t) {{ reportId }} }}', "investigator"),
+    "watch idempotency key": (f'mutation($t: String!) {{ addWatchlist(ref: {{kind: ENTERPRISE, id: "{ENTERPRISE}"}}, reason: "hostile key", '
+                              'idempotencyKey: $t) { entryId } }', "admin"),
     "unwatch reason": (f'mutation($t: String!) {{ removeWatchlist(ref: {{kind: ENTERPRISE, id: "{ENTERPRISE}"}}, reason: $t) }}', "admin"),
     "createApiKey": ("mutation($t: String!) { createApiKey(role: $t, name: $t) { keyId } }", "admin"),
     "createApiKey name": ('mutation($t: String!) { createApiKey(role: "clearance", name: $t) { keyId } }', "admin"),

@@ -1,5 +1,6 @@
 """What the mutations write: intel and inspection results with their provenance and the
-provisional rise of the subject's score, watchlist entries, API keys."""
+provisional rise of the subject's score, watchlist entries, API keys; and that a retry of
+a write stores nothing twice."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from riskgraph.api import app as app_module
-from riskgraph.api import dossier
+from riskgraph.api import auth, dossier, feedback
 from riskgraph.entities import results
 from riskgraph.entities.analysis import analyze
 from riskgraph.entities.results import save
@@ -43,7 +44,7 @@ def _unscored(api, count: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def quiet(own_api) -> list[str]:
-    return _unscored(own_api, 4)
+    return _unscored(own_api, 8)
 
 
 def _graph(api) -> tuple[dict, dict]:
@@ -287,3 +288,156 @@ def test_a_new_analysis_replaces_provisional_scores_and_old_cursors(own_api, qui
     risk = _risk(own_api, "ENTERPRISE", quiet[1])["risk"]
     assert risk["provisional"] is False and risk["score"] > 0  # the intel is now evidence the analysis reads
     assert any(r["factor"] == "intel" for r in risk["reasons"])
+
+
+# --- safe retries --------------------------------------------------------------------------
+# Last in the module: the intel and violations these write would change the ranker the
+# re-analysis above fits, and with it the score it checks.
+
+KEYED_INTEL = f"mutation($i: IntelInput!, $k: String) {{ submitIntel(input: $i, idempotencyKey: $k) {{ reportId subject {{ kind id {RISK} }} }} }}"
+KEYED_WATCH = ("mutation($id: String!, $why: String!, $k: String) { addWatchlist(ref: {kind: ENTERPRISE, id: $id}, reason: $why, "
+               "idempotencyKey: $k) { entryId entity reason owner addedAt } }")
+
+
+def _audited(api, operation: str, count: int) -> list[tuple[str, str, str]]:
+    """The last ``count`` audit entries of ``operation``, oldest first: key name, outcome, arguments."""
+    rows = api.data(f'{{ auditLog(first: {count}, operation: "{operation}") {{ keyName outcome arguments }} }}')["auditLog"]
+    return [(r["keyName"], r["outcome"], r["arguments"]) for r in reversed(rows)]
+
+
+def _runs(api) -> int:
+    return len(api.store.query("runs_list", {"limit": 100_000}))
+
+
+def test_a_retry_with_the_same_idempotency_key_stores_one_report_and_raises_the_score_once(own_api, quiet):
+    subject, runs = quiet[4], _runs(own_api)
+    intel = _intel(subject)
+    first = own_api.data(KEYED_INTEL, {"i": intel, "k": "retry-0001"}, "investigator")["submitIntel"]
+    stored = _graph(own_api)
+    second = own_api.data(KEYED_INTEL, {"i": intel, "k": "retry-0001"}, "investigator")["submitIntel"]
+
+    assert second == first and first["reportId"].startswith("API-K-")  # the same answer, the same id
+    assert _graph(own_api) == stored and _runs(own_api) == runs + 1  # the retry wrote nothing, not even a run
+    risk = _risk(own_api, "ENTERPRISE", subject)["risk"]
+    assert risk == first["subject"]["risk"] and risk["score"] > 0
+    assert [r["factor"] for r in risk["reasons"]].count("intel") == 1  # raised once
+    intel_ids = [i["reportId"] for i in own_api.data(f'{{ dossier(kind: ENTERPRISE, id: "{subject}") {{ intel {{ reportId }} }} }}',
+                                                     role="investigator")["dossier"]["intel"]]
+    assert intel_ids == [first["reportId"]]
+    audited = _audited(own_api, "submitIntel", 2)
+    assert [(name, outcome) for name, outcome, _ in audited] == [("test-investigator", "ok"), ("test-investigator", "repeat")]
+    assert all('"idempotency_key": "retry-0001"' in arguments for _, _, arguments in audited)
+
+
+def test_the_same_idempotency_key_with_a_different_request_is_refused(own_api, quiet):
+    subject = quiet[5]
+    own_api.data(KEYED_INTEL, {"i": _intel(subject), "k": "retry-0002"}, "investigator")
+    before, risk, other = _graph(own_api), _risk(own_api, "ENTERPRISE", subject)["risk"], _risk(own_api, "ENTERPRISE", quiet[6])["risk"]
+    for changed in (_intel(subject, summary="Nghi vấn khai sai xuất xứ"), _intel(quiet[6]), _intel(subject, reliability="B")):
+        answer = own_api.gql(KEYED_INTEL, {"i": changed, "k": "retry-0002"}, "investigator")
+        assert codes(answer) == ["BAD_USER_INPUT"] and answer["data"] is None
+        assert answer["errors"][0]["message"].startswith("idempotencyKey: idempotency key 'retry-0002' was used for a different request")
+    assert _graph(own_api) == before and _risk(own_api, "ENTERPRISE", subject)["risk"] == risk
+    assert _risk(own_api, "ENTERPRISE", quiet[6])["risk"] == other
+    assert [outcome for _, outcome, _ in _audited(own_api, "submitIntel", 3)] == ["rejected"] * 3
+
+
+def test_two_api_keys_with_the_same_idempotency_key_do_not_collide(own_api, quiet):
+    subject, nodes = quiet[7], own_api.nodes()
+    mine = own_api.data(KEYED_INTEL, {"i": _intel(subject), "k": "retry-0003"}, "investigator")["submitIntel"]
+    theirs = own_api.data(KEYED_INTEL, {"i": _intel(subject), "k": "retry-0003"}, "admin")["submitIntel"]
+    assert mine["reportId"] != theirs["reportId"] and own_api.nodes()["Intel"] == nodes["Intel"] + 2
+    assert theirs["subject"]["risk"]["score"] > mine["subject"]["risk"]["score"]  # two reports: raised twice
+    assert [(name, outcome) for name, outcome, _ in _audited(own_api, "submitIntel", 2)] == [("test-investigator", "ok"), ("test-admin", "ok")]
+    # and each caller's retry is still recognised as its own
+    assert own_api.data(KEYED_INTEL, {"i": _intel(subject), "k": "retry-0003"}, "admin")["submitIntel"]["reportId"] == theirs["reportId"]
+    assert own_api.nodes()["Intel"] == nodes["Intel"] + 2
+
+
+def test_without_an_idempotency_key_each_call_is_a_new_report(own_api):
+    nodes = own_api.nodes()
+    ids = {own_api.data(KEYED_INTEL, {"i": _intel("8888888887")}, "investigator")["submitIntel"]["reportId"] for _ in range(2)}
+    assert len(ids) == 2 and own_api.nodes()["Intel"] == nodes["Intel"] + 2
+    assert all(not i.startswith("API-K-") for i in ids)
+    assert [outcome for _, outcome, _ in _audited(own_api, "submitIntel", 2)] == ["ok", "ok"]
+
+
+def test_a_resent_report_id_stores_nothing_and_raises_the_score_once(own_api):
+    intel = _intel("8888888886", reportId="TB-API-0100")
+    first = own_api.data(INTEL, {"i": intel}, "investigator")["submitIntel"]
+    stored, runs = _graph(own_api), _runs(own_api)
+    assert own_api.data(INTEL, {"i": intel}, "investigator")["submitIntel"] == first
+    assert _graph(own_api) == stored and _runs(own_api) == runs
+    assert [outcome for _, outcome, _ in _audited(own_api, "submitIntel", 2)] == ["ok", "repeat"]
+
+
+@pytest.mark.parametrize("key", ["", "x" * 101, "a\nb", "a\tb", "a\u202eb", "a\u2066b", "a\x7fb", "a\u200bb"])
+def test_an_idempotency_key_is_printable_and_short(own_api, quiet, key):
+    before = _graph(own_api)
+    for query, variables, role in ((KEYED_INTEL, {"i": _intel(quiet[6])}, "investigator"),
+                                   (KEYED_WATCH, {"id": quiet[6], "why": "theo dõi"}, "admin")):
+        answer = own_api.gql(query, {**variables, "k": key}, role)
+        assert codes(answer) == ["BAD_USER_INPUT"] and answer["errors"][0]["message"].startswith("idempotencyKey: an idempotency key is 1-100"), answer
+    assert _graph(own_api) == before
+
+
+def test_a_report_id_and_an_idempotency_key_together_are_refused(own_api, quiet):
+    before = _graph(own_api)
+    answer = own_api.gql(KEYED_INTEL, {"i": _intel(quiet[6], reportId="TB-API-0101"), "k": "retry-0004"}, "investigator")
+    assert codes(answer) == ["BAD_USER_INPUT"] and "not both" in answer["errors"][0]["message"]
+    assert _graph(own_api) == before
+
+
+def test_a_watchlist_retry_with_the_same_key_adds_one_entry(own_api, quiet):
+    total = own_api.data(LIST, role="officer")["watchlist"]["totalCount"]
+    request = {"id": quiet[6], "why": "theo dõi lô hàng", "k": "watch-0001"}
+    first = own_api.data(KEYED_WATCH, request)["addWatchlist"]
+    assert own_api.data(KEYED_WATCH, request)["addWatchlist"] == first and first["entryId"].startswith("W-K-")
+    assert own_api.data(LIST, role="officer")["watchlist"]["totalCount"] == total + 1
+    assert [outcome for _, outcome, _ in _audited(own_api, "addWatchlist", 2)] == ["ok", "repeat"]
+
+    answer = own_api.gql(KEYED_WATCH, {**request, "why": "một lý do khác"})
+    assert codes(answer) == ["BAD_USER_INPUT"] and "'watch-0001' was used for a different request" in answer["errors"][0]["message"]
+    # without a key, as before: every call is an entry of its own
+    plain = [own_api.data(KEYED_WATCH, {"id": quiet[6], "why": "theo dõi lô hàng"})["addWatchlist"]["entryId"] for _ in range(2)]
+    assert len(set(plain) | {first["entryId"]}) == 3
+    assert own_api.data(LIST, role="officer")["watchlist"]["totalCount"] == total + 3
+
+
+def test_a_resent_violation_is_recorded_once_and_raises_the_score_once(own_api):
+    d = _declaration(4)
+    violation = {"violationId": "VPHC-API-0100", "kind": "undervaluation", "decidedOn": "2024-06-25", "severity": "administrative"}
+    request = {"d": d["declaration_no"], "r": "DISCREPANCY", "on": "2024-06-22", "v": violation}
+    first = own_api.data(INSPECT, request)["recordInspectionResult"]
+    stored, runs = _graph(own_api), _runs(own_api)
+    second = own_api.data(INSPECT, request)["recordInspectionResult"]
+    assert second == first and (first["subject"]["kind"], first["subject"]["id"]) == ("ENTERPRISE", d["trader_tax_code"])
+    assert _graph(own_api) == stored and _runs(own_api) == runs
+    reasons = _risk(own_api, "ENTERPRISE", d["trader_tax_code"])["risk"]["reasons"]
+    assert sum("VPHC-API-0100" in r["detail"] for r in reasons) == 1
+    assert [outcome for _, outcome, _ in _audited(own_api, "recordInspectionResult", 2)] == ["ok", "repeat"]
+
+
+def test_a_copy_that_found_nothing_stored_yet_does_not_raise_the_score_again(own_api, monkeypatch):
+    # What two server processes do when one request reaches both at once: each looks for
+    # the report before either has stored it, and both write it.
+    who, values = auth.Principal("0123456789ab", "test-race", "investigator"), {
+        "received_on": "2024-06-20", "reliability": "A", "credibility": "1", "subject_kind": "enterprise", "subject_id": "8888888885",
+        "summary": "Nghi vấn khai thấp trị giá", "source_kind": "informant", "report_id": None}
+    query = own_api.store.query
+    looked = []
+
+    def not_yet_stored(name, params=None, **kw):
+        if name == "intel_request" and not looked:
+            looked.append(name)
+            return []
+        return query(name, params, **kw)
+
+    first = feedback.submit_intel(own_api.store, values, who, "race-0001")
+    score = _risk(own_api, "ENTERPRISE", "8888888885")["risk"]
+    monkeypatch.setattr(own_api.store, "query", not_yet_stored)
+    second = feedback.submit_intel(own_api.store, values, who, "race-0001")
+    assert looked and first["repeat"] is False and second == {**first, "repeat": True}
+    assert _risk(own_api, "ENTERPRISE", "8888888885")["risk"] == score
+    reports = own_api.data('{ dossier(kind: ENTERPRISE, id: "8888888885") { intel { reportId } } }', role="investigator")["dossier"]["intel"]
+    assert reports == [{"reportId": first["report_id"]}]
