@@ -263,7 +263,7 @@ def _load(
     pending: deque[Future[WriteSummary]] = deque()
     written = WriteSummary()
 
-    def flush(kind: str, batch: list[tuple[int, Record]], file_report: FileReport) -> None:
+    def flush(kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport) -> None:
         nonlocal written
         keep = _deduplicate(seen, kind, batch, file_report, issues)
         file_report.loaded += len(keep)
@@ -286,7 +286,7 @@ def _load(
                 issues.add("warnings", [f.path.name, 1, ";".join(head.unknown), "unknown columns, ignored"])
                 file_report.warnings += 1
             rows, counter = reader.rows(f)
-            batch: list[tuple[int, Record]] = []
+            batch: list[tuple[int, Record, str]] = []  # (line, record, raw text)
             unknown_keys: set[str] = set()
             for item in rows:
                 file_report.rows += 1
@@ -304,7 +304,7 @@ def _load(
                 for name, reason in record.warnings:
                     issues.add("warnings", [f.path.name, line, name, reason])
                     file_report.warnings += 1
-                batch.append((line, record))
+                batch.append((line, record, raw))
                 if len(batch) >= batch_size:
                     flush(f.kind, batch, file_report)
                     batch = []
@@ -329,12 +329,13 @@ def _load(
     return report
 
 
-def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record]], file_report: FileReport, issues: _Issues) -> list[Record]:
+def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport,
+                 issues: _Issues) -> list[Record]:
     """Return the batch's records that are new in this feed, rejecting conflicting repeats."""
-    before = seen.earlier(kind, list({r.key for _, r in batch}))
+    before = seen.earlier(kind, list({r.key for _, r, _ in batch}))
     keep: list[Record] = []
     fresh: dict[str, tuple[int, str]] = {}
-    for line, record in batch:
+    for line, record, raw in batch:
         first = before.get(record.key) or fresh.get(record.key)
         if first is None:
             fresh[record.key] = (line, record.digest)
@@ -343,7 +344,8 @@ def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record]], file_r
             file_report.duplicates += 1
         else:
             issues.add("rejects", [file_report.file, line, "",
-                                   f"key {record.key} appears at line {first[0]} with other values; fix one of the two rows", ""])
+                                   f"key {record.key} appears at line {first[0]} with other values; fix one of the two rows",
+                                   reader.raw_text(raw)])
             file_report.rejected += 1
     seen.add(kind, [(k, line, d) for k, (line, d) in fresh.items()])
     return keep

@@ -1,7 +1,8 @@
 """Reading a feed directory: which files, their headers, and their rows, streamed.
 
 Rows come out as ``(line, values, raw)``: the line the row starts on, its values by
-column name (``None`` for an empty cell) and its raw text for the reject file. A row
+column name (``None`` for an empty cell) and its text as it stands in the file, for the
+reject file. A row
 that cannot be read (broken quoting, bytes that are not UTF-8, wrong number of cells,
 bad JSON) comes out as a ``Problem`` instead, and reading goes on with the next row.
 """
@@ -193,7 +194,7 @@ def _has_bad_bytes(text: str) -> bool:
     return _UNDECODED.search(text) is not None
 
 
-Row = tuple[int, dict[str, Any], "list[str] | str"]
+Row = tuple[int, dict[str, Any], str]
 
 
 def rows(f: FeedFile) -> tuple[Iterator[Row | Problem], _Counting]:
@@ -207,25 +208,44 @@ def rows(f: FeedFile) -> tuple[Iterator[Row | Problem], _Counting]:
     return (_csv_rows(text) if f.format == "csv" else _jsonl_rows(text)), counting
 
 
-def raw_text(raw: list[str] | str) -> str:
-    """Return a row as it stood in the file (CSV re-quoted), cut at RAW_KEPT characters."""
-    if isinstance(raw, list):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="").writerow(raw)
-        raw = buffer.getvalue()
-    raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def raw_text(raw: str) -> str:
+    """Return a row's text as it stood in the file, cut at RAW_KEPT characters."""
+    raw = raw.rstrip("\r\n").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if len(raw) <= RAW_KEPT:
         return raw
     return raw[:RAW_KEPT] + f"…(truncated; {len(raw)} characters)"
 
 
+class _Tap:
+    """The lines of a file as csv.reader takes them, the current row's kept, so that a row
+    the reader cannot parse (broken quoting) can still be shown as it stood."""
+
+    def __init__(self, text: io.TextIOWrapper):
+        self._text = text
+        self._kept: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        keep = self._kept.append
+        for line in self._text:
+            keep(line)  # at most one row: csv.field_size_limit bounds a field
+            yield line
+
+    def take(self) -> str:
+        """Return the text read since the last call."""
+        text = "".join(self._kept)
+        self._kept.clear()
+        return text
+
+
 def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
     with text:
-        reader = csv.reader(text, strict=True)
+        tap = _Tap(text)
+        reader = csv.reader(tap, strict=True)
         try:
             columns = [c.strip() for c in next(reader)]
         except (StopIteration, csv.Error):
             return
+        tap.take()
         line = reader.line_num + 1
         while True:
             try:
@@ -233,20 +253,20 @@ def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
             except StopIteration:
                 return
             except csv.Error as e:
-                yield Problem(line, "", f"the row cannot be read as CSV: {e} (check the quoting)", "")
+                yield Problem(line, "", f"the row cannot be read as CSV: {e} (check the quoting)", raw_text(tap.take()))
                 line = reader.line_num + 1
                 continue
-            start, line = line, reader.line_num + 1
+            start, line, raw = line, reader.line_num + 1, tap.take()
             if not cells or cells == [""]:
                 continue  # blank line
-            if _has_bad_bytes("".join(cells)):
+            if _has_bad_bytes(raw):
                 yield Problem(start, _bad_column(columns, cells),
-                              "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(cells))
+                              "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(raw))
                 continue
             if len(cells) != len(columns):
-                yield Problem(start, "", f"the row has {len(cells)} cells but the header has {len(columns)}", raw_text(cells))
+                yield Problem(start, "", f"the row has {len(cells)} cells but the header has {len(columns)}", raw_text(raw))
                 continue
-            yield start, {c: (v if v != "" else None) for c, v in zip(columns, cells)}, cells
+            yield start, {c: (v if v != "" else None) for c, v in zip(columns, cells)}, raw
 
 
 def _bad_column(columns: list[str], cells: list[str]) -> str:

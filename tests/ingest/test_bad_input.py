@@ -38,7 +38,7 @@ def _only_rejects(loaded, write_feed, tmp_path, files, expected_field, expected_
 def test_broken_quoting(loaded, write_feed, tmp_path):
     text = HEADER + '0101234567,"Công ty "A" TNHH,,,,,,,,\n'
     found = _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": text}, "", "quoting")
-    assert found[0]["line"] == "2"
+    assert found[0]["line"] == "2" and found[0]["raw"] == text.splitlines()[1]  # the row as it stood, for whoever fixes it
 
 
 def test_byte_order_mark_is_accepted(store, write_feed, tmp_path):
@@ -101,6 +101,7 @@ def test_conflicting_duplicate_keys_in_one_feed(store, write_feed, tmp_path):
     report = load(store, write_feed({"enterprises.csv": text}), tmp_path)
     found = rejects(report)
     assert len(found) == 1 and found[0]["line"] == "3" and "line 2" in found[0]["reason"]
+    assert found[0]["raw"] == "0101234567,Công ty B,,,,,,,active,"
     assert count(store, "Enterprise") == 1
 
 
