@@ -343,7 +343,7 @@ def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record, str]], f
         elif first[1] == record.digest:
             file_report.duplicates += 1
         else:
-            issues.add("rejects", [file_report.file, line, "",
+            issues.add("rejects", [file_report.file, line, ";".join(FEED_BY_KIND[kind].key),
                                    f"key {record.key} appears at line {first[0]} with other values; fix one of the two rows",
                                    reader.raw_text(raw)])
             file_report.rejected += 1

@@ -77,15 +77,6 @@ def test_wrong_numbers_in_declarations(loaded, write_feed, tmp_path):
     assert count(store, "Declaration") == 0 and domain_digest(store) == before
 
 
-def test_conflicting_duplicate_keys_in_one_feed(store, write_feed, tmp_path):
-    text = HEADER + "0101234567,Công ty A,,,,,,,active,\n0101234567,Công ty B,,,,,,,active,\n"
-    report = load(store, write_feed({"enterprises.csv": text}), tmp_path)
-    found = rejects(report)
-    assert len(found) == 1 and found[0]["line"] == "3" and "line 2" in found[0]["reason"]
-    assert found[0]["raw"] == "0101234567,Công ty B,,,,,,,active,"
-    assert count(store, "Enterprise") == 1
-
-
 def test_conflicting_duplicates_across_batches(store, write_feed, tmp_path):
     rows = [f"01012345{n:02d},Công ty {n},,,,,,,," for n in range(10)] + ["0101234503,Another name,,,,,,,,"]
     report = load(store, write_feed({"enterprises.csv": HEADER + "\n".join(rows) + "\n"}), tmp_path, batch_size=2)

@@ -282,7 +282,8 @@ DAMAGES = [
     row_cut_mid_quote_at_end_of_file, quote_inside_a_field, nul_bytes_in_a_field, two_megabyte_field,
     very_long_unicode_identifier, bidi_override_in_a_name, bidi_isolate_and_mark_in_names, control_characters,
     rows_in_legacy_encodings, latin1_file, cp1258_file, missing_required_column, repeated_column, empty_file, every_file_empty,
-    jsonl_with_wrong_types, both_csv_and_jsonl, no_contract_files, empty_directory,
+    jsonl_with_wrong_types, both_csv_and_jsonl, no_contract_files, empty_directory, conflicting_duplicate_keys,
+    conflicting_duplicate_composite_keys,
 ]
 
 
