@@ -264,9 +264,17 @@ def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
                               "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(raw))
                 continue
             if len(cells) != len(columns):
-                yield Problem(start, "", f"the row has {len(cells)} cells but the header has {len(columns)}", raw_text(raw))
+                yield _cell_count(start, columns, cells, raw)
                 continue
             yield start, {c: (v if v != "" else None) for c, v in zip(columns, cells)}, raw
+
+
+def _cell_count(line: int, columns: list[str], cells: list[str], raw: str) -> Problem:
+    """A row cut short names the first column it lacks (a cut line, or a lost separator before it)."""
+    reason = f"the row has {len(cells)} cells but the header has {len(columns)}"
+    if len(cells) < len(columns):
+        return Problem(line, columns[len(cells)], f"{reason}: nothing from {columns[len(cells)]} on", raw_text(raw))
+    return Problem(line, "", reason, raw_text(raw))
 
 
 def _bad_column(columns: list[str], cells: list[str]) -> str:

@@ -53,7 +53,8 @@ def test_byte_order_mark_is_accepted(store, write_feed, tmp_path):
         ("0101234567,A,,,,,0071000123456,,,", "bank_accounts", "BANKCODE:ACCOUNTNO"),
         ("0101234567,A,,,,,,,,importer;smuggler", "activities", "not one of"),
         (",A,,,,,,,,", "tax_code", "required"),
-        ("0101234567,A,,,1,2", "", "cells"),
+        ("0101234567,A,,,1,2", "bank_accounts", "6 cells but the header has 10: nothing from bank_accounts on"),
+        ("0101234567,A,,,,,,,,,extra", "", "11 cells but the header has 10"),
     ],
 )
 def test_wrong_types_are_rejected_with_field_and_reason(loaded, write_feed, tmp_path, row, field, reason):

@@ -92,7 +92,7 @@ def truncated_row(feed: Path) -> Expected:
     rows = _read(feed, "enterprises")
     rows[2] = rows[2][:4]
     _write(feed, "enterprises", rows)
-    return Rejects((Reject("enterprises.csv", 3, "phone", "the row has 4 cells but the header has 10", rows[2][0]),))
+    return Rejects((Reject("enterprises.csv", 3, "phone", "the row has 4 cells but the header has 10: nothing from phone on", rows[2][0]),))
 
 
 def row_cut_mid_quote_at_end_of_file(feed: Path) -> Expected:
@@ -279,7 +279,7 @@ def empty_directory(feed: Path) -> Expected:
 
 
 DAMAGES = [
-    row_cut_mid_quote_at_end_of_file, quote_inside_a_field, nul_bytes_in_a_field, two_megabyte_field,
+    truncated_row, row_cut_mid_quote_at_end_of_file, quote_inside_a_field, nul_bytes_in_a_field, two_megabyte_field,
     very_long_unicode_identifier, bidi_override_in_a_name, bidi_isolate_and_mark_in_names, control_characters,
     rows_in_legacy_encodings, latin1_file, cp1258_file, missing_required_column, repeated_column, empty_file, every_file_empty,
     jsonl_with_wrong_types, both_csv_and_jsonl, no_contract_files, empty_directory, conflicting_duplicate_keys,
