@@ -118,15 +118,38 @@ def _open(f: FeedFile) -> tuple[io.TextIOWrapper, _Counting]:
     return text, counting
 
 
+# How files that are not text announce themselves, and what to do about them.
+_NOT_TEXT = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one); export the sheet as CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel .xls workbook; export the sheet as CSV"),
+    (b"\x1f\x8b", "gzip-compressed; decompress it first"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\xff\xfe", "UTF-16; save it as UTF-8"),
+    (b"\xfe\xff", "UTF-16; save it as UTF-8"),
+)
+
+
+def _check_text(f: FeedFile) -> None:
+    """Raise FeedError if ``f`` starts as a known binary format does. Cost: one 8-byte read."""
+    with open(f.path, "rb") as handle:
+        start = handle.read(8)
+    for magic, what in _NOT_TEXT:
+        if start.startswith(magic):
+            raise FeedError(f"{f.path}: not a text file in the contract's format: it is {what}")
+
+
 def header(f: FeedFile) -> Header | None:
     """Return the file's columns (for JSONL: none to check), or None if the file is empty.
 
-    Raises FeedError for a header that is not UTF-8, repeats a column or lacks a
-    required column: such a file cannot be loaded at all.
+    Raises FeedError for a file that is not text (an archive, a workbook, an image,
+    UTF-16), and for a header that is not UTF-8, repeats a column or lacks a required
+    column: such a file cannot be loaded at all.
     """
     feed = FEED_BY_KIND[f.kind]
     if f.path.stat().st_size == 0:
         return None
+    _check_text(f)
     if f.format == "jsonl":
         return Header((), ())
     text, _ = _open(f)
@@ -138,6 +161,8 @@ def header(f: FeedFile) -> Header | None:
         except csv.Error as e:
             raise FeedError(f"{f.path}: line 1: the header cannot be read as CSV ({e})") from None
     columns = [c.strip() for c in columns]
+    if any("\x00" in c for c in columns):
+        raise FeedError(f"{f.path}: line 1: the header holds NUL bytes (UTF-16 without a byte order mark?); save the file as UTF-8")
     if any(_has_bad_bytes(c) for c in columns):
         raise FeedError(f"{f.path}: line 1: the header is not UTF-8; save the file as UTF-8")
     repeated = sorted({c for c in columns if columns.count(c) > 1})

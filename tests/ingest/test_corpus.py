@@ -217,7 +217,7 @@ def _not_text(feed: Path, name: str, magic: bytes, what: str) -> Expected:
 
 def zip_bytes_named_csv(feed: Path) -> Expected:
     return _not_text(feed, "declarations.csv", b"PK\x03\x04\x14\x00\x06\x00",
-                     r"a ZIP archive \(an Excel .xlsx workbook is one\); export the sheet as CSV")
+                     r"a ZIP archive \(an Excel .xlsx workbook is one\); export the sheet as CSV$")
 
 
 def png_bytes_named_csv(feed: Path) -> Expected:
@@ -232,6 +232,11 @@ def gzip_bytes_named_jsonl(feed: Path) -> Expected:
 def utf16_file(feed: Path) -> Expected:
     (feed / "agents.csv").write_bytes(_text(_read(feed, "agents")).encode("utf-16"))
     return Refused(r"agents.csv: not a text file in the contract's format: it is UTF-16; save it as UTF-8")
+
+
+def utf16_file_without_byte_order_mark(feed: Path) -> Expected:
+    (feed / "agents.csv").write_bytes(_text(_read(feed, "agents")).encode("utf-16-le"))
+    return Refused(r"agents.csv: line 1: the header holds NUL bytes \(UTF-16 without a byte order mark\?\); save the file as UTF-8")
 
 
 def jsonl_with_wrong_types(feed: Path) -> Expected:
@@ -283,7 +288,8 @@ DAMAGES = [
     very_long_unicode_identifier, bidi_override_in_a_name, bidi_isolate_and_mark_in_names, control_characters,
     rows_in_legacy_encodings, latin1_file, cp1258_file, missing_required_column, repeated_column, empty_file, every_file_empty,
     jsonl_with_wrong_types, both_csv_and_jsonl, no_contract_files, empty_directory, conflicting_duplicate_keys,
-    conflicting_duplicate_composite_keys,
+    conflicting_duplicate_composite_keys, zip_bytes_named_csv, png_bytes_named_csv, gzip_bytes_named_jsonl, utf16_file,
+    utf16_file_without_byte_order_mark,
 ]
 
 
