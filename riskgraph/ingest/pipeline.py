@@ -105,8 +105,17 @@ class _Seen:
         self._db.close()
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def _inert(cell: Any) -> Any:
+    """Return ``cell`` with a ``'`` before it if a spreadsheet would run it as a formula
+    (``=cmd|' /C calc'!A0`` in a rejected row): analysts open these files in one."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
+
+
 class _Issues:
-    """rejects.csv and warnings.csv of a run, opened on first use."""
+    """rejects.csv and warnings.csv of a run, opened on first use; no cell is a live formula."""
 
     def __init__(self, directory: Path):
         self._directory = directory
@@ -118,7 +127,7 @@ class _Issues:
             out = csv.writer(handle)
             out.writerow(["file", "line", "field", "reason", "raw"] if name == "rejects" else ["file", "line", "field", "reason"])
             self._files[name] = (handle, out)
-        self._files[name][1].writerow(row)
+        self._files[name][1].writerow([_inert(cell) for cell in row])
 
     def close(self) -> None:
         for handle, _ in self._files.values():

@@ -52,6 +52,7 @@ class Rejects:
 class Warns:
     file: str
     reason: str  # part of the warning
+    field: str = ""  # the warning's field, as written
 
 
 Expected = Refused | Rejects | Warns
@@ -146,6 +147,15 @@ def formula_in_a_rejected_row(feed: Path) -> Expected:
     rows[1][rows[0].index("kind")] = "spaceship"
     _write(feed, "vehicles", rows)
     return Rejects((Reject("vehicles.csv", 2, "kind", "'spaceship' is not one of", "'=cmd|' /C calc'!A0,spaceship"),))
+
+
+def formula_in_an_unknown_jsonl_key(feed: Path) -> Expected:
+    """warnings.csv names unknown keys; a key can be a formula too."""
+    rows = _read(feed, "agents")
+    objects = [{**dict(zip(rows[0], row)), "@SUM(1+1)*cmd|' /C calc'!A0": 1} for row in rows[1:]]
+    (feed / "agents.csv").unlink()
+    (feed / "agents.jsonl").write_text("".join(json.dumps(o) + "\n" for o in objects), encoding="utf-8")
+    return Warns("agents.jsonl", "unknown keys, ignored", "'@SUM(1+1)*cmd|' /C calc'!A0")
 
 
 def conflicting_duplicate_keys(feed: Path) -> Expected:
@@ -289,7 +299,7 @@ DAMAGES = [
     rows_in_legacy_encodings, latin1_file, cp1258_file, missing_required_column, repeated_column, empty_file, every_file_empty,
     jsonl_with_wrong_types, both_csv_and_jsonl, no_contract_files, empty_directory, conflicting_duplicate_keys,
     conflicting_duplicate_composite_keys, zip_bytes_named_csv, png_bytes_named_csv, gzip_bytes_named_jsonl, utf16_file,
-    utf16_file_without_byte_order_mark,
+    utf16_file_without_byte_order_mark, formula_in_a_rejected_row, formula_in_an_unknown_jsonl_key,
 ]
 
 
@@ -348,6 +358,7 @@ def test_a_damaged_feed_is_refused_or_its_rows_rejected(base_world, good_feed, t
                 assert e.raw in row["raw"] and len(row["raw"]) < 5000, row  # the row as it stood, cut
         else:
             assert found == []
-            assert any(w["file"] == expected.file and expected.reason in w["reason"] for w in warnings(report))
+            assert any(w["file"] == expected.file and expected.reason in w["reason"] and w["field"] == expected.field
+                       for w in warnings(report)), warnings(report)
         assert report.loaded > 0  # the rest of the feed still loads
     assert domain_digest(world) == world_digest
