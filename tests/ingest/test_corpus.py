@@ -1,10 +1,12 @@
-"""A corpus of damaged feeds against a store that already holds the small world.
+"""A corpus of damaged feeds against a store that already holds a world (the first
+BASE_ROWS rows of every small-world file).
 
-Each damage takes a good feed (the first rows of every small-world file, so that loading
-it again changes no customs data) and breaks one file. The feed is then either refused
+Each damage takes a good feed (the first ROWS_PER_FILE of those rows, so that loading it
+again changes no customs data) and breaks one file. The feed is then either refused
 whole, with a FeedError naming the file and what is wrong, or its bad rows are rejected
-to rejects.csv with file, line, field, reason and the raw row. Either way the customs
-data already stored is unchanged, and a refused feed records no run.
+to rejects.csv with file, line, field, reason and the raw row (or, for an empty file, a
+warning). Either way the customs data already stored is unchanged, and a refused feed
+records no run.
 """
 
 from __future__ import annotations
