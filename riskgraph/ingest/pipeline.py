@@ -105,8 +105,17 @@ class _Seen:
         self._db.close()
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def _inert(cell: Any) -> Any:
+    """Return ``cell`` with a ``'`` before it if a spreadsheet would run it as a formula
+    (``=cmd|' /C calc'!A0`` in a rejected row): analysts open these files in one."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
+
+
 class _Issues:
-    """rejects.csv and warnings.csv of a run, opened on first use."""
+    """rejects.csv and warnings.csv of a run, opened on first use; no cell is a live formula."""
 
     def __init__(self, directory: Path):
         self._directory = directory
@@ -118,7 +127,7 @@ class _Issues:
             out = csv.writer(handle)
             out.writerow(["file", "line", "field", "reason", "raw"] if name == "rejects" else ["file", "line", "field", "reason"])
             self._files[name] = (handle, out)
-        self._files[name][1].writerow(row)
+        self._files[name][1].writerow([_inert(cell) for cell in row])
 
     def close(self) -> None:
         for handle, _ in self._files.values():
@@ -263,7 +272,7 @@ def _load(
     pending: deque[Future[WriteSummary]] = deque()
     written = WriteSummary()
 
-    def flush(kind: str, batch: list[tuple[int, Record]], file_report: FileReport) -> None:
+    def flush(kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport) -> None:
         nonlocal written
         keep = _deduplicate(seen, kind, batch, file_report, issues)
         file_report.loaded += len(keep)
@@ -286,7 +295,7 @@ def _load(
                 issues.add("warnings", [f.path.name, 1, ";".join(head.unknown), "unknown columns, ignored"])
                 file_report.warnings += 1
             rows, counter = reader.rows(f)
-            batch: list[tuple[int, Record]] = []
+            batch: list[tuple[int, Record, str]] = []  # (line, record, raw text)
             unknown_keys: set[str] = set()
             for item in rows:
                 file_report.rows += 1
@@ -304,7 +313,7 @@ def _load(
                 for name, reason in record.warnings:
                     issues.add("warnings", [f.path.name, line, name, reason])
                     file_report.warnings += 1
-                batch.append((line, record))
+                batch.append((line, record, raw))
                 if len(batch) >= batch_size:
                     flush(f.kind, batch, file_report)
                     batch = []
@@ -329,12 +338,13 @@ def _load(
     return report
 
 
-def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record]], file_report: FileReport, issues: _Issues) -> list[Record]:
+def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport,
+                 issues: _Issues) -> list[Record]:
     """Return the batch's records that are new in this feed, rejecting conflicting repeats."""
-    before = seen.earlier(kind, list({r.key for _, r in batch}))
+    before = seen.earlier(kind, list({r.key for _, r, _ in batch}))
     keep: list[Record] = []
     fresh: dict[str, tuple[int, str]] = {}
-    for line, record in batch:
+    for line, record, raw in batch:
         first = before.get(record.key) or fresh.get(record.key)
         if first is None:
             fresh[record.key] = (line, record.digest)
@@ -342,8 +352,9 @@ def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record]], file_r
         elif first[1] == record.digest:
             file_report.duplicates += 1
         else:
-            issues.add("rejects", [file_report.file, line, "",
-                                   f"key {record.key} appears at line {first[0]} with other values; fix one of the two rows", ""])
+            issues.add("rejects", [file_report.file, line, ";".join(FEED_BY_KIND[kind].key),
+                                   f"key {record.key} appears at line {first[0]} with other values; fix one of the two rows",
+                                   reader.raw_text(raw)])
             file_report.rejected += 1
     seen.add(kind, [(k, line, d) for k, (line, d) in fresh.items()])
     return keep

