@@ -277,3 +277,34 @@ def test_networks_csv_has_one_row_per_member(cli_world):
     assert all(r["why"] == nets[int(r["rank"]) - 1]["why"] for r in rows)
     known = [r for r in rows if r["member"] in names]
     assert known and all(r["member_name"] == names[r["member"]] for r in known)
+
+
+def _tour() -> list[str]:
+    """The command lines of the README's five-minute tour, comments dropped."""
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Five-minute tour", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("   #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_the_tour_writes_the_declarations_file_it_assesses(cli_world, tmp_path, monkeypatch):
+    import shlex
+
+    from tests.conftest import SMALL_WORLD
+
+    tour = _tour()
+    assess = next(i for i, line in enumerate(tour) if " assess " in line)
+    args = shlex.split(tour[assess])[1:]  # assess FILE OPTIONS
+    writer = [line for line in tour[:assess] if line.endswith(f"> {args[1]}")]
+    assert writer, f"no tour line before `assess` writes {args[1]}"
+    # The writing line run as it stands, on the small world in place of the demo's.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "demo-world").symlink_to(SMALL_WORLD)
+    assert subprocess.run(["sh", "-c", writer[0]], timeout=30).returncode == 0
+    done = _invoke(cli_world, *args)
+    assert done.exit_code == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("declaration_no,channel,") and len(lines) == 1 + 500
+    assert {line.split(",")[1] for line in lines[1:]} <= {"green", "yellow", "red"}
