@@ -308,3 +308,30 @@ def test_the_tour_writes_the_declarations_file_it_assesses(cli_world, tmp_path, 
     lines = done.stdout.splitlines()
     assert lines[0].startswith("declaration_no,channel,") and len(lines) == 1 + 500
     assert {line.split(",")[1] for line in lines[1:]} <= {"green", "yellow", "red"}
+
+
+def test_ingest_refuses_another_world_unless_merged(settings, tmp_path):
+    from riskgraph.cli import main
+    from riskgraph.cli.common import opened
+    from riskgraph.graph.digest import graph_digest
+    from riskgraph.synthetic import generate
+    from tests.conftest import SMALL_WORLD
+
+    def ingest(*args):
+        env = {"RISKGRAPH_GRAPH": settings.graph, "RISKGRAPH_STORE": "falkordb", "RISKGRAPH_FALKORDB_URL": None}
+        return CliRunner().invoke(main, ["--data-dir", str(settings.data_dir), "ingest", *args], env=env, catch_exceptions=False)
+
+    other = tmp_path / "other"
+    generate(other, 60, 5)
+    assert ingest(str(SMALL_WORLD)).exit_code == 0
+    with opened(settings) as s:
+        before = graph_digest(s)
+    refused = ingest(str(other))
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.startswith(f"riskgraph: {other.resolve()} looks like another world") and "--merge" in refused.stderr
+    with opened(settings) as s:
+        assert graph_digest(s) == before
+    assert ingest(str(SMALL_WORLD)).exit_code == 0  # the same world again: loaded already, not refused
+    assert ingest("--merge", str(other)).exit_code == 0
+    with opened(settings) as s:
+        assert [(r["run_id"], r["status"]) for r in s.query("runs_list", {"limit": 10})] == [(2, "finished"), (1, "finished")]
