@@ -27,3 +27,8 @@ class FeedError(RiskgraphError):
 
 class RejectedRows(RiskgraphError):
     """``--strict`` was given and rows were rejected; nothing was written."""
+
+
+class UnrelatedFeed(RiskgraphError):
+    """The feed names almost none of the enterprises of a graph that holds others: it
+    looks like another world. Nothing was written; ``--merge`` loads it anyway."""

@@ -6,6 +6,14 @@ import os
 import subprocess
 import sys
 
+BOM = "\ufeff"  # what Excel needs to read a CSV file as UTF-8
+
+
+def _csv_lines(text: str) -> list[str]:
+    """The lines of a CSV export, which must start with the byte-order mark."""
+    assert text.startswith(BOM), text[:20]
+    return text.removeprefix(BOM).splitlines()
+
 
 def _run(data_dir, *args, timeout=300):
     env = {**os.environ, "RISKGRAPH_DATA_DIR": str(data_dir)}
@@ -49,7 +57,7 @@ def test_analyze_key_targets_networks_assess_and_backtest_from_the_command_line(
         targets = _run(data, *["key-targets", "--kind", "enterprise", "--top", "5", "--format", "json"])
         rows = json.loads(targets.stdout)
         assert len(rows) == 5 and rows[0]["reasons"]
-        csv_all = _run(data, *["key-targets", "--kind", "agent", "--all", "--format", "csv"]).stdout.splitlines()
+        csv_all = _run(data, *["key-targets", "--kind", "agent", "--all", "--format", "csv"]).stdout.removeprefix(BOM).splitlines()
         assert csv_all[0] == "entity,score,band" and len(csv_all) > 2
         nets = json.loads(_run(data, *["networks", "--top", "3", "--format", "json"]).stdout)
         assert nets and nets[0]["rank"] == 1
@@ -154,7 +162,7 @@ def test_train_stores_a_model_and_profiles_lists_its_lines(cli_world, cli_traine
 
     csv_out = _invoke(cli_world, "profiles", "--as-of", "2025-12-31", "--format", "csv", "--top", "5")
     assert csv_out.exit_code == 0, csv_out.stderr
-    rows = csv_out.stdout.splitlines()
+    rows = _csv_lines(csv_out.stdout)
     assert rows[0] == PROFILE_HEADER
     stored = selectivity.load(cli_world / "models" / version).profiles
     listed = [r for r in stored if r["declarations"] >= 20]  # --min-support 20 by default
@@ -180,10 +188,10 @@ def test_profiles_keeps_to_min_support_and_top(cli_world, cli_trained, tmp_path)
              {"hs6": "870899", "origin_country": "CN", "procedure_code": "A12", "learned_risk": 0.1, "declarations": 90,
               "inspections": 0, "discrepancies": 0, "discrepancy_rate": None}]
     profiles.write_csv(lines, copy / "profiles.csv")
-    every = _invoke(tmp_path / "data", "profiles", "--as-of", "2025-12-31", "--format", "csv").stdout.splitlines()
+    every = _csv_lines(_invoke(tmp_path / "data", "profiles", "--as-of", "2025-12-31", "--format", "csv").stdout)
     assert every == [PROFILE_HEADER, "851713,CN,A11,0.4,25,10,4,0.4", "080810,TH,A12,0.3,60,12,2,0.1667", "870899,CN,A12,0.1,90,0,0,"]
     top = _invoke(tmp_path / "data", "profiles", "--as-of", "2025-12-31", "--format", "csv", "--min-support", "30", "--top", "1")
-    assert top.stdout.splitlines() == [PROFILE_HEADER, "080810,TH,A12,0.3,60,12,2,0.1667"]
+    assert _csv_lines(top.stdout) == [PROFILE_HEADER, "080810,TH,A12,0.3,60,12,2,0.1667"]
     table = _invoke(tmp_path / "data", "profiles", "--as-of", "2025-12-31").stdout.splitlines()
     assert table[1].split() == list(profiles.FIELDS) and table[2].split()[:4] == ["851713", "CN", "A11", "0.4"]
 
@@ -227,3 +235,103 @@ def test_fit_ranker_saves_a_ranker_that_analyze_then_uses(cli_world):
     assert used.exit_code == 0 and "\nranker: " in used.stdout
     priors = _invoke(cli_world, "analyze", "--as-of", "2025-12-31", "--ranker", "priors")
     assert "ranker: priors (asked for)" in priors.stdout and "graph-2.0-priors" in priors.stdout
+
+
+def _small_world_names() -> dict[str, str]:
+    import csv
+
+    from tests.conftest import SMALL_WORLD
+
+    with open(SMALL_WORLD / "enterprises.csv", newline="", encoding="utf-8") as handle:
+        return {f"enterprise:{r['tax_code']}": r["name"] for r in csv.DictReader(handle)}
+
+
+def test_key_targets_csv_opens_in_excel_with_every_name_whole(cli_world):
+    import csv
+
+    names = _small_world_names()
+    done = _invoke(cli_world, "key-targets", "--kind", "enterprise", "--top", str(len(names)), "--format", "csv")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout_bytes.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
+    rows = list(csv.DictReader(_csv_lines(done.stdout)))
+    assert list(rows[0]) == ["rank", "entity", "name", "score", "band", "reason"]
+    known = [r for r in rows if r["entity"] in names]  # a trader only declarations name has no name
+    assert len(known) > 100 and all(r["name"] == names[r["entity"]] for r in known)
+    long = [r for r in known if len(r["name"]) > 40]
+    assert any("Chi nhánh Công ty Cổ phần Thương mại Dịch vụ Xuất nhập khẩu" in r["name"] for r in long)
+    # The table still cuts a name to its 40-character column.
+    table = _invoke(cli_world, "key-targets", "--kind", "enterprise", "--top", str(len(names))).stdout
+    assert not table.startswith(BOM) and names[long[0]["entity"]] not in table and names[long[0]["entity"]][:40] in table
+
+
+def test_networks_csv_has_one_row_per_member(cli_world):
+    import csv
+
+    names = _small_world_names()
+    nets = json.loads(_invoke(cli_world, "networks", "--top", "5", "--format", "json").stdout)
+    done = _invoke(cli_world, "networks", "--top", "5", "--format", "csv")
+    assert done.exit_code == 0, done.stderr
+    rows = list(csv.DictReader(_csv_lines(done.stdout)))
+    assert list(rows[0]) == ["rank", "score", "size", "risky_members", "risky_share", "why", "member", "member_name", "member_score"]
+    assert [(int(r["rank"]), r["member"]) for r in rows] == [(n["rank"], m) for n in nets for m in n["members"]]
+    assert all(r["why"] == nets[int(r["rank"]) - 1]["why"] for r in rows)
+    known = [r for r in rows if r["member"] in names]
+    assert known and all(r["member_name"] == names[r["member"]] for r in known)
+
+
+def _tour() -> list[str]:
+    """The command lines of the README's five-minute tour, comments dropped."""
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Five-minute tour", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("   #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_the_tour_writes_the_declarations_file_it_assesses(cli_world, tmp_path, monkeypatch):
+    import shlex
+
+    from tests.conftest import SMALL_WORLD
+
+    tour = _tour()
+    assess = next(i for i, line in enumerate(tour) if " assess " in line)
+    args = shlex.split(tour[assess])[1:]  # assess FILE OPTIONS
+    writer = [line for line in tour[:assess] if line.endswith(f"> {args[1]}")]
+    assert writer, f"no tour line before `assess` writes {args[1]}"
+    # The writing line run as it stands, on the small world in place of the demo's.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "demo-world").symlink_to(SMALL_WORLD)
+    assert subprocess.run(["sh", "-c", writer[0]], timeout=30).returncode == 0
+    done = _invoke(cli_world, *args)
+    assert done.exit_code == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("declaration_no,channel,") and len(lines) == 1 + 500
+    assert {line.split(",")[1] for line in lines[1:]} <= {"green", "yellow", "red"}
+
+
+def test_ingest_refuses_another_world_unless_merged(settings, tmp_path):
+    from riskgraph.cli import main
+    from riskgraph.cli.common import opened
+    from riskgraph.graph.digest import graph_digest
+    from riskgraph.synthetic import generate
+    from tests.conftest import SMALL_WORLD
+
+    def ingest(*args):
+        env = {"RISKGRAPH_GRAPH": settings.graph, "RISKGRAPH_STORE": "falkordb", "RISKGRAPH_FALKORDB_URL": None}
+        return CliRunner().invoke(main, ["--data-dir", str(settings.data_dir), "ingest", *args], env=env, catch_exceptions=False)
+
+    other = tmp_path / "other"
+    generate(other, 60, 5)
+    assert ingest(str(SMALL_WORLD)).exit_code == 0
+    with opened(settings) as s:
+        before = graph_digest(s)
+    refused = ingest(str(other))
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.startswith(f"riskgraph: {other.resolve()} looks like another world") and "--merge" in refused.stderr
+    with opened(settings) as s:
+        assert graph_digest(s) == before
+    assert ingest(str(SMALL_WORLD)).exit_code == 0  # the same world again: loaded already, not refused
+    assert ingest("--merge", str(other)).exit_code == 0
+    with opened(settings) as s:
+        assert [(r["run_id"], r["status"]) for r in s.query("runs_list", {"limit": 10})] == [(2, "finished"), (1, "finished")]

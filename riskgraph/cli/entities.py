@@ -77,7 +77,8 @@ def key_targets(settings: Settings, kind: str, top: int, everything: bool, fmt: 
 
 @click.command()
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="csv: one row per member, the network's fields repeated.")
 @click.pass_obj
 def networks(settings: Settings, top: int, fmt: str) -> None:
     """Suspicious networks: groups ranked by aggregated risk, with members and what holds them together."""
@@ -85,6 +86,8 @@ def networks(settings: Settings, top: int, fmt: str) -> None:
         rows = entities.networks(s, top)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        output.emit(output.network_members(rows), fmt, output.NETWORK_COLUMNS, click.echo)
     else:
         for r in rows:
             click.echo(output.network_text(r))

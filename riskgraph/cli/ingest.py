@@ -19,11 +19,15 @@ from riskgraph.synthetic import generate as make_world
 @click.argument("feed_dir", type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on any rejected row and write nothing.")
 @click.option("--force", is_flag=True, help="Load again a feed that was loaded before (same checksum).")
+@click.option("--merge", is_flag=True,
+              help="Load a feed that names almost none of the graph's enterprises (another world, a new province, only "
+                   "new registrations) into a graph that holds others; refused otherwise.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), help="Rows per write query [env RISKGRAPH_BATCH_SIZE].")
 @click.option("--encoding", type=click.Choice(ENCODINGS), default="utf-8", show_default=True,
               help="Read the files as this: cp1258 is the Windows-1258 that Vietnamese systems still export.")
 @click.pass_obj
-def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, batch_size: int | None, encoding: str) -> None:
+def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, merge: bool, batch_size: int | None,
+           encoding: str) -> None:
     """Load a feed directory in the ingest contract format (KIND.csv or KIND.jsonl)."""
     with opened(settings) as store:
         report = run_ingest(
@@ -33,6 +37,7 @@ def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, batch_
             batch_size=batch_size or settings.batch_size,
             strict=strict,
             force=force,
+            merge=merge,
             progress=sys.stderr,
             encoding=encoding,
         )

@@ -35,16 +35,35 @@ def summary(analysis: Analysis, analysis_id: str, seconds: float) -> str:
             f"ranker: {r.get('ranker', 'priors')} ({r.get('why', '')})")
 
 
-def emit(rows: list[dict], fmt: str, columns: list[str], echo: Callable[[str], None]) -> None:
-    """Print ``rows`` as a table, CSV or JSON (JSON keeps every field)."""
+# One row per member, so that a spreadsheet can sort, filter and look members up.
+NETWORK_COLUMNS = ["rank", "score", "size", "risky_members", "risky_share", "why", "member", "member_name", "member_score"]
+
+
+def network_members(networks: list[dict]) -> list[dict]:
+    """Return one row per member of each network (from ``entities.networks``), the
+    network's own fields repeated, for a CSV export in NETWORK_COLUMNS."""
+    return [{**r, "member": m, "member_name": name, "member_score": s}
+            for r in networks for m, name, s in zip(r["members"], r["member_names"], r["member_scores"])]
+
+
+def csv_bytes(rows: list[dict], columns: list[str]) -> bytes:
+    """Return ``rows`` as CSV with a header row and every value whole, in UTF-8 with a
+    byte-order mark: without the mark Excel reads the file in the ANSI code page and
+    Vietnamese names turn to mojibake. Bytes, so the console's encoding cannot change them."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().rstrip("\n").encode("utf-8-sig")
+
+
+def emit(rows: list[dict], fmt: str, columns: list[str], echo: Callable[[str | bytes], None]) -> None:
+    """Print ``rows`` as a table (long values cut to fit), CSV (see csv_bytes) or JSON
+    (JSON keeps every field)."""
     if fmt == "json":
         echo(json.dumps(rows, ensure_ascii=False, indent=1))
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        echo(buffer.getvalue().rstrip("\n"))
+        echo(csv_bytes(rows, columns))
     elif "entity" in columns:  # a key-target list
         for r in rows:
             echo(f"{r.get('rank', ''):>4}  {r['entity']:<28} {r.get('name', '')[:40]:<40} {r['score']:.2f} {r['band']:<8} "

@@ -45,7 +45,7 @@ def key_targets(store: Store, kind: str, top: int | None) -> list[dict]:
         rows += page
         if len(page) < limit:
             break
-    names = {r["entity"]: r["name"] or "" for r in store.query("entity_names", {"entities": [r["entity"] for r in rows]})}
+    names = entity_names(store, [r["entity"] for r in rows])
     out = []
     for rank, r in enumerate(rows, start=1):
         reasons = json.loads(r["reasons"]) if r["reasons"] else []
@@ -69,7 +69,16 @@ def every_score(store: Store, kind: str) -> list[dict]:
 
 
 def networks(store: Store, top: int) -> list[dict]:
-    """Return the ``top`` suspicious networks of the current analysis. Raises QueryError
-    if nothing was analysed yet."""
+    """Return the ``top`` suspicious networks of the current analysis, each with
+    ``member_names`` beside ``members``. Raises QueryError if nothing was analysed yet.
+    Cost: two reads."""
     require_current(store)
-    return network_rows(store, limit=top)[0]
+    rows = network_rows(store, limit=top)[0]
+    names = entity_names(store, [m for r in rows for m in r["members"]])
+    return [{**r, "member_names": [names.get(m, "") for m in r["members"]]} for r in rows]
+
+
+def entity_names(store: Store, entities: list[str]) -> dict[str, str]:
+    """Return the display name of each ``kind:id`` entity ('' for agents, vehicles and
+    the unknown). Cost: one indexed read."""
+    return {r["entity"]: r["name"] or "" for r in store.query("entity_names", {"entities": entities})}

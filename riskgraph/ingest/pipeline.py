@@ -7,7 +7,8 @@ so memory does not grow with the feed.
 Every run is an ``IngestRun`` node (feed path, checksum, start, finish, counts per file).
 A feed whose checksum was loaded before is not loaded again unless forced; a run that was
 killed is resumed under the same run number, so that the graph ends exactly as an
-uninterrupted load leaves it.
+uninterrupted load leaves it. A feed that looks like another world than the graph's is
+refused unless merged on purpose (``continuity``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any, TextIO
 from riskgraph.dates import VIETNAM
 from riskgraph.errors import FeedError, RejectedRows
 from riskgraph.graph.store import Store, WriteSummary
-from riskgraph.ingest import reader
+from riskgraph.ingest import continuity, reader
 from riskgraph.ingest.reader import FeedFile, Problem
 from riskgraph.ingest.validate import Record, Rejected, validate
 from riskgraph.ingest.writer import write_batch
@@ -177,6 +178,7 @@ def ingest(
     batch_size: int = 2000,
     strict: bool = False,
     force: bool = False,
+    merge: bool = False,
     progress: TextIO | None = None,
     encoding: str = "utf-8",
 ) -> IngestReport:
@@ -184,8 +186,9 @@ def ingest(
 
     Rejected rows go to ``rejects.csv`` and data-quality warnings to ``warnings.csv`` in
     the run's directory under ``runs_dir``. Raises FeedError (nothing written) when a file
-    cannot be read at all, and RejectedRows when ``strict`` and any row is rejected (then
-    nothing is written either). Cost: one pass over the feed (two with ``strict``),
+    cannot be read at all, UnrelatedFeed (nothing written) when the feed looks like another
+    world than the graph's and ``merge`` is not given, and RejectedRows when ``strict`` and
+    any row is rejected (then nothing is written either). Cost: one pass over the feed (two with ``strict``),
     memory bounded by a few batches.
     """
     started = time.monotonic()
@@ -204,6 +207,9 @@ def ingest(
     earlier = store.query("run_find", {"checksum": digest})
     if earlier and earlier[0]["status"] == "finished" and not force:
         return IngestReport(feed, digest, earlier[0]["run_id"], "already_loaded", None, ignored=ignored)
+    resumed = bool(earlier) and earlier[0]["status"] == "running"
+    if not merge and not resumed:  # a resumed run was judged when it started
+        continuity.require_related(store, files, feed)
 
     if strict:
         check_dir = Path(tempfile.mkdtemp(prefix="strict-", dir=_mkdir(runs_dir, runs_dir)))
@@ -214,7 +220,6 @@ def ingest(
         shutil.rmtree(check_dir)  # a clean check leaves nothing behind; the load writes its own files
 
     store.ensure_schema()
-    resumed = bool(earlier) and earlier[0]["status"] == "running"
     if resumed:
         run_id, started_at = earlier[0]["run_id"], earlier[0]["started_at"]
     else:
@@ -222,7 +227,7 @@ def ingest(
         started_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
     out_dir = _mkdir(runs_dir / f"run-{run_id:05d}", runs_dir)
     store.query("run_start", {"run_id": run_id, "props": {"feed": feed, "checksum": digest, "started_at": started_at,
-                                                          "files": [f.path.name for f in files]}}, write=True)
+                                                          "files": [f.path.name for f in files], "merged": merge}}, write=True)
     report = _load(store, files, headers, out_dir, batch_size, {"run": run_id, "now": started_at}, progress)
     counts = {f.kind: {"loaded": f.loaded, "rejected": f.rejected, "duplicates": f.duplicates, "warnings": f.warnings}
               for f in report.files}
