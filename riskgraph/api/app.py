@@ -298,7 +298,7 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
             except StoreError as e:
                 return _unavailable(e)
 
-        async def refused(response: JSONResponse, outcome: str, query: str = "", operation: str = "request",
+        async def audited(response: JSONResponse, outcome: str, query: str = "", operation: str = "request",
                           who: auth.Principal | None = None, arguments: dict | None = None) -> JSONResponse:
             codes = [e["extensions"]["code"] for e in json.loads(response.body).get("errors", [])]
             try:
@@ -313,26 +313,26 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
                         request.client.host if request.client else "?")
             response = _errors([("send a valid API key: Authorization: Bearer rg_...", "UNAUTHENTICATED")], 401,
                                {"WWW-Authenticate": "Bearer"})
-            return await refused(response, "unauthenticated", operation="request", who=UNAUTHENTICATED,
+            return await audited(response, "unauthenticated", operation="request", who=UNAUTHENTICATED,
                                  arguments={"key_id": key_id, "key_presented": presented is not None})
 
         body = await _body(request)
         if isinstance(body, Response):
-            return await refused(body, "refused")
+            return await audited(body, "refused")
         query, variables, operation = body
         try:
             document, invalid, shape = services.document(query)
         except GraphQLSyntaxError as e:
-            return await refused(_errors([(e.message, "GRAPHQL_PARSE_FAILED")], 400), "refused", query)
+            return await audited(_errors([(e.message, "GRAPHQL_PARSE_FAILED")], 400), "refused", query)
         selected, fields = _root_fields(document, operation)
         name = ",".join(fields) or "request"
         if invalid:
-            return await refused(JSONResponse({"errors": [_format(e) for e in invalid]}, 400, headers=HEADERS), "refused", query, name)
+            return await audited(JSONResponse({"errors": [_format(e) for e in invalid]}, 400, headers=HEADERS), "refused", query, name)
         rejected = limits.check(schema._schema, document, shape, variables, principal.role, operation)
         if rejected:
             forbidden = any(e.extensions.get("code") == "FORBIDDEN" for e in rejected)
             response = JSONResponse({"errors": [_format(e) for e in rejected]}, 200, headers=HEADERS)
-            return await refused(response, "forbidden" if forbidden else "refused", query, "denied" if forbidden else name)
+            return await audited(response, "forbidden" if forbidden else "refused", query, "denied" if forbidden else name)
         lane = services.clearance if fields and set(fields) <= CLEARANCE else services.investigation
         context = Context(principal, services, lane, deadline)
         try:
@@ -348,14 +348,12 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
                 message = (f"the request took longer than {services.timeout:g} s; what it asked for may have been stored: "
                            "retry with the same idempotencyKey, or check before you retry")
             response = _errors([(message, "TIMEOUT")], 200)
-            return await refused(response, "timeout", query, name)
+            return await audited(response, "timeout", query, name)
         if outcome.errors:
             payload["errors"] = [_format(e) for e in outcome.errors]
-        if outcome.errors and not context.rejected:
-            await services.audit(principal, name, {"query": query[:1000], "codes": [e["extensions"]["code"] for e in payload["errors"]]},
-                                 0, "error")
         payload["data"] = outcome.data
-        return JSONResponse(payload, headers=HEADERS)
+        response = JSONResponse(payload, headers=HEADERS)
+        return await audited(response, "error", query, name) if outcome.errors and not context.rejected else response
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]

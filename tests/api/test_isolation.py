@@ -4,6 +4,8 @@ and a health check that always answers."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 import warnings
@@ -183,3 +185,32 @@ def test_health_and_requests_fail_fast_when_the_store_is_down(api):
         assert (health.status_code, health.json()["status"], health.json()["store"]) == (503, "down", False)
         response = _post(client, api, RISK, role="clearance")
         assert response.status_code == 503 and response.json()["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
+
+
+def test_the_api_fails_fast_while_the_store_server_is_gone_and_recovers_when_it_is_back(tmp_path):
+    from riskgraph.api import auth
+    from riskgraph.graph import embedded, open_store
+    from riskgraph.settings import load
+
+    settings = load(env={}, data_dir=tmp_path / "data")
+    store = open_store(settings)
+    try:
+        key = auth.create(store, "admin", "store-loss", by="tests").key
+        headers = {"content-type": "application/json", "Authorization": f"Bearer {key}"}
+        keys = json.dumps({"query": "{ apiKeys { name } }"})
+        with TestClient(app.create_app(store), raise_server_exceptions=False) as client:
+            assert client.post("/graphql", content=keys, headers=headers).json()["data"]["apiKeys"] == [{"name": "store-loss"}]
+            pid = json.loads((settings.store_dir / "server.json").read_text())["pid"]
+            os.kill(pid, signal.SIGKILL)
+            assert embedded.wait_exit(pid, 10)
+            answer = client.post("/graphql", content=keys, headers=headers)
+            assert answer.status_code in (200, 503)
+            assert {e["extensions"]["code"] for e in answer.json()["errors"]} == {"STORE_UNAVAILABLE"}
+            health = client.get("/healthz")
+            assert (health.status_code, health.json()["status"]) == (503, "down")
+            embedded.attach_or_start(settings.store_dir.resolve())  # the store is back (riskgraph store start, or any command)
+            assert client.get("/healthz").json()["status"] == "ok"
+            assert client.post("/graphql", content=keys, headers=headers).json()["data"]["apiKeys"] == [{"name": "store-loss"}]
+    finally:
+        store.close()
+        embedded.stop(settings.store_dir.resolve())
