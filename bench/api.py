@@ -67,6 +67,14 @@ DOSSIER = (
     "violations { violationId kind decidedOn } intel { grade reliability } community suspiciousNetwork { rank why } "
     "neighbours { entity { id risk { score } } links weight } } }"
 )
+# Worst cases an investigator may send: the longest paths over every link group, declarations
+# themselves included, with no hub cut to speak of; and the widest neighbourhood.
+CONNECTION = ("query($a:String!,$b:String!){ connection(from:{kind:ENTERPRISE,id:$a}, to:{kind:ENTERPRISE,id:$b}, maxHops:6, "
+              "links:[PEOPLE,IDENTIFIERS,AGENTS,VEHICLES,PARTNERS,CASES,DECLARATIONS], hubLimit:5000){ found complete "
+              "paths { length nodes { nodeId label key name score } edges { type facts } } hubs { links } } }")
+NEIGHBOURHOOD = ("query($id:String!){ neighbourhood(kind:ENTERPRISE, id:$id, depth:3, limit:500, "
+                 "links:[PEOPLE,IDENTIFIERS,AGENTS,VEHICLES,PARTNERS,CASES,DECLARATIONS], hubLimit:5000){ truncated "
+                 "nodes { nodeId label key name score band } edges { source target type facts } hubs { links } } }")
 KEY_TARGETS_QUERY = "query($k:EntityKind!,$n:Int!){ keyTargets(kind:$k, first:$n){ edges { node { id } } } }"
 
 # Contract columns of declarations.csv -> DeclarationInput fields; lists and numbers converted.
@@ -272,7 +280,8 @@ def world_ids(world: Path, name: str, column: str) -> list[str]:
 
 
 def build_pools(port: int, keys: dict[str, str], world: Path, sample: list[dict], rng: random.Random) -> dict[str, list[bytes]]:
-    """Return ``POOL`` prepared requests per operation (see the module docstring)."""
+    """Return ``POOL`` prepared requests per operation (see the module docstring), and the
+    investigators' worst cases when ``keys`` has an investigator key."""
     hot = {kind: key_targets(port, keys["officer"], kind) for kind in ("ENTERPRISE", "AGENT", "PERSON")}
     enterprises = world_ids(world, "enterprises.csv", "tax_code")
     triples = [(d["trader_tax_code"], d.get("agent_code"), d.get("declarant_id")) for d in sample]
@@ -280,7 +289,13 @@ def build_pools(port: int, keys: dict[str, str], world: Path, sample: list[dict]
     def pick(kind: str, ordinary: str | None) -> str:
         return rng.choice(hot[kind]) if ordinary is None or rng.random() < 0.5 else ordinary
 
-    risk, assess, dossier = [], [], []
+    risk, assess, dossier, investigation = [], [], [], []
+    if "investigator" in keys:
+        top = hot["ENTERPRISE"]
+        for i in range(64):  # paths between the top key targets, and their neighbourhoods
+            a, b = top[i % 8], top[8 + i]
+            investigation.append(request_bytes(port, keys["investigator"], CONNECTION, {"a": a, "b": b}))
+            investigation.append(request_bytes(port, keys["investigator"], NEIGHBOURHOOD, {"id": b}))
     for _ in range(POOL):
         trader, agent, person = rng.choice(triples)
         refs = [{"kind": "ENTERPRISE", "id": pick("ENTERPRISE", trader)}, {"kind": "AGENT", "id": pick("AGENT", agent)},
@@ -288,7 +303,7 @@ def build_pools(port: int, keys: dict[str, str], world: Path, sample: list[dict]
         risk.append(request_bytes(port, keys["clearance"], ENTITY_RISK, {"refs": refs}))
         assess.append(request_bytes(port, keys["clearance"], ASSESS, {"d": declaration_input(rng.choice(sample))}))
         dossier.append(request_bytes(port, keys["officer"], DOSSIER, {"k": "ENTERPRISE", "id": pick("ENTERPRISE", rng.choice(enterprises))}))
-    return {"entityRisk": risk, "assessDeclaration": assess, "dossier": dossier}
+    return {"entityRisk": risk, "assessDeclaration": assess, "dossier": dossier, "investigation": investigation}
 
 
 # --- the load ----------------------------------------------------------------------
@@ -393,6 +408,32 @@ async def open_load(ports: list[int], pool: list[bytes], rate: float, connection
     return latencies, errors, clock() - start
 
 
+async def investigate(ports: list[int], pool: list[bytes], workers: int, stop: float) -> dict:
+    """Closed loop of ``workers`` investigators sending worst-case requests of ``pool`` until
+    ``stop``; return how many ended, how many by TIMEOUT, and their latencies (ms)."""
+    latencies: list[float] = []
+    codes: dict[str, int] = {}
+    errors: list[str] = []
+
+    async def one(i: int) -> None:
+        rng, connection = random.Random(i), Connection(ports[i % len(ports)])
+        try:
+            while (t0 := time.perf_counter()) < stop:
+                answer = await connection.exchange(rng.choice(pool), errors)
+                latencies.append(time.perf_counter() - t0)
+                if answer is not None:
+                    for code in {e.get("extensions", {}).get("code") for e in json.loads(answer[1]).get("errors", [])}:
+                        codes[code] = codes.get(code, 0) + 1
+        finally:
+            connection.close()
+
+    await asyncio.gather(*(one(i) for i in range(workers)))
+    latencies.sort()
+    return {"workers": workers, "requests": len(latencies), "error_codes": codes, "connection_errors": len(errors),
+            **{f"p{p}_ms": round(percentile(latencies, p), 1) for p in (50, 99)},
+            "max_ms": round(latencies[-1] * 1000, 1) if latencies else None}
+
+
 def percentile(ordered: list[float], p: float) -> float:
     """Return the nearest-rank ``p``-th percentile of sorted values, in ms."""
     if not ordered:
@@ -400,14 +441,21 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))] * 1000
 
 
-def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namespace, pids: dict[str, list[int]]) -> dict:
-    """Load one operation and return its figures."""
+def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namespace, pids: dict[str, list[int]],
+           investigation: list[bytes] | None = None) -> dict:
+    """Load one operation and return its figures; with ``investigation``, while
+    ``args.investigators`` investigators send those requests from the start of the warm-up."""
     cpu0 = {who: sum(map(cpu_seconds, some)) for who, some in pids.items()}
     own0, (busy0, steal0) = time.process_time(), machine_seconds()
-    if args.rate:
-        latencies, errors, span = asyncio.run(open_load(ports, pool, args.rate, args.concurrency, args.warmup, args.seconds, args.seed))
-    else:
-        latencies, errors, span = asyncio.run(load(ports, pool, args.concurrency, args.warmup, args.seconds))
+
+    async def both():
+        stop = time.perf_counter() + args.warmup + args.seconds
+        side = investigate(ports, investigation, args.investigators, stop) if investigation else asyncio.sleep(0, None)
+        main = (open_load(ports, pool, args.rate, args.concurrency, args.warmup, args.seconds, args.seed) if args.rate
+                else load(ports, pool, args.concurrency, args.warmup, args.seconds))
+        return await asyncio.gather(main, side)
+
+    (latencies, errors, span), investigators = asyncio.run(both())
     whole = args.warmup + span
     cpu = {who: round((sum(map(cpu_seconds, some)) - cpu0[who]) / whole * 100) for who, some in pids.items()}
     cpu["generator"] = round((time.process_time() - own0) / whole * 100)
@@ -423,6 +471,8 @@ def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namesp
         "mean_ms": round(sum(latencies) / len(latencies) * 1000, 1) if latencies else None,
         "errors": len(errors), "first_errors": errors[:SHOW_ERRORS], "cpu_pct": cpu,
     }
+    if investigators:
+        figures["investigators"] = investigators
     for e in errors[:SHOW_ERRORS]:
         print(f"  {name} error: {e}", file=sys.stderr)
     return figures
@@ -455,6 +505,8 @@ def main() -> None:
                         default=["entityRisk", "assessDeclaration", "dossier"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--servers", type=int, default=1, help="API server processes on one store, workers spread over them")
+    parser.add_argument("--investigators", type=int, default=0,
+                        help="also run each operation again while N investigators send worst-case connection and neighbourhood requests")
     parser.add_argument("--out", type=Path, default=OUT / "api.json")
     parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds to wait for the store and the server")
     args = parser.parse_args()
@@ -475,8 +527,9 @@ def main() -> None:
             servers.append(start_server(args.data, port, OUT / f"api-server{i or ''}.log"))
             health = wait_healthy(servers[-1], port, args.start_timeout)
             print(f"server pid {servers[-1].pid} on port {port}, healthy after {time.monotonic() - t0:.0f} s: {health}", file=sys.stderr)
-        keys = {role: create_key(args.data, role) for role in ("clearance", "officer")}
+        keys = {role: create_key(args.data, role) for role in ("clearance", "officer", "investigator")[:3 if args.investigators else 2]}
         pools = build_pools(ports[0], keys, args.world, sample, rng)
+        investigation = pools.pop("investigation")
         check(ports[0], pools)
         store = store_pid(args.data)
         pids = {"server": [s.pid for s in servers], "store": [store] if store else []}
@@ -486,6 +539,11 @@ def main() -> None:
             print(f"{name}: {args.warmup:g} s warm-up, {args.seconds:g} s at {how}", file=sys.stderr)
             ops[name] = run_op(name, ports, pools[name], args, pids)
             print(f"  {json.dumps({k: v for k, v in ops[name].items() if k != 'first_errors'})}", file=sys.stderr)
+            if args.investigators:
+                busy = f"{name} with {args.investigators} investigators"
+                print(f"{busy}: the same load, investigators sending worst-case paths and neighbourhoods", file=sys.stderr)
+                ops[busy] = run_op(name, ports, pools[name], args, pids, investigation)
+                print(f"  {json.dumps({k: v for k, v in ops[busy].items() if k != 'first_errors'})}", file=sys.stderr)
         server_peak = [status_mb(s.pid, "VmHWM:") for s in servers]
         store_peak = status_mb(store, "VmHWM:") if store else None
     finally:

@@ -13,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import secrets
+import sys
+import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -62,6 +65,8 @@ HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Re
 
 
 CLEARANCE = frozenset({"entityRisk", "entity", "assessDeclaration", "__typename"})  # what clearance systems call
+SWITCH_SECONDS = 0.0005
+INVESTIGATION_NICE = 10  # the investigation thread yields the processor to the server's loop and clearance
 HEALTH_SECONDS = 0.08  # /healthz answers within 100 ms whatever the store does
 UNAUTHENTICATED = auth.Principal(key_id="", name="(unauthenticated)", role="")
 
@@ -71,11 +76,13 @@ class Lane:
     another's. Each job runs under the store's time limit for what is left of its deadline,
     so a job given up on (or started too late) frees the store."""
 
-    def __init__(self, name: str, store: Store, threads: int = 1):
+    def __init__(self, name: str, store: Store, threads: int = 1, nice: int = 0):
         self.name = name
         self.store = store
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"riskgraph-{name}")
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"riskgraph-{name}",
+                                           initializer=_nice, initargs=(nice,))
         self.waiting = 0  # jobs submitted and not finished
+        self._local = threading.local()
 
     async def run(self, fn, *args, deadline: float | None = None):
         self.waiting += 1
@@ -90,8 +97,33 @@ class Lane:
         with self.store.limited(deadline - time.monotonic()):
             return job()
 
+    async def complete(self, make, deadline: float):
+        """Run the coroutine ``make()`` returns to its end on this lane's thread, in an event
+        loop of the thread's own: a request that builds a large answer (a link chart of 500
+        nodes) computes it there, not on the server's loop, where it would hold up every
+        other request for as long."""
+        return await self.run(self._until_complete, make, deadline=deadline)
+
+    def _until_complete(self, make):
+        loop = getattr(self._local, "loop", None)
+        if loop is None:
+            loop = self._local.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(make())
+
     def close(self) -> None:
+        self.executor.submit(self._close_loop).result()
         self.executor.shutdown(wait=True)
+
+    def _close_loop(self) -> None:
+        loop = getattr(self._local, "loop", None)
+        if loop is not None:
+            loop.close()
+
+
+def _nice(increment: int) -> None:
+    """Lower the calling thread's scheduling priority by ``increment`` (Linux: per thread)."""
+    if increment and hasattr(os, "setpriority"):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + increment)
 
 
 class Services:
@@ -108,14 +140,15 @@ class Services:
         self.timeout = timeout
         self.models_dir = models_dir
         self.clearance = Lane("clearance", store)
-        # Two investigators' requests at a time per process: below the store's query
-        # threads, so that clearance reads always find one free.
-        self.investigation = Lane("investigation", store.clone(), threads=2)
+        # One investigator's request at a time per process: it may keep a core of the store
+        # busy, and on a small machine the clearance reads need the other.
+        self.investigation = Lane("investigation", store.clone(), nice=INVESTIGATION_NICE)
         self.journal = Lane("journal", store.clone())
         self.health = Lane("health", store.clone())
         self.keys = auth.Keys(store)
         self.search_index = search.Index(self.investigation.store)
         self._probe: asyncio.Future | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's loop, set at start-up
         self._current: tuple[float, dict | None] = (-CURRENT_SECONDS, None)
         self._assessor: Assessor | None = None
         self._assessor_model: Path | None = None
@@ -227,6 +260,7 @@ class Context:
     services: Services
     lane: Lane
     deadline: float
+    on_lane: bool = False  # the request is executed on its lane's thread and loop
     rejected: bool = False  # a write refused for its input, audited as such already
     _members: DataLoader | None = None
 
@@ -257,19 +291,28 @@ class Context:
 
     async def run(self, fn, *args):
         """Run ``fn(*args)`` on the request's lane, its store queries limited to the time left."""
+        if self.on_lane:  # the whole request runs on the lane's thread already
+            return fn(*args)
         return await self.lane.run(fn, *args, deadline=self.deadline)
 
+    async def _shared(self, coroutine):
+        """Await ``coroutine`` of the shared services on the server's loop, where their
+        caches, locks and audit writer live."""
+        if not self.on_lane:
+            return await coroutine
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self.services.loop))
+
     async def current(self) -> dict | None:
-        return await self.services.current()
+        return await self._shared(self.services.current())
 
     async def assessor(self) -> Assessor:
-        return await self.services.assessor()
+        return await self._shared(self.services.assessor())
 
     async def entities(self, refs: list[tuple[str, str]]):
         return await self.run(risk.entities, self.store, refs, await self.current())
 
     async def audit(self, operation: str, arguments: dict, result_size: int, outcome: str = "ok") -> None:
-        await self.services.audit(self.principal, operation, arguments, result_size, outcome)
+        await self._shared(self.services.audit(self.principal, operation, arguments, result_size, outcome))
 
     async def attempt(self, operation: str, arguments: dict, fn, *args):
         """Run a write; one refused for its input is audited as ``rejected``, then re-raised."""
@@ -334,11 +377,15 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
             response = JSONResponse({"errors": [_format(e) for e in rejected]}, 200, headers=HEADERS)
             return await audited(response, "forbidden" if forbidden else "refused", query, "denied" if forbidden else name)
         lane = services.clearance if fields and set(fields) <= CLEARANCE else services.investigation
-        context = Context(principal, services, lane, deadline)
+        context = Context(principal, services, lane, deadline, on_lane=lane is services.investigation)
+
+        async def executed():
+            done = execute(schema._schema, document, context_value=context, variable_values=variables, operation_name=operation)
+            return await done if asyncio.iscoroutine(done) else done
+
         try:
-            outcome = execute(schema._schema, document, context_value=context, variable_values=variables, operation_name=operation)
-            if asyncio.iscoroutine(outcome):
-                outcome = await asyncio.wait_for(outcome, max(0.0, deadline - time.monotonic()))
+            running = lane.complete(executed, deadline) if context.on_lane else executed()
+            outcome = await asyncio.wait_for(running, max(0.0, deadline - time.monotonic()))
         except asyncio.TimeoutError:
             outcome = None
         payload: dict[str, Any] = {}
@@ -385,6 +432,11 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
     async def lifespan(app):
         store.ensure_schema()
         settle()
+        # A clearance request hands the interpreter between the event loop and its lane's
+        # thread several times; while an investigator's thread computes, each handoff
+        # waits up to the switch interval (5 ms by default).
+        sys.setswitchinterval(SWITCH_SECONDS)
+        services.loop = asyncio.get_running_loop()
         yield
         services.close()
         if close_store:

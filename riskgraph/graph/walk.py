@@ -142,28 +142,33 @@ def _routes(side: _Side, node: int, limit: int) -> list[tuple[tuple[int, ...], t
     return out
 
 
-def neighbourhood(step: Step, start: int, depth: int, limit: int) -> Area:
+def neighbourhood(step: Step, start: int, depth: int, limit: int, *, chunk: int = 32) -> Area:
     """Return the nodes within ``depth`` links of ``start`` (at most ``limit``, nearest
     first) and the links among them, hubs shown but not expanded (``start`` always is).
 
-    Cost: one step per level, at most ``depth``.
+    Cost: one step per ``chunk`` nodes of each level's frontier, at most ``depth`` levels;
+    the walk stops reading as soon as ``limit`` nodes are reached.
     """
     nodes, edges, hubs = {start: None}, [], {}
     frontier, truncated = [start], False
     for _ in range(depth):
+        reached = []
+        for at in range(0, len(frontier), chunk):
+            if len(nodes) >= limit:
+                truncated = True  # frontier nodes left unread
+                break
+            reach = step(frontier[at:at + chunk], frozenset({start}))
+            hubs.update(reach.hubs)
+            truncated = truncated or reach.cut
+            for a, b, edge in reach.links:
+                if b not in nodes:
+                    if len(nodes) >= limit:
+                        truncated = True
+                        continue
+                    nodes[b] = None
+                    reached.append(b)
+                edges.append((a, b, edge))
+        frontier = [n for n in reached if n not in hubs]
         if not frontier:
             break
-        reach = step(frontier, frozenset({start}))
-        hubs.update(reach.hubs)
-        truncated = truncated or reach.cut
-        reached = []
-        for a, b, edge in reach.links:
-            if b not in nodes:
-                if len(nodes) >= limit:
-                    truncated = True
-                    continue
-                nodes[b] = None
-                reached.append(b)
-            edges.append((a, b, edge))
-        frontier = [n for n in reached if n not in hubs]
     return Area(list(nodes), edges, hubs, truncated)
