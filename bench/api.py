@@ -434,6 +434,22 @@ async def investigate(ports: list[int], pool: list[bytes], workers: int, stop: f
             "max_ms": round(latencies[-1] * 1000, 1) if latencies else None}
 
 
+async def health(port: int, stop: float) -> dict:
+    """Ask ``/healthz`` twice a second until ``stop`` on a connection of its own; return
+    its latencies (ms) and the statuses it gave."""
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    while (t0 := time.perf_counter()) < stop:
+        status, body = await _get(port, "/healthz")
+        latencies.append(time.perf_counter() - t0)
+        said = json.loads(body).get("status", str(status)) if body else str(status)
+        statuses[said] = statuses.get(said, 0) + 1
+        await asyncio.sleep(0.5)
+    latencies.sort()
+    return {"requests": len(latencies), "statuses": statuses, "p99_ms": round(percentile(latencies, 99), 1),
+            "max_ms": round(latencies[-1] * 1000, 1) if latencies else None}
+
+
 def percentile(ordered: list[float], p: float) -> float:
     """Return the nearest-rank ``p``-th percentile of sorted values, in ms."""
     if not ordered:
@@ -453,9 +469,9 @@ def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namesp
         side = investigate(ports, investigation, args.investigators, stop) if investigation else asyncio.sleep(0, None)
         main = (open_load(ports, pool, args.rate, args.concurrency, args.warmup, args.seconds, args.seed) if args.rate
                 else load(ports, pool, args.concurrency, args.warmup, args.seconds))
-        return await asyncio.gather(main, side)
+        return await asyncio.gather(main, side, health(ports[0], stop))
 
-    (latencies, errors, span), investigators = asyncio.run(both())
+    (latencies, errors, span), investigators, healthz = asyncio.run(both())
     whole = args.warmup + span
     cpu = {who: round((sum(map(cpu_seconds, some)) - cpu0[who]) / whole * 100) for who, some in pids.items()}
     cpu["generator"] = round((time.process_time() - own0) / whole * 100)
@@ -471,6 +487,7 @@ def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namesp
         "mean_ms": round(sum(latencies) / len(latencies) * 1000, 1) if latencies else None,
         "errors": len(errors), "first_errors": errors[:SHOW_ERRORS], "cpu_pct": cpu,
     }
+    figures["healthz"] = healthz
     if investigators:
         figures["investigators"] = investigators
     for e in errors[:SHOW_ERRORS]:
