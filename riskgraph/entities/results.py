@@ -86,6 +86,17 @@ def current(store: Store) -> dict | None:
     return rows[0] if rows else None
 
 
+def unfinished(store: Store) -> list[str]:
+    """Return the ids of analyses started and not finished (being written, or left by a
+    crash): readers never see them. Cost: one scan of the Analysis nodes."""
+    return [r["analysis_id"] for r in store.query("analysis_unfinished")]
+
+
+def stored_scores(store: Store, analysis_id: str) -> int:
+    """Return how many scores analysis ``analysis_id`` stored. Cost: one scan of the RiskScore nodes."""
+    return store.query("analysis_score_count", {"analysis_id": analysis_id})[0]["scores"]
+
+
 def require_current(store: Store) -> dict:
     """Return the current analysis; raise QueryError if the store holds none yet."""
     found = current(store)
