@@ -16,10 +16,10 @@ digests are the reference. Then one trial per fault point, each on its own copy:
 
 After the kill: the server is started again when it was the one killed (``start`` s: the
 append-only file's replay), the same command is rerun (``rerun`` s), and the store's
-digest is compared with the reference. The digest is ``graph/digest.py``'s with the
-current analysis's id written as ``current`` (every analysis gets a fresh id) and the
-nodes of unfinished analyses left out: readers never see those, and the next analysis
-after ``results.ABANDONED_AFTER`` deletes them; how many there were is printed.
+digest (``results.digest``: the canonical digest with the current analysis's id written
+``current``, every analysis getting a fresh id, and unfinished analyses left out: readers
+never see those, and the first analysis ``results.ABANDONED_AFTER`` later deletes them;
+how many nodes there were is printed) is compared with the reference.
 Analysis trials also check, before the rerun, that the current analysis is still the
 old one, whole. Prints a markdown table; writes bench/out/crash.json.
 """
@@ -27,7 +27,6 @@ old one, whole. Prints a markdown table; writes bench/out/crash.json.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -42,12 +41,9 @@ from pathlib import Path
 
 from riskgraph.entities import results
 from riskgraph.graph import embedded, open_store
-from riskgraph.graph.digest import lines
 from riskgraph.settings import load
 
 OUT = Path(__file__).parent / "out"
-ANALYSIS_LABELS = ("Analysis", "RiskScore", "SuspiciousNetwork")
-_MODULUS = 1 << 256
 
 
 @dataclass(frozen=True)
@@ -95,24 +91,12 @@ def watcher(data_dir: Path):
 
 
 def digest(data_dir: Path) -> tuple[str, int]:
-    """Return the store's digest with the current analysis's id made ``current`` and
-    unfinished analyses left out (see the module doc), and how many nodes were left out."""
+    """Return ``results.digest`` of the store in ``data_dir`` (starting its server if none runs)."""
     store = open_store(load(env={}, data_dir=data_dir))
     try:
-        now = results.current(store)
-        unfinished = [r["analysis_id"] for r in store.query("analysis_unfinished")]
-        total = count = left_out = 0
-        for line in lines(store):
-            if any(u in line for u in unfinished):
-                left_out += line.startswith("N ")
-                continue
-            if now:
-                line = line.replace(now["analysis_id"], "current")
-            total += int.from_bytes(hashlib.sha256(line.encode()).digest(), "big")
-            count += 1
+        return results.digest(store)
     finally:
         store.close()
-    return hashlib.sha256(f"{count} {total % _MODULUS:064x}".encode()).hexdigest(), left_out
 
 
 def kill(proc: subprocess.Popen, data_dir: Path, target: str) -> None:
