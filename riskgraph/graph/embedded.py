@@ -15,9 +15,10 @@ running them was (a 5,000-enterprise world loaded in 16 s replayed for more than
 So whoever stops the server rewrites the file as a snapshot first (the same world then
 starts in 2 s), and the server rewrites it on its own once the log outgrows both
 ``AOF_REWRITE_MIN`` and ``AOF_REWRITE_PERCENT`` of the last snapshot: what a crash leaves
-to replay is bounded. A log that starts from a graph without its indexes replays worst of
-all (40 times slower a byte: each replayed MERGE scans), so the store snapshots right
-after it creates indexes (``compact`` with ``logged_from=0``).
+to replay is bounded. A log that starts with the creation of the indexes replays worst of
+all (the 3.7 MB logged 5 s into a 20,000-enterprise load: 19.2 s, against 1.4 s after a
+snapshot that holds the indexes), so the store snapshots right after it creates indexes
+(``compact`` with ``logged_from=0``).
 """
 
 from __future__ import annotations
