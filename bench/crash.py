@@ -1,7 +1,7 @@
 """Crash trials: SIGKILL riskgraph or its store server mid-command, rerun, compare digests.
 
     PYTHONPATH=. .venv/bin/python bench/crash.py --feed DIR [--work /tmp/crash-trials]
-        [--as-of 2025-12-31] [--points riskgraph@30 server@60 analyze:server train:riskgraph ...]
+        [--as-of 2025-12-31] [--train-months 24] [--points riskgraph@30 server@60 analyze:server train:riskgraph ...]
 
 Once, uninterrupted, in WORK/clean: ``riskgraph ingest FEED`` (timed), ``analyze --ranker
 priors`` twice (the second replaces the first, as a trial's does) and ``train``; their
@@ -99,14 +99,20 @@ def digest(data_dir: Path) -> tuple[str, int]:
         store.close()
 
 
-def kill(proc: subprocess.Popen, data_dir: Path, target: str) -> None:
+def kill(proc: subprocess.Popen, data_dir: Path, target: str) -> bool:
+    """SIGKILL the riskgraph process or its store server (waiting for the server to be
+    recorded, if it is still starting); return False if ``proc`` ended first."""
     pid = proc.pid if target == "riskgraph" else server_pid(data_dir)
-    if pid is None:
-        raise SystemExit(f"no store server recorded in {data_dir}")
+    while pid is None and proc.poll() is None:
+        time.sleep(0.02)
+        pid = server_pid(data_dir)
+    if proc.poll() is not None:
+        return False
     os.kill(pid, signal.SIGKILL)
     if target == "server":
         embedded.wait_exit(pid, 30.0)
     proc.communicate()  # the riskgraph process dies of the kill, or fails on the lost store
+    return True
 
 
 def restart(data_dir: Path, target: str) -> float:
@@ -176,12 +182,11 @@ def trial(point: str, data: Path, commands: dict[str, list[str]], expected: dict
         proc = riskgraph(data, *commands[phase])
         t = time.monotonic()
         missed = not (wait_for_write(proc, data) if phase == "analyze" else wait(proc, train_s / 2))
+    missed = missed or not kill(proc, data, target)
     killed_after = time.monotonic() - t
     if missed:
         note = f"{phase} ended before the kill"
         finish(proc, phase)
-    else:
-        kill(proc, data, target)
     start = restart(data, target)
     if phase == "analyze" and not missed:
         after = reader_sees(data)
@@ -198,13 +203,14 @@ def main() -> None:
     parser.add_argument("--feed", type=Path, required=True)
     parser.add_argument("--work", type=Path, default=Path("/tmp/crash-trials"))
     parser.add_argument("--as-of", default="2025-12-31")
+    parser.add_argument("--train-months", default="24", help="train's --history-months (small worlds need more for its 200 labels)")
     parser.add_argument("--points", nargs="*", help="riskgraph@S, server@S, analyze:riskgraph, analyze:server, "
                                                     "train:riskgraph, train:server [default: all, the load at 15/50/85 %%]")
     args = parser.parse_args()
     feed, work = args.feed.resolve(), args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     commands = {"ingest": ["ingest", str(feed)], "analyze": ["analyze", "--as-of", args.as_of, "--ranker", "priors"],
-                "train": ["train", "--as-of", args.as_of]}
+                "train": ["train", "--as-of", args.as_of, "--history-months", args.train_months]}
 
     clean = work / "clean"
     shutil.rmtree(clean, ignore_errors=True)
