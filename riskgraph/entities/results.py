@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 
@@ -23,6 +24,7 @@ from riskgraph.entities.factors import FACTORS
 from riskgraph.entities.features import NETWORK_GAIN
 from riskgraph.errors import QueryError
 from riskgraph.graph import Store
+from riskgraph.graph.digest import digest_of, lines
 from riskgraph.model import NODE_KINDS
 
 DROP_BATCH = 20_000
@@ -84,6 +86,40 @@ def current(store: Store) -> dict | None:
     """Return the current analysis (id, as_of, model version, norms...), or None."""
     rows = store.query("analysis_current")
     return rows[0] if rows else None
+
+
+def unfinished(store: Store) -> list[str]:
+    """Return the ids of analyses started and not finished (being written, or left by a
+    crash): readers never see them. Cost: one scan of the Analysis nodes."""
+    return [r["analysis_id"] for r in store.query("analysis_unfinished")]
+
+
+def stored_scores(store: Store, analysis_id: str) -> int:
+    """Return how many scores analysis ``analysis_id`` stored. Cost: one scan of the RiskScore nodes."""
+    return store.query("analysis_score_count", {"analysis_id": analysis_id})[0]["scores"]
+
+
+def digest(store: Store) -> tuple[str, int]:
+    """Return the graph's canonical digest (``graph.digest``) with the current analysis's id
+    written ``current``, and how many nodes of unfinished analyses it left out.
+
+    Every analysis gets a fresh id, so two runs of the same analysis differ only by it;
+    unfinished ones (a crash mid-write) are invisible to readers until ``drop_stale``
+    deletes them. Cost: as ``graph_digest``.
+    """
+    now = current(store)
+    hidden = unfinished(store)
+    left_out = 0
+
+    def kept() -> Iterator[str]:
+        nonlocal left_out
+        for line in lines(store):
+            if any(a in line for a in hidden):
+                left_out += line.startswith("N ")
+            else:
+                yield line.replace(now["analysis_id"], "current") if now else line
+
+    return digest_of(kept()), left_out
 
 
 def require_current(store: Store) -> dict:

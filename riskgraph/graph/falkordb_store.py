@@ -189,25 +189,38 @@ class FalkorStore:
         """Create the indexes and constraints of the model (the audit graph's own on its
         graph), and copy audit entries written by versions that kept them in the main graph
         into the audit graph (they are left where they were: no entry is ever deleted)."""
+        changed = False
         for graph in (self._graph, self._journal):
             wanted = {"AuditEntry"} if graph is self._journal else {label.name for label in LABELS} - {"AuditEntry"}
-            self._ensure(graph, wanted)
+            changed = self._ensure(graph, wanted) or changed
+        if changed and self._server is not None:
+            # Writes logged after the index creation replay 14 times slower than the same
+            # writes logged after a snapshot that holds the indexes (embedded's doc).
+            try:
+                embedded.compact(self._db.connection, logged_from=0)
+            except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+                raise StoreError(f"lost the FalkorDB server at {self._location} while snapshotting the new indexes: {e}") from None
         legacy = self.query("audit_legacy")
         if legacy:
             known = {r["entry_id"] for r in self.query("audit_known", {"ids": [e["entry_id"] for e in legacy]})}
             self.write("audit_append", [e for e in legacy if e["entry_id"] not in known])
 
-    def _ensure(self, graph: Any, labels: set[str]) -> None:
+    def _ensure(self, graph: Any, labels: set[str]) -> bool:
+        """Create the missing indexes and constraints of ``labels`` in ``graph``; return whether any was."""
+        changed = False
         existing = {(label, p) for label, properties in self._schema_rows(graph, "schema_indexes") for p in properties}
         for statement in cypher.statements("schema", self.dialect):
             label, prop = re.search(r"\(n:(\w+)\) ON \(n\.(\w+)\)", statement).groups()
             if label in labels and (label, prop) not in existing:
                 self._schema_change(f"the index on {label}.{prop}", graph.query, statement)
+                changed = True
         constrained = {(label, tuple(properties)) for label, properties in self._schema_rows(graph, "schema_constraints")}
         for label in LABELS:
             if label.name in labels and (label.name, (label.key,)) not in constrained:
                 self._schema_change(f"the unique constraint on {label.name}.{label.key}",
                                     graph.create_node_unique_constraint, label.name, label.key)
+                changed = True
+        return changed
 
     def _schema_rows(self, graph: Any, name: str) -> list[list]:
         try:

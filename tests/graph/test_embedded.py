@@ -132,3 +132,19 @@ def test_the_last_one_out_leaves_a_snapshot_not_a_log_to_replay(own_dir, monkeyp
         assert graph_digest(again) == before
     finally:
         again.close()
+
+
+def test_new_indexes_are_snapshotted_so_that_a_crash_replays_no_unindexed_log(own_dir):
+    s = open_store(own_dir)
+    try:
+        conn = redis.Redis(unix_socket_path=_server(own_dir)["socket"])
+        s.ensure_schema()
+        info = conn.info("persistence")
+        assert info["aof_base_size"] > 0 and info["aof_current_size"] == info["aof_base_size"]
+        indexes_in_base = info["aof_base_size"]
+        s.ensure_schema()  # nothing new: no rewrite
+        s.write("upsert_enterprises", [ROW], RUN)
+        assert conn.info("persistence")["aof_base_size"] == indexes_in_base
+        assert conn.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"] == embedded.AOF_REWRITE_PERCENT
+    finally:
+        s.close()
