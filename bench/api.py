@@ -227,7 +227,7 @@ def call(port: int, key: str, query: str, variables: dict) -> dict:
     return answer["data"]
 
 
-def check(port: int, pools: dict[str, list[bytes]]) -> None:
+def check(port: int, pools: dict[str, list[tuple[str, bytes]]]) -> None:
     """Send the first requests of each pool once; stop unless each answers data (not null)."""
     async def once(request: bytes) -> tuple[int, bytes]:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -237,7 +237,7 @@ def check(port: int, pools: dict[str, list[bytes]]) -> None:
         finally:
             writer.close()
     for name, pool in pools.items():
-        for request in pool[:20]:
+        for _, request in pool[:20]:
             status, body = asyncio.run(once(request))
             answer = json.loads(body)
             if status != 200 or answer.get("errors") or not answer.get("data") or answer["data"].get(name) is None:
@@ -300,9 +300,10 @@ def build_pools(port: int, keys: dict[str, str], world: Path, sample: list[dict]
         trader, agent, person = rng.choice(triples)
         refs = [{"kind": "ENTERPRISE", "id": pick("ENTERPRISE", trader)}, {"kind": "AGENT", "id": pick("AGENT", agent)},
                 {"kind": "PERSON", "id": pick("PERSON", person)}]
-        risk.append(request_bytes(port, keys["clearance"], ENTITY_RISK, {"refs": refs}))
-        assess.append(request_bytes(port, keys["clearance"], ASSESS, {"d": declaration_input(rng.choice(sample))}))
-        dossier.append(request_bytes(port, keys["officer"], DOSSIER, {"k": "ENTERPRISE", "id": pick("ENTERPRISE", rng.choice(enterprises))}))
+        risk.append(("entityRisk", request_bytes(port, keys["clearance"], ENTITY_RISK, {"refs": refs})))
+        assess.append(("assessDeclaration", request_bytes(port, keys["clearance"], ASSESS, {"d": declaration_input(rng.choice(sample))})))
+        dossier.append(("dossier", request_bytes(port, keys["officer"], DOSSIER,
+                                                 {"k": "ENTERPRISE", "id": pick("ENTERPRISE", rng.choice(enterprises))})))
     return {"entityRisk": risk, "assessDeclaration": assess, "dossier": dossier, "investigation": investigation}
 
 
@@ -336,14 +337,15 @@ class Connection:
             self.writer.close()
 
 
-def record(answer: tuple[int, bytes], took: float, latencies: list[float], errors: list[str]) -> None:
+def record(name: str, answer: tuple[int, bytes], took: float, latencies: dict[str, list[float]], errors: list[str]) -> None:
     status, body = answer
-    latencies.append(took)
+    latencies.setdefault(name, []).append(took)
     if status != 200 or b'"errors"' in body:
         errors.append(f"{status}: {body[:300].decode(errors='replace')}")
 
 
-async def worker(port: int, pool: list[bytes], start: float, stop: float, seed: int, latencies: list[float], errors: list[str]) -> None:
+async def worker(port: int, pool: list[tuple[str, bytes]], start: float, stop: float, seed: int, latencies: dict[str, list[float]],
+                 errors: list[str]) -> None:
     """Closed loop: send requests from ``pool`` one after another on one connection until
     ``stop``; record the latency of those sent after ``start``."""
     rng = random.Random(seed)
@@ -351,26 +353,28 @@ async def worker(port: int, pool: list[bytes], start: float, stop: float, seed: 
     clock = time.perf_counter
     try:
         while (t0 := clock()) < stop:
-            answer = await connection.exchange(rng.choice(pool), errors)
+            name, request = rng.choice(pool)
+            answer = await connection.exchange(request, errors)
             if answer is not None and t0 >= start:
-                record(answer, clock() - t0, latencies, errors)
+                record(name, answer, clock() - t0, latencies, errors)
     finally:
         connection.close()
 
 
-async def load(ports: list[int], pool: list[bytes], concurrency: int, warmup: float, seconds: float) -> tuple[list[float], list[str], float]:
+async def load(ports: list[int], pool: list[tuple[str, bytes]], concurrency: int, warmup: float,
+               seconds: float) -> tuple[dict[str, list[float]], list[str], float]:
     """Run ``concurrency`` closed-loop workers, spread over the servers on ``ports``;
     return latencies, errors and the measured span."""
     now = time.perf_counter()
     start, stop = now + warmup, now + warmup + seconds
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {}
     errors: list[str] = []
     await asyncio.gather(*(worker(ports[i % len(ports)], pool, start, stop, i, latencies, errors) for i in range(concurrency)))
     return latencies, errors, time.perf_counter() - start
 
 
-async def open_load(ports: list[int], pool: list[bytes], rate: float, connections: int, warmup: float, seconds: float,
-                    seed: int) -> tuple[list[float], list[str], float]:
+async def open_load(ports: list[int], pool: list[tuple[str, bytes]], rate: float, connections: int, warmup: float, seconds: float,
+                    seed: int) -> tuple[dict[str, list[float]], list[str], float]:
     """Open loop: requests arrive at ``rate`` per second (Poisson arrivals) whatever the
     answers, and are sent on the first free of ``connections`` connections. A request's
     latency runs from its arrival, so the time it waits for a free connection counts
@@ -380,7 +384,7 @@ async def open_load(ports: list[int], pool: list[bytes], rate: float, connection
     now = clock()
     start, stop = now + warmup, now + warmup + seconds
     arrivals: asyncio.Queue = asyncio.Queue()
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {}
     errors: list[str] = []
 
     async def arrive() -> None:
@@ -397,10 +401,10 @@ async def open_load(ports: list[int], pool: list[bytes], rate: float, connection
         connection = Connection(port)
         try:
             while (item := await arrivals.get()) is not None:
-                t, request = item
+                t, (name, request) = item
                 answer = await connection.exchange(request, errors)
                 if answer is not None and t >= start:
-                    record(answer, clock() - t, latencies, errors)
+                    record(name, answer, clock() - t, latencies, errors)
         finally:
             connection.close()
 
@@ -457,21 +461,30 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))] * 1000
 
 
-def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namespace, pids: dict[str, list[int]],
+def run_op(name: str, ports: list[int], pool: list[tuple[str, bytes]], args: argparse.Namespace, pids: dict[str, list[int]],
            investigation: list[bytes] | None = None) -> dict:
-    """Load one operation and return its figures; with ``investigation``, while
-    ``args.investigators`` investigators send those requests from the start of the warm-up."""
+    """Load one operation (or a mix: ``pool`` holds each request with its operation's
+    name) and return its figures, per operation for a mix; with ``investigation``, while
+    ``args.investigators`` investigators send those requests from the start of the warm-up.
+    The API servers' and the store's resident memory is read every 10 s."""
     cpu0 = {who: sum(map(cpu_seconds, some)) for who, some in pids.items()}
     own0, (busy0, steal0) = time.process_time(), machine_seconds()
+    memory: list[dict] = []
+
+    async def watch(stop: float) -> None:
+        t0 = time.perf_counter()
+        while (now := time.perf_counter()) < stop:
+            memory.append({"s": round(now - t0), **{who: [status_mb(pid, "VmRSS:") for pid in some] for who, some in pids.items()}})
+            await asyncio.sleep(min(10.0, max(0.0, stop - now)))
 
     async def both():
         stop = time.perf_counter() + args.warmup + args.seconds
         side = investigate(ports, investigation, args.investigators, stop) if investigation else asyncio.sleep(0, None)
         main = (open_load(ports, pool, args.rate, args.concurrency, args.warmup, args.seconds, args.seed) if args.rate
                 else load(ports, pool, args.concurrency, args.warmup, args.seconds))
-        return await asyncio.gather(main, side, health(ports[0], stop))
+        return await asyncio.gather(main, side, health(ports[0], stop), watch(stop))
 
-    (latencies, errors, span), investigators, healthz = asyncio.run(both())
+    (latencies, errors, span), investigators, healthz, _ = asyncio.run(both())
     whole = args.warmup + span
     cpu = {who: round((sum(map(cpu_seconds, some)) - cpu0[who]) / whole * 100) for who, some in pids.items()}
     cpu["generator"] = round((time.process_time() - own0) / whole * 100)
@@ -479,20 +492,26 @@ def run_op(name: str, ports: list[int], pool: list[bytes], args: argparse.Namesp
     cpu["machine"] = round((busy1 - busy0) / whole * 100)  # out of os.cpu_count() * 100
     cpu["others"] = cpu["machine"] - cpu["server"] - cpu["store"] - cpu["generator"]  # kernel (loopback), anything else
     cpu["steal"] = round((steal1 - steal0) / whole * 100)  # taken by the hypervisor
-    latencies.sort()
-    figures = {
-        "requests": len(latencies), "seconds": round(span, 1), "per_s": round(len(latencies) / span, 1),
-        **{f"p{p}_ms": round(percentile(latencies, p), 1) for p in (50, 90, 99)},
-        "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
-        "mean_ms": round(sum(latencies) / len(latencies) * 1000, 1) if latencies else None,
-        "errors": len(errors), "first_errors": errors[:SHOW_ERRORS], "cpu_pct": cpu,
-    }
+    every = sorted(t for some in latencies.values() for t in some)
+    figures = {**_figures(every, span), "errors": len(errors), "first_errors": errors[:SHOW_ERRORS], "cpu_pct": cpu}
+    if len(latencies) > 1:
+        figures["by_operation"] = {op: _figures(sorted(some), span) for op, some in sorted(latencies.items())}
     figures["healthz"] = healthz
+    figures["rss_mb"] = memory
     if investigators:
         figures["investigators"] = investigators
     for e in errors[:SHOW_ERRORS]:
         print(f"  {name} error: {e}", file=sys.stderr)
     return figures
+
+
+def _figures(latencies: list[float], span: float) -> dict:
+    return {
+        "requests": len(latencies), "seconds": round(span, 1), "per_s": round(len(latencies) / span, 1),
+        **{f"p{p}_ms": round(percentile(latencies, p), 1) for p in (50, 90, 99)},
+        "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "mean_ms": round(sum(latencies) / len(latencies) * 1000, 1) if latencies else None,
+    }
 
 
 def commit() -> str:
@@ -522,6 +541,7 @@ def main() -> None:
                         default=["entityRisk", "assessDeclaration", "dossier"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--servers", type=int, default=1, help="API server processes on one store, workers spread over them")
+    parser.add_argument("--mix", help="one load of a mix of the operations instead, e.g. entityRisk=70,assessDeclaration=25,dossier=5")
     parser.add_argument("--investigators", type=int, default=0,
                         help="also run each operation again while N investigators send worst-case connection and neighbourhood requests")
     parser.add_argument("--out", type=Path, default=OUT / "api.json")
@@ -551,6 +571,13 @@ def main() -> None:
         store = store_pid(args.data)
         pids = {"server": [s.pid for s in servers], "store": [store] if store else []}
         ops = {}
+        if args.mix:
+            shares = {op: int(share) for op, share in (part.split("=") for part in args.mix.split(","))}
+            mixed = [request for op, share in shares.items() for request in pools[op][: POOL * share // 100]]
+            args.ops = []
+            print(f"mix {args.mix}: {args.warmup:g} s warm-up, {args.seconds:g} s at {args.rate:g} requests/s offered", file=sys.stderr)
+            ops["mix"] = run_op("mix", ports, mixed, args, pids)
+            print(f"  {json.dumps({k: v for k, v in ops['mix'].items() if k not in ('first_errors', 'rss_mb')})}", file=sys.stderr)
         for name in args.ops:
             how = f"{args.rate:g} requests/s offered on {args.concurrency} connections" if args.rate else f"concurrency {args.concurrency}"
             print(f"{name}: {args.warmup:g} s warm-up, {args.seconds:g} s at {how}", file=sys.stderr)
@@ -588,6 +615,8 @@ def main() -> None:
     print(f"\n{'operation':<18} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8} {'req/s':>8} {'errors':>7}")
     for name, f in ops.items():
         print(f"{name:<18} {f['p50_ms']:>8} {f['p90_ms']:>8} {f['p99_ms']:>8} {f['max_ms']:>8} {f['per_s']:>8} {f['errors']:>7}")
+        for op, g in f.get("by_operation", {}).items():
+            print(f"  {op:<16} {g['p50_ms']:>8} {g['p90_ms']:>8} {g['p99_ms']:>8} {g['max_ms']:>8} {g['per_s']:>8}")
     print(f"API server peak RSS {', '.join(map(str, server_peak))} MB, store peak RSS {store_peak} MB")
 
 

@@ -148,6 +148,7 @@ class Services:
         self.keys = auth.Keys(store)
         self.search_index = search.Index(self.investigation.store)
         self._probe: asyncio.Future | None = None
+        self._reviving: asyncio.Future | None = None
         self.loop: asyncio.AbstractEventLoop | None = None  # the server's loop, set at start-up
         self._current: tuple[float, dict | None] = (-CURRENT_SECONDS, None)
         self._assessor: Assessor | None = None
@@ -192,16 +193,23 @@ class Services:
 
     async def health_check(self) -> tuple[str, dict | None]:
         """Return ``ok``, ``busy`` (no answer within HEALTH_SECONDS) or ``down`` (the store
-        refused), with the current analysis when it answered. Never waits longer than
-        HEALTH_SECONDS, and never sends a second probe while one is still out."""
+        refused, or is being started again), with the current analysis when it answered.
+        Never waits longer than HEALTH_SECONDS, and never sends a second probe while one
+        is still out."""
         if self._probe is None or self._probe.done():
             deadline = time.monotonic() + 1.0  # a probe still out after a second is stopped by the store
             self._probe = asyncio.ensure_future(self.health.run(entities.current, self.health.store, deadline=deadline))
+        if self._reviving is not None and not self._reviving.done():
+            return "down", None
         try:
             return "ok", await asyncio.wait_for(asyncio.shield(self._probe), HEALTH_SECONDS)
         except (asyncio.TimeoutError, StoreTimeout):
             return "busy", None
         except RiskgraphError:
+            # Gone: start the embedded server again on the health lane; requests meanwhile
+            # fail at once with STORE_UNAVAILABLE, and answer again once it is back.
+            log.error("the graph store does not answer; starting it again if it is the embedded server")
+            self._reviving = asyncio.ensure_future(self.health.run(self.health.store.revive))
             return "down", None
 
     def close(self) -> None:

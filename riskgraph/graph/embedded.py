@@ -222,6 +222,7 @@ def release(server: Server, own_name: str) -> bool:
     SHUTDOWN flushes and fsyncs the append-only file before the server exits.
     """
     with _locked(server.directory):
+        server = _recorded(server.directory) or server  # started again since it was attached to
         try:
             conn = _connect(server.socket)
             others = [

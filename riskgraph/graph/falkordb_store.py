@@ -73,6 +73,20 @@ class FalkorStore:
         """Return another handle on the same server and graph, with its own connection."""
         return FalkorStore.connect(self._settings)
 
+    def revive(self) -> bool:
+        try:
+            self._db.connection.ping()
+            return True
+        except (redis.RedisError, OSError):
+            if self._server is None:
+                return False  # an external server: someone else's to start
+        try:
+            self._server = embedded.attach_or_start(self._server.directory)
+            self._db.connection.ping()  # a new connection, with this handle's name
+            return True
+        except (StoreError, redis.RedisError, OSError):
+            return False
+
     @contextlib.contextmanager
     def limited(self, seconds: float) -> Iterator[None]:
         outer = getattr(self._deadline, "at", None)

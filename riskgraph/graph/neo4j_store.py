@@ -53,6 +53,14 @@ class Neo4jStore:
         """Return a handle on the same driver: the driver's pool gives each its own connection."""
         return Neo4jStore(self._driver, self._database, self._uri, self._batch_size, self._query_timeout, owner=False)
 
+    def revive(self) -> bool:
+        """The server is not ours to start: say whether it answers (the driver reconnects)."""
+        try:
+            self._driver.verify_connectivity()
+            return True
+        except (Neo4jError, ServiceUnavailable, OSError):
+            return False
+
     @contextlib.contextmanager
     def limited(self, seconds: float) -> Iterator[None]:
         outer = getattr(self._deadline, "at", None)

@@ -82,6 +82,11 @@ class Store(Protocol):
         to its end. Nested limits keep the shorter."""
         ...
 
+    def revive(self) -> bool:
+        """Return whether the store answers, after starting it again if it is the embedded
+        server and it is gone (killed, crashed). Other handles reconnect on their next query."""
+        ...
+
     def clone(self) -> Store:
         """Return another handle on the same graph with a connection of its own, for work
         that must not queue behind this handle's; close it when done."""
