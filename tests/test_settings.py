@@ -19,8 +19,15 @@ def test_environment_then_overrides():
         ({"RISKGRAPH_STORE": "neo4j"}, "RISKGRAPH_NEO4J_URI"),
         ({"RISKGRAPH_BATCH_SIZE": "many"}, "whole number"),
         ({"RISKGRAPH_BATCH_SIZE": "0"}, "positive"),
+        ({"RISKGRAPH_QUERY_TIMEOUT": "-1"}, "0 \\(no limit\\) or a positive"),
     ],
 )
 def test_bad_settings_say_what_to_fix(env, message):
     with pytest.raises(ConfigError, match=message):
         load(env=env)
+
+
+def test_the_query_timeout_from_the_environment_or_the_cli():
+    assert load(env={}).query_timeout == 0
+    assert load(env={"RISKGRAPH_QUERY_TIMEOUT": "30"}).query_timeout == 30
+    assert load(env={"RISKGRAPH_QUERY_TIMEOUT": "30"}, query_timeout=5).query_timeout == 5

@@ -18,11 +18,13 @@ from riskgraph.settings import load
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Data directory [env RISKGRAPH_DATA_DIR; default ./data].")
 @click.option("--store", "store_kind", type=click.Choice(["falkordb", "neo4j"]),
               help="Graph store [env RISKGRAPH_STORE; default falkordb].")
+@click.option("--query-timeout", type=click.IntRange(min=0), metavar="SECONDS",
+              help="Stop any one store read at this many seconds; 0 for no limit [env RISKGRAPH_QUERY_TIMEOUT; default 0].")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None) -> None:
+def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None, query_timeout: int | None) -> None:
     """riskgraph: graph intelligence and link analysis for customs risk management."""
     signal.signal(signal.SIGTERM, exit_on_signal)
-    ctx.obj = load(data_dir=data_dir, store=store_kind)
+    ctx.obj = load(data_dir=data_dir, store=store_kind, query_timeout=query_timeout)
 
 
 for command in (
