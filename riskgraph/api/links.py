@@ -29,6 +29,10 @@ TRADE = {  # a declaration's party links that become TRADE links with its trader
     G.PEOPLE: ("FILED_BY_DECLARANT",), G.AGENTS: ("FILED_BY_AGENT",), G.VEHICLES: ("CARRIED_BY",),
     G.PARTNERS: ("WITH_PARTNER", "STORED_AT"),
 }
+# Labels a link chart shows, and so may start a walk from by internal id (never the
+# records of riskgraph itself: keys, runs, analyses, scores).
+CHARTED = frozenset({"Enterprise", "Person", "Agent", "Vehicle", "Declaration", "Violation", "Intel", "Partner", "Phone", "Email",
+                     "Address", "BankAccount"})
 TRADING = frozenset({"Enterprise", "Person", "Agent", "Vehicle", "Partner"})  # labels that declarations name
 HUB_LINKS = 200  # links above which a node is a hub, by default
 MAX_HUB_LINKS = 5000  # the most a request may set: a step reads at most STEP_ROWS rows anyway
@@ -116,20 +120,29 @@ def connection(store: Store, source: tuple[str, str], target: tuple[str, str], m
                                   complete=walked.complete)
 
 
-def neighbourhood(store: Store, ref: tuple[str, str], depth: int, limit: int,
+def neighbourhood(store: Store, ref: tuple[str, str] | int, depth: int, limit: int,
                   groups: Iterable[types.LinkGroup] = DEFAULT_GROUPS, hub: int = HUB_LINKS) -> types.Neighbourhood | None:
-    """Return the nodes within ``depth`` links of ``groups`` of an entity, at most ``limit``
-    of them, nearest first, and the links between those reached; hubs shown, not expanded
-    (the entity itself always is). None if the entity is unknown.
+    """Return the nodes within ``depth`` links of ``groups`` of an entity (or of a chart
+    node, by internal id: a phone, an address, a declaration), at most ``limit`` of them,
+    nearest first, and the links between those reached; hubs shown, not expanded (the
+    start itself always is). None if the start is unknown, or a node no chart shows.
 
     Cost: one step per level (at most ``depth``), each at most STEP_ROWS rows.
     """
-    start = risk.identities(store, [ref])[f"{ref[0]}:{ref[1]}"]
-    if start.node is None:
-        return None
     walker = _Walker(store, frozenset(groups), hub)
-    walker.known[start.node] = [start.node, LABEL_OF_KIND[ref[0]], ref[1], start.name]
-    area = walk_neighbourhood(walker, start.node, depth, limit)
+    if isinstance(ref, int):
+        found = store.query("node_identity", {"node": ref})
+        if not found or found[0]["label"] not in CHARTED:
+            return None
+        start_node = ref
+        walker.known[ref] = [ref, found[0]["label"], found[0]["key"], found[0]["name"]]
+    else:
+        start = risk.identities(store, [ref])[f"{ref[0]}:{ref[1]}"]
+        if start.node is None:
+            return None
+        start_node = start.node
+        walker.known[start_node] = [start_node, LABEL_OF_KIND[ref[0]], ref[1], start.name]
+    area = walk_neighbourhood(walker, start_node, depth, limit)
     reached = set(area.nodes)
     edges: dict[tuple, tuple] = {}
     for _, _, e in area.edges:

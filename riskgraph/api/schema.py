@@ -184,19 +184,30 @@ class Query:
                         len(found.paths) if found else 0)
         return found
 
-    @strawberry.field(description="Nodes and edges within a few hops of an entity, for a link chart; hubs (more links "
-                                  "than hubLimit) are shown but not expanded, and listed.")
-    async def neighbourhood(self, info: Info, kind: EntityKind, id: str, depth: int = 1, limit: int = 100,
+    @strawberry.field(description="Nodes and edges within a few hops of an entity (kind and id), or of a node of a "
+                                  "link chart (nodeId: a phone, an address, a declaration), for a link chart; hubs (more "
+                                  "links than hubLimit) are shown but not expanded, and listed.")
+    async def neighbourhood(self, info: Info, kind: Optional[EntityKind] = None, id: Optional[str] = None,
+                            node_id: Optional[strawberry.ID] = None, depth: int = 1, limit: int = 100,
                             link_groups: LinkGroups = None,
                             hub_limit: int = links.HUB_LINKS) -> Optional[types.Neighbourhood]:
         if not 1 <= depth <= 3:
             raise UserError("depth: must be between 1 and 3")
         limit = _page(limit)
         groups, hub = _walk(link_groups, hub_limit)
-        ref = _ref(EntityRef(kind=kind, id=id))
+        if (node_id is None) == (kind is None or id is None):
+            raise UserError("name the start either by kind and id, or by nodeId")
+        if node_id is not None:
+            if not str(node_id).isdigit() or len(str(node_id)) > 18:
+                raise UserError("nodeId: the nodeId of a node a link chart shows")
+            start: tuple[str, str] | int = int(node_id)
+            described = {"node": int(node_id)}
+        else:
+            start = _ref(EntityRef(kind=kind, id=id))
+            described = {"entity": ":".join(start)}
         ctx = info.context
-        found = await ctx.run(partial(links.neighbourhood, ctx.store, ref, depth, limit, groups, hub))
-        await ctx.audit("neighbourhood", {"entity": ":".join(ref), "depth": depth, "limit": limit,
+        found = await ctx.run(partial(links.neighbourhood, ctx.store, start, depth, limit, groups, hub))
+        await ctx.audit("neighbourhood", {**described, "depth": depth, "limit": limit,
                                           "links": sorted(g.value for g in groups), "hub_limit": hub},
                         len(found.nodes) if found else 0)
         return found

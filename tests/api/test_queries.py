@@ -446,3 +446,24 @@ def test_get_graphql_is_the_explorer_not_an_execution(api):
     assert len(api.store.query("apikey_list")) == keys
     assert api.client.get("/graphql/explorer/graphiql.min.js").status_code == 200
     assert api.client.get("/graphql/explorer/..%2F..%2Fsettings.py").status_code == 404
+
+
+NODE_NEIGHBOURHOOD = "query($n: ID) { neighbourhood(nodeId: $n, depth: 1, limit: 50) { nodes { nodeId label key } edges { source target type } } }"
+
+
+def test_a_chart_node_that_is_no_entity_opens_by_its_node_id(api):
+    around = api.data(NEIGHBOURHOOD, {"d": 1, "l": 500}, "investigator")["neighbourhood"]
+    phone = next(n for n in around["nodes"] if n["label"] in ("Phone", "Address", "Email", "BankAccount"))
+    found = api.data(NODE_NEIGHBOURHOOD, {"n": phone["nodeId"]}, "investigator")["neighbourhood"]
+    assert found["nodes"][0] == {k: phone[k] for k in ("nodeId", "label", "key")} and ENTERPRISE in {n["key"] for n in found["nodes"]}
+
+
+def test_node_ids_reach_no_record_of_riskgraph_itself(api):
+    from falkordb import FalkorDB
+
+    raw = FalkorDB(unix_socket_path=api.store.info().location).select_graph(api.settings.graph)
+    key_node = raw.ro_query("MATCH (k:ApiKey) RETURN id(k) LIMIT 1").result_set[0][0]
+    assert api.data(NODE_NEIGHBOURHOOD, {"n": str(key_node)}, "investigator") == {"neighbourhood": None}
+    assert api.data(NODE_NEIGHBOURHOOD, {"n": "999999999"}, "investigator") == {"neighbourhood": None}
+    for bad in ('nodeId: "x1"', f'nodeId: "1", kind: ENTERPRISE, id: "{ENTERPRISE}"', "depth: 1"):
+        assert codes(api.gql(f"{{ neighbourhood({bad}) {{ truncated }} }}", role="investigator")) == ["BAD_USER_INPUT"]
