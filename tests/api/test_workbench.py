@@ -89,9 +89,13 @@ class Tab:
         self.page.click("button:has-text('Sign in')")
         self.page.wait_for_selector("#sign-out")
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, full_page: bool = False) -> None:
+        """Save a screenshot of the page, once it shows no sign of a value drawn wrong."""
+        text = self.page.inner_text("body")
+        for wrong in ("[object ", "undefined", "NaN", "null"):
+            assert wrong not in text, (name, wrong, text[:2000])
         path = self.shots / f"{name}.png"
-        self.page.screenshot(path=str(path))
+        self.page.screenshot(path=str(path), full_page=full_page)
         SHOTS[name] = str(path)
 
     def body(self) -> str:
@@ -218,11 +222,12 @@ def test_an_officer_reads_the_dossier_without_intel_text_and_can_print_it(tab, o
     for heading in ("Identity and status", "Score", "Watchlist", "Roles over time", "Identifiers and who else holds them", "Trade",
                     "Violations", "Intelligence", "Neighbours", "Actions"):
         assert heading in body, heading
-    assert "withheld for your role" in tab.page.inner_text("#sec-intelligence + table")
+    assert "withheld for your role" in tab.page.inner_text("section[aria-labelledby=sec-intelligence] table")
     assert not any("summary" in p for p in tab.posts)  # the request left out what the role may not read
     assert tab.page.locator("figure.chart svg").count() >= 5
     assert tab.page.get_attribute("a:has-text('Open link chart')", "href") == f"#/chart?start=enterprise:{WITH_INTEL}"
     tab.shot("dossier")
+    tab.shot("dossier-full", full_page=True)
     tab.page.emulate_media(media="print")
     assert tab.page.locator(".top").is_hidden() and tab.page.locator("#sec-actions").is_hidden()
     tab.shot("dossier-print")

@@ -95,7 +95,7 @@ export async function dossier(view, {kind, id, me, refresh}) {
         d.watchlist.filter((w) => w.removedAt).map((w) => h('p', {class: 'muted'},
           `Was listed ${w.addedAt.slice(0, 10)}–${w.removedAt.slice(0, 10)} by ${w.owner} (removed by ${w.removedBy}: ${w.removalReason})`)))),
     section('Roles over time', d.roles.length ? table('Roles', [
-      {label: 'Relationship', cell: (x) => x.relationship.toLowerCase()},
+      {label: 'Relationship', cell: (x) => x.relationship.toLowerCase().replace(/_/g, ' ')},
       {label: 'Role', cell: (x) => x.role || ''},
       {label: 'With', cell: (x) => entityLink(x.otherKind, x.otherId, x.otherName)},
       {label: 'Since', cell: (x) => x.since || ''},
@@ -109,7 +109,7 @@ export async function dossier(view, {kind, id, me, refresh}) {
       {label: 'Also held by', cell: (x) => h('span', {}, x.holders.slice(0, 6).map((o, i) =>
         [i ? ', ' : '', entityLink(o.kind, o.id, o.name)]), x.holderCount > 6 ? ` and ${x.holderCount - 6} more` : '')},
     ], d.identifiers) : h('p', {class: 'muted'}, 'No identifiers.')),
-    section('Trade', h('p', {}, `${number(t.declarations)} declarations worth ${number(Math.round(t.valueUsd))} USD since ${t.since}`,
+    section('Trade', h('p', {}, `${number(t.declarations)} declaration${t.declarations === 1 ? '' : 's'} worth ${number(Math.round(t.valueUsd))} USD since ${t.since}`,
       t.parts.length ? ` (as ${t.parts.map((p) => `${p.key} ${p.count}`).join(', ')})` : '',
       t.truncated ? '; only the latest declarations were summarised.' : '.'),
     h('div', {class: 'charts'},
@@ -121,7 +121,8 @@ export async function dossier(view, {kind, id, me, refresh}) {
       {label: 'Penalty VND', cell: (v) => number(v.penaltyVnd)}, {label: 'Back tax VND', cell: (v) => number(v.backTaxVnd)},
       {label: 'Found by', cell: (v) => v.detectedBy || ''}, {label: 'Declarations', cell: (v) => v.declarations.join(', ')},
     ], d.violations) : h('p', {class: 'muted'}, 'No decided violations.')),
-    section('Intelligence', d.intel.length ? table('Intelligence reports (Admiralty grade: source reliability A–F, credibility 1–6)', [
+    section('Intelligence', d.intel.length ? h('p', {class: 'muted'}, 'Admiralty grade: source reliability A (reliable) to F, '
+      + 'credibility 1 (confirmed) to 6.') : null, d.intel.length ? table('Intelligence reports', [
       {label: 'Received', cell: (x) => x.receivedOn}, {label: 'Grade', cell: (x) => h('span', {class: 'grade'}, x.grade)},
       {label: 'Source', cell: (x) => may('IntelReport.sourceKind') ? (x.sourceKind || '') : h('span', {class: 'withheld'}, 'withheld for your role')},
       {label: 'Summary', cell: (x) => may('IntelReport.summary') ? (x.summary || '') : h('span', {class: 'withheld'}, 'withheld for your role')},

@@ -71,7 +71,7 @@ export async function search(view, {params, navigate}) {
     results.append(h('p', {}, `Nothing matches "${text}".`));
     return;
   }
-  results.append(table(`${data.search.length} hits for "${text}"`, [
+  results.append(table(`${data.search.length} hit${data.search.length === 1 ? '' : 's'} for "${text}"`, [
     {label: 'Kind', cell: (r) => r.entity.kind.toLowerCase()},
     {label: 'Name', cell: (r) => entityLink(r.entity.kind, r.entity.id, r.entity.name)},
     {label: 'Id', cell: (r) => r.entity.id},
@@ -201,21 +201,23 @@ export async function networks(view, {params}) {
       {label: 'Rank', cell: (n) => n.rank},
       {label: 'Lift', cell: (n) => n.score.toFixed(1)},
       {label: 'Size', cell: (n) => n.size},
-      {label: 'Risky', cell: (n) => `${n.riskyMembers} (${Math.round(n.riskyShare * 100)} %)`},
-      {label: 'Glue', cell: (n) => h('ul', {class: 'plain'}, n.glue.slice(0, 4).map((g) => h('li', {}, glueLink(g))))},
+      {label: 'Risky', cell: (n) => h('span', {class: 'nowrap'}, `${n.riskyMembers} (${Math.round(n.riskyShare * 100)} %)`)},
+      {label: 'Held together by', cell: (n) => h('ul', {class: 'plain'}, n.glue.slice(0, 4).map((g) => h('li', {}, glueLink(g, n.members))))},
       {label: 'Why', cell: (n) => h('span', {class: 'reason'}, n.why)},
       {label: 'Members', cell: (n) => h('ul', {class: 'plain'}, n.members.slice(0, 5).map((m) =>
         h('li', {}, entityLink(m.kind, m.id, m.name), ' ', band(m.risk.band))),
         n.members.length > 5 ? h('li', {class: 'muted'}, `and ${n.size - 5} more`) : null)},
       {label: 'Chart', cell: (n) => h('a', {href: `#/chart?network=${n.rank}`, 'aria-label': `open network ${n.rank} in the link chart`},
         'open in chart')},
-    ], rows),
+    ], rows, {hideCaption: true}),
     data.pageInfo.hasNextPage ? h('div', {class: 'pager'}, h('a', {class: 'button',
       href: '#/networks?' + new URLSearchParams({after: data.pageInfo.endCursor})}, 'Next networks ⏭')) : null));
 }
 
-function glueLink(glue) {
+// A glue label (kind:id) as a link to its dossier, named when it is a member.
+function glueLink(glue, members) {
   const [kind, ...rest] = glue.split(':');
   const id = rest.join(':');
-  return KINDS.includes(kind) ? entityLink(kind, id, glue) : glue;
+  const member = members.find((m) => m.kind.toLowerCase() === kind && m.id === id);
+  return KINDS.includes(kind) ? entityLink(kind, id, member && member.name ? `${member.name} (${kind})` : glue) : glue;
 }

@@ -11,7 +11,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (value === true) el.setAttribute(name, '');
     else el.setAttribute(name, String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -88,9 +88,9 @@ export function bars(title, counts, {limit = 12, value = (c) => c.count, unit = 
 }
 
 // A table: columns [{label, cell: (row) => node|text}], rows.
-export function table(caption, columns, rows) {
+export function table(caption, columns, rows, {hideCaption = false} = {}) {
   return h('table', {},
-    h('caption', {}, caption),
+    h('caption', {class: hideCaption ? 'visually-hidden' : null}, caption),
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', {scope: 'col'}, c.label)))),
     h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', {}, c.cell(r)))))));
 }
