@@ -13,7 +13,7 @@ export class ApiError extends Error {
 
   // What the user is told: a sentence they can act on.
   get advice() {
-    if (this.code === 'FORBIDDEN') return 'Your role may not see this. ' + this.message + '.';
+    if (this.code === 'FORBIDDEN') return 'Your role may not see this (' + this.message + ').';
     if (this.code === 'TIMEOUT') return 'The API stopped this request: ' + this.message + '.';
     if (this.code === 'UNAUTHENTICATED') return 'Your key was refused: sign in again with a valid key.';
     return this.message;

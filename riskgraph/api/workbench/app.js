@@ -76,6 +76,7 @@ async function render() {
     markCurrent();
     const context = {params, navigate, me, refresh: (text) => {
       flash = text;
+      window.scrollTo(0, 0);  // the message of what was stored is on top
       render();
     }};
     const [page, a, b] = path;

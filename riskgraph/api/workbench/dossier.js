@@ -96,7 +96,7 @@ export async function dossier(view, {kind, id, me, refresh}) {
           `Was listed ${w.addedAt.slice(0, 10)}–${w.removedAt.slice(0, 10)} by ${w.owner} (removed by ${w.removedBy}: ${w.removalReason})`)))),
     section('Roles over time', d.roles.length ? table('Roles', [
       {label: 'Relationship', cell: (x) => x.relationship.toLowerCase().replace(/_/g, ' ')},
-      {label: 'Role', cell: (x) => x.role || ''},
+      {label: 'Role', cell: (x) => (x.role || '').replace(/_/g, ' ')},
       {label: 'With', cell: (x) => entityLink(x.otherKind, x.otherId, x.otherName)},
       {label: 'Since', cell: (x) => x.since || ''},
       {label: 'Until', cell: (x) => x.until || 'now'},
@@ -140,9 +140,9 @@ function events(d) {
   const e = d.entity, out = [];
   if (e.registeredOn) out.push([e.registeredOn, 'registered', `${e.name || e.id} registered${e.province ? ' in ' + e.province : ''}`]);
   for (const r of d.roles) {
-    const who = r.otherName || r.otherId;
-    if (r.since) out.push([r.since, 'role', `${r.role || r.relationship.toLowerCase()} — ${who} (from)`]);
-    if (r.until) out.push([r.until, 'role ended', `${r.role || r.relationship.toLowerCase()} — ${who} (until)`]);
+    const who = r.otherName || r.otherId, role = (r.role || r.relationship.toLowerCase()).replace(/_/g, ' ');
+    if (r.since) out.push([r.since, 'role', `${role} — ${who} (from)`]);
+    if (r.until) out.push([r.until, 'role ended', `${role} — ${who} (until)`]);
   }
   for (const m of d.trade.byMonth) out.push([m.key, 'declarations', `${m.count} declarations, ${number(Math.round(m.valueUsd))} USD`]);
   for (const v of d.violations) out.push([v.decidedOn, 'violation', `${v.kind}${v.severity ? ' (' + v.severity + ')' : ''}`
