@@ -18,7 +18,11 @@ from tests.api.conftest import CHROMIUM, http_server, playwright_api
 
 ENTERPRISE = "0309757719"  # Công ty Cổ phần Dệt may Long Thịnh
 WITH_INTEL = "0230028137"  # three intel reports
-SHOTS: dict[str, str] = {}  # page -> screenshot path, printed at the end of the module
+SHOTS: dict[str, str] = {}
+# Controls a screen reader could not name: no label, aria-label or text of their own.
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+  .map(el => el.outerHTML.slice(0, 120))"""  # page -> screenshot path, printed at the end of the module
 
 
 def test_the_page_loads_only_its_own_assets():
@@ -94,6 +98,7 @@ class Tab:
         text = self.page.inner_text("body")
         for wrong in ("[object ", "undefined", "NaN", "null"):
             assert wrong not in text, (name, wrong, text[:2000])
+        assert self.page.evaluate(UNLABELLED) == [], name
         path = self.shots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=full_page)
         SHOTS[name] = str(path)
@@ -163,6 +168,27 @@ def test_search_without_diacritics_finds_the_name_and_opens_its_dossier(tab, own
     tab.page.click(f"#search-results a[href='#/dossier/enterprise/{ENTERPRISE}']")
     tab.page.wait_for_selector(".dossier h1")
     assert "Long Thịnh" in tab.page.inner_text(".dossier h1")
+
+
+def test_the_keyboard_alone_signs_in_searches_and_opens_a_dossier(tab, own_api):
+    tab.open("", "#key-input")
+    assert tab.page.evaluate("document.activeElement.id") == "key-input"  # the form takes the focus
+    tab.page.keyboard.type(own_api.keys["officer"])
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_selector("#search-input")
+    assert tab.page.evaluate("document.activeElement.id") == "search-input"
+    tab.page.keyboard.type("Long Thịnh")
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_selector("#search-results table")
+    for _ in range(30):  # Tab through the page to the first hit's link
+        tab.page.keyboard.press("Tab")
+        if tab.page.evaluate("(document.activeElement.getAttribute('href') || '').startsWith('#/dossier/')"):
+            break
+    outline = tab.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # focus is visible
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_selector(".dossier h1")
+    assert ENTERPRISE in tab.body()
 
 
 def test_key_targets_filter_sort_page_and_export(tab, own_api):
