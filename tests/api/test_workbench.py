@@ -300,6 +300,18 @@ def test_an_admin_puts_an_entity_on_the_watchlist_with_the_api_checking_the_reas
     audited = own_api.data('{ auditLog(first: 5, operation: "addWatchlist") { outcome arguments } }')["auditLog"]
     assert [a["outcome"] for a in audited[:2]] == ["ok", "rejected"] and ENTERPRISE in audited[0]["arguments"]
 
+    inspection = tab.page.locator("form.action", has_text="Record inspection result")
+    inspection.locator("input[name='declarationNo']").fill("109999999999")
+    inspection.locator("button").click()
+    tab.page.wait_for_selector("text=No declaration 109999999999 is stored: nothing was recorded.")
+    inspection = tab.page.locator("form.action", has_text="Record inspection result")
+    inspection.locator("input[name='declarationNo']").fill("101445708915")
+    inspection.locator("input[name='inspectedOn']").fill("2024-06-30")
+    inspection.locator("button").click()
+    tab.page.wait_for_selector("text=Recorded compliant on declaration 101445708915.")
+    audited = own_api.data('{ auditLog(first: 2, operation: "recordInspectionResult") { outcome resultSize } }')["auditLog"]
+    assert [(a["outcome"], a["resultSize"]) for a in audited] == [("ok", 1), ("ok", 0)]
+
 
 def test_zz_screenshots_were_written():
     """Lists where the screenshots are (run with -s to see them)."""

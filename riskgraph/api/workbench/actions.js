@@ -81,7 +81,7 @@ export function actions(entity, openEntries, refresh) {
       const data = await gql(`mutation($no: String!, $result: InspectionResult!, $on: String) {
         recordInspectionResult(declarationNo: $no, result: $result, inspectedOn: $on) { declarationNo result } }`,
       {no: v.declarationNo.trim(), result: v.result, on: v.inspectedOn || null});
-      if (!data.recordInspectionResult) return 'Nothing recorded.';
+      if (!data.recordInspectionResult) return `No declaration ${v.declarationNo.trim()} is stored: nothing was recorded.`;
       return `Recorded ${data.recordInspectionResult.result.toLowerCase()} on declaration ${data.recordInspectionResult.declarationNo}.`;
     }, refresh));
   }
