@@ -9,6 +9,7 @@ const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 let flash = null;  // a message shown once, on top of the next page drawn
+let unmount = null;  // what the chart's mount returned: called when the page changes
 
 export function navigate(hash) {
   if (location.hash === hash) render();
@@ -33,8 +34,14 @@ function chartParams(params) {
 }
 
 async function chart(element, params) {
-  const module = await import('./chart.js');
-  return module.mount(element, {gql, navigate}, chartParams(params));
+  let module;
+  try {
+    module = await import('./chart.js');
+  } catch (e) {
+    throw new Error('the link chart (workbench/chart.js) could not be loaded: ' + e.message);
+  }
+  const done = await module.mount(element, {gql, navigate}, chartParams(params));
+  if (typeof done === 'function') unmount = done;
 }
 
 function showNav(me) {
@@ -57,6 +64,10 @@ function markCurrent() {
 }
 
 async function render() {
+  if (unmount) {
+    unmount();
+    unmount = null;
+  }
   const {path, params} = route();
   if (!savedKey() || path[0] === 'signin') {
     nav.replaceChildren();

@@ -204,10 +204,10 @@ export async function networks(view, {params}) {
       {label: 'Risky', cell: (n) => h('span', {class: 'nowrap'}, `${n.riskyMembers} (${Math.round(n.riskyShare * 100)} %)`)},
       {label: 'Held together by', cell: (n) => h('ul', {class: 'plain'}, n.glue.slice(0, 4).map((g) => h('li', {}, glueLink(g, n.members))))},
       {label: 'Why', cell: (n) => h('span', {class: 'reason'}, n.why)},
-      {label: 'Members', cell: (n) => h('ul', {class: 'plain'}, n.members.slice(0, 5).map((m) =>
-        h('li', {}, entityLink(m.kind, m.id, m.name), ' ', band(m.risk.band))),
+      {label: 'Members', cls: 'members', cell: (n) => h('ul', {class: 'plain'}, n.members.slice(0, 5).map((m) =>
+        h('li', {}, band(m.risk.band), ' ', entityLink(m.kind, m.id, m.name))),
         n.members.length > 5 ? h('li', {class: 'muted'}, `and ${n.size - 5} more`) : null)},
-      {label: 'Chart', cell: (n) => h('a', {href: `#/chart?network=${n.rank}`, 'aria-label': `open network ${n.rank} in the link chart`},
+      {label: 'Chart', cls: 'nowrap', cell: (n) => h('a', {href: `#/chart?network=${n.rank}`, 'aria-label': `open network ${n.rank} in the link chart`},
         'open in chart')},
     ], rows, {hideCaption: true}),
     data.pageInfo.hasNextPage ? h('div', {class: 'pager'}, h('a', {class: 'button',

@@ -87,12 +87,12 @@ export function bars(title, counts, {limit = 12, value = (c) => c.count, unit = 
   return figure;
 }
 
-// A table: columns [{label, cell: (row) => node|text}], rows.
+// A table: columns [{label, cell: (row) => node|text, cls?}], rows.
 export function table(caption, columns, rows, {hideCaption = false} = {}) {
   return h('table', {},
     h('caption', {class: hideCaption ? 'visually-hidden' : null}, caption),
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', {scope: 'col'}, c.label)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', {}, c.cell(r)))))));
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', {scope: 'col', class: c.cls}, c.label)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', {class: c.cls}, c.cell(r)))))));
 }
 
 export function message(text, kind = 'error') {
