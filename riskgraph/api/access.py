@@ -20,6 +20,7 @@ RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 FIELDS: dict[str, str] = {
     # Query
+    "Query.me": "clearance",
     "Query.entityRisk": "clearance",
     "Query.assessDeclaration": "clearance",
     "Query.entity": "officer",

@@ -2,9 +2,10 @@
 
 ``POST /graphql`` runs one GraphQL operation for the holder of an API key; ``GET
 /graphql`` is the explorer (GraphiQL, served from the package: nothing is fetched from
-the internet); ``GET /healthz`` says whether the store answers and which analysis is
-current. Each request is authenticated, size-limited, parsed, validated, checked
-against the caller's role and the query limits, then executed under a time limit.
+the internet); ``GET /`` is the workbench (see ``workbench``); ``GET /healthz`` says
+whether the store answers and which analysis is current. Each request is authenticated,
+size-limited, parsed, validated, checked against the caller's role and the query limits,
+then executed under a time limit.
 Errors carry a message and ``extensions.code``, never a stack trace, query text or path.
 """
 
@@ -49,7 +50,7 @@ from starlette.routing import Route
 from strawberry.dataloader import DataLoader
 
 from riskgraph import declarations, entities
-from riskgraph.api import audit, auth, dossier, explorer, limits, risk, search
+from riskgraph.api import audit, auth, dossier, explorer, limits, risk, search, workbench
 from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
 from riskgraph.channels import Assessor, Policy
@@ -64,7 +65,7 @@ PARSED = 512  # parsed and validated documents kept, by query text
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 
 
-CLEARANCE = frozenset({"entityRisk", "entity", "assessDeclaration", "__typename"})  # what clearance systems call
+CLEARANCE = frozenset({"entityRisk", "entity", "assessDeclaration", "me", "__typename"})  # what clearance systems call
 SWITCH_SECONDS = 0.0005
 INVESTIGATION_NICE = 10  # the investigation thread yields the processor to the server's loop and clearance
 HEALTH_SECONDS = 0.08  # /healthz answers within 100 ms whatever the store does
@@ -417,6 +418,17 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
             return JSONResponse({"errors": [{"message": "not found", "extensions": {"code": "NOT_FOUND"}}]}, 404)
         return Response(content, media_type=explorer.ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
 
+    async def home(request: Request) -> Response:
+        return HTMLResponse(workbench.page(), headers={**HEADERS, "Content-Security-Policy": workbench.CSP})
+
+    async def workbench_asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        content = workbench.asset(name)
+        if content is None:
+            return JSONResponse({"errors": [{"message": "not found", "extensions": {"code": "NOT_FOUND"}}]}, 404)
+        return Response(content, media_type=workbench.ASSETS[name], headers={
+            "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": workbench.CSP})
+
     async def healthz(request: Request) -> Response:
         status, current = await services.health_check()
         waiting = {lane.name: lane.waiting for lane in services.lanes}
@@ -454,6 +466,8 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/graphql/explorer/{name}", asset, methods=["GET"]),
+            Route("/", home, methods=["GET"]),
+            Route("/workbench/{name}", workbench_asset, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=4096)],

@@ -18,7 +18,7 @@ import strawberry
 from strawberry.types import Info
 
 from riskgraph import entities
-from riskgraph.api import audit, auth, dossier, feedback, limits, links, risk, types
+from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, risk, types
 from riskgraph.api.types import EntityKind, EntityRef
 from riskgraph.channels import Assessor
 from riskgraph.ingest.validate import Rejected, validate
@@ -77,6 +77,13 @@ def _offset(after: Optional[str], analysis: str) -> int:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="The caller: the key's name and role, and the restricted fields (Type.field) the role may "
+                                  "read; a client hides the others and says they are withheld.")
+    def me(self, info: Info) -> types.Me:
+        principal = info.context.principal
+        readable = sorted(c for c in access.FIELDS if access.allowed(principal.role, c))
+        return types.Me(name=principal.name, role=principal.role, readable=readable)
+
     @strawberry.field(description="One entity's identity and risk.")
     async def entity(self, info: Info, kind: EntityKind, id: str) -> Optional[types.Entity]:
         found = (await info.context.entities([_ref(EntityRef(kind=kind, id=id))]))[0]
@@ -116,7 +123,8 @@ class Query:
 
     @strawberry.field(description="The key-target list (danh sách trọng điểm) of one kind, riskiest first.")
     async def key_targets(self, info: Info, kind: EntityKind, first: int = 20, after: Optional[str] = None,
-                          min_score: float = 0.0, province: Optional[str] = None) -> types.EntityConnection:
+                          min_score: float = 0.0, province: Optional[str] = None,
+                          band: Optional[types.Band] = None) -> types.EntityConnection:
         ctx = info.context
         current = await ctx.current()
         if current is None:
@@ -124,7 +132,7 @@ class Query:
         skip, first = _offset(after, current["analysis_id"]), _page(first)
         if not math.isfinite(min_score):  # 1e400 in a query is infinity, which the store cannot take
             raise UserError("minScore: must be a finite number")
-        filters = {"min_score": min_score, "province": province}
+        filters = {"min_score": min_score, "province": province, "band": band.value if band else None}
 
         def read():
             rows = entities.key_target_rows(ctx.store, kind.value, skip=skip, limit=first, **filters)

@@ -375,6 +375,14 @@ class Neighbourhood:
     hubs: list[HubNode] = strawberry.field(default_factory=list, description="nodes shown but not expanded")
 
 
+@strawberry.type(description="Who is calling, and what of the schema their role may read.")
+class Me:
+    name: str
+    role: str
+    readable: list[str] = strawberry.field(description="the restricted fields (Type.field) this role may read; every field "
+                                                        "not restricted is open to all")
+
+
 @strawberry.type
 class ApiKeyInfo:
     key_id: str

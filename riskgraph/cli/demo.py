@@ -53,7 +53,8 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
                 auth.revoke(s, old["key_id"])
         keys = {role: auth.create(s, role, f"demo-{role}", by="demo").key for role in ROLES}
         host, port = "127.0.0.1", 8000
-        click.echo(f"\nexplorer: http://{host}:{port}/graphql  (it asks for one of these keys first)")
+        click.echo(f"\nworkbench: http://{host}:{port}/  (open it in a browser and paste the investigator key below)")
+        click.echo(f"explorer:  http://{host}:{port}/graphql  (GraphQL by hand; it asks for a key too)")
         click.echo("demo API keys (shown once; revoke with `riskgraph apikey revoke KEY_ID`):")
         for role, key in keys.items():
             click.echo(f"  {role:<13} {key}")

@@ -1,8 +1,8 @@
 // The key-target list (danh sách trọng điểm) of one kind in the current analysis: a page
-// by descending score, from rank $skip; enterprises optionally of one province.
+// by descending score, from rank $skip; optionally of one band, enterprises of one province.
 MATCH (a:Analysis {current: true})
 MATCH (s:RiskScore {analysis_id: a.analysis_id})
-WHERE s.kind = $kind AND s.score >= $min_score
+WHERE s.kind = $kind AND s.score >= $min_score AND ($band IS NULL OR s.band = $band)
 OPTIONAL MATCH (e:Enterprise {tax_code: substring(s.entity, 11)})
 WHERE $province IS NOT NULL AND s.kind = 'enterprise'
 WITH a, s, e

@@ -13,15 +13,19 @@ PAGE = 10_000
 
 
 def key_target_rows(store: Store, kind: str, *, skip: int = 0, limit: int = 20, min_score: float = 0.0,
-                    province: str | None = None) -> list[dict]:
+                    province: str | None = None, band: str | None = None) -> list[dict]:
     """Return the stored score rows of entities of ``kind``, riskiest first, from rank
-    ``skip``; with ``min_score`` and ``province`` as filters. Cost: one indexed read."""
-    return store.query("key_targets", {"kind": kind, "min_score": min_score, "province": province, "skip": skip, "limit": limit})
+    ``skip``; with ``min_score``, ``province`` and ``band`` (low ... critical) as filters.
+    Cost: one indexed read."""
+    return store.query("key_targets", {"kind": kind, "min_score": min_score, "province": province, "band": band,
+                                       "skip": skip, "limit": limit})
 
 
-def key_target_count(store: Store, kind: str, *, min_score: float = 0.0, province: str | None = None) -> int:
+def key_target_count(store: Store, kind: str, *, min_score: float = 0.0, province: str | None = None,
+                     band: str | None = None) -> int:
     """Return how many entities ``key_target_rows`` lists with the same filters."""
-    return store.query("key_targets_count", {"kind": kind, "min_score": min_score, "province": province})[0]["total"]
+    return store.query("key_targets_count", {"kind": kind, "min_score": min_score, "province": province,
+                                             "band": band})[0]["total"]
 
 
 def network_rows(store: Store, *, skip: int = 0, limit: int = 10) -> tuple[list[dict], int]:

@@ -12,6 +12,9 @@ import itertools
 import json
 import os
 import re
+import socket
+import threading
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 
 from riskgraph.api import auth
 from riskgraph.api.access import ROLES
@@ -37,6 +41,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 CUTOFF = date(2024, 7, 1)
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: Playwright's own browser builds cannot be downloaded here
 _worlds = itertools.count()
 
 # What an error may never show: internals of the server.
@@ -128,3 +133,32 @@ def own_api(data_dir, request) -> Iterator[Api]:
     """The small world served for one test module: for tests that write."""
     with served(data_dir, request.module.__name__.rsplit(".", 1)[-1]) as a:
         yield a
+
+
+@contextmanager
+def http_server(store) -> Iterator[str]:
+    """A real HTTP server over ``store``, for a browser: its base address. Only one app on
+    a store is used at a time (the tests run one by one)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    running = uvicorn.Server(uvicorn.Config(create_app(store), log_level="warning"))
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield "http://127.0.0.1:%d" % sock.getsockname()[1]
+    finally:
+        running.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+def playwright_api():
+    """Return ``playwright.sync_api``, or skip when it or Debian's chromium is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no browser at {CHROMIUM}: apt-get install chromium")
+    return sync_api

@@ -12,7 +12,7 @@ from tests.api.conftest import assert_clean, codes
 
 # The acceptance table: the lowest role each field needs. access.FIELDS must say the same.
 SPEC = {
-    "clearance": ["Query.entityRisk", "Query.assessDeclaration"],
+    "clearance": ["Query.me", "Query.entityRisk", "Query.assessDeclaration"],
     "officer": ["Query.entity", "Query.keyTargets", "Query.suspiciousNetworks", "Query.search", "Query.dossier", "Query.watchlist"],
     "investigator": ["IntelReport.summary", "IntelReport.sourceKind", "Query.connection", "Query.neighbourhood", "Mutation.submitIntel"],
     "admin": ["Query.apiKeys", "Query.auditLog", "Mutation.createApiKey", "Mutation.revokeApiKey", "Mutation.recordInspectionResult",
@@ -26,6 +26,7 @@ DOSSIER = f'dossier(kind: ENTERPRISE, id: "{WITH_INTEL}")'
 
 # coordinate -> (a valid request that selects it, every restricted coordinate the request selects)
 CASES: dict[str, tuple[str, list[str]]] = {
+    "Query.me": ("{ me { name role readable } }", []),
     "Query.entityRisk": (f'{{ entityRisk(refs: [{{kind: ENTERPRISE, id: "{ENTERPRISE}"}}]) {{ id known risk {{ score }} }} }}', []),
     "Query.assessDeclaration": (
         '{ assessDeclaration(input: {declarationNo: "109999000001", direction: "import", '
@@ -109,6 +110,15 @@ def test_restricted_fields_are_found_however_they_are_written(own_api, role, how
     else:
         assert codes(answer) and set(codes(answer)) == {"FORBIDDEN"}
         assert "data" not in answer
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_me_names_the_key_and_the_restricted_fields_its_role_may_read(api, role):
+    me = api.data("{ me { name role readable } }", role=role)["me"]
+    assert (me["name"], me["role"]) == (api.names[role], role)
+    assert me["readable"] == sorted(c for c, needed in FIELDS.items() if ROLES.index(role) >= ROLES.index(needed))
+    assert ("Query.dossier" in me["readable"]) == (role != "clearance")
+    assert ("IntelReport.summary" in me["readable"]) == (role in ("investigator", "admin"))
 
 
 def test_an_officer_reads_intel_grades_but_not_their_text(own_api):

@@ -1,17 +1,10 @@
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 
 from riskgraph.api import explorer
-from riskgraph.api.app import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's: Playwright's own browser builds cannot be downloaded here
+from tests.api.conftest import CHROMIUM, http_server, playwright_api
 
 
 def test_page_loads_only_its_own_assets():
@@ -36,29 +29,13 @@ def test_unknown_names_are_refused(name):
 
 @pytest.fixture
 def server(api) -> Iterator[str]:
-    """A real HTTP server over the session's store, for a browser: its base address.
-    Only one of the two apps on that store is used at a time (the tests run one by one)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    running = uvicorn.Server(uvicorn.Config(create_app(api.store), log_level="warning"))
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield "http://127.0.0.1:%d" % sock.getsockname()[1]
-    finally:
-        running.should_exit = True
-        thread.join(30)
-        sock.close()
+    """A real HTTP server over the session's store, for a browser: its base address."""
+    with http_server(api.store) as address:
+        yield address
 
 
 def test_the_explorer_asks_for_a_key_first_and_keeps_it_for_the_tab(api, server, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip(f"no browser at {CHROMIUM}: apt-get install chromium")
+    sync_api = playwright_api()
     key = api.keys["officer"]
     posts, statuses, errors = [], [], []
     with sync_api.sync_playwright() as p:

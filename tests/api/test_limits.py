@@ -248,7 +248,7 @@ def test_operation_names_are_checked(api):
 
 def test_unknown_paths_get_404_and_other_methods_405(api):
     headers = {"Authorization": f"Bearer {api.keys['admin']}"}
-    for path in ("/", "/graphq", "/api/graphql", "/healthz/x", "/graphql/explorer/"):
+    for path in ("/index.html", "/graphq", "/api/graphql", "/healthz/x", "/graphql/explorer/", "/workbench/", "/workbench/x.js"):
         response = api.client.get(path, headers=headers)
         assert response.status_code == 404 and codes(response.json()) == ["NOT_FOUND"], path
     for method in ("PUT", "DELETE", "PATCH"):

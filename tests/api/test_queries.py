@@ -174,11 +174,19 @@ def test_key_target_pages_cover_the_list_once_in_order(api):
     assert scores == sorted(scores, reverse=True) and scores[-1] > 0
 
 
-def test_key_targets_filter_by_score_and_province(api):
+def test_key_targets_filter_by_score_province_and_band(api):
     risky = api.data("{ keyTargets(kind: ENTERPRISE, minScore: 0.7, first: 500) { totalCount edges { node { risk { score band } } } } }", role="officer")["keyTargets"]
     assert 0 < risky["totalCount"] == len(risky["edges"]) and all(e["node"]["risk"]["score"] >= 0.7 for e in risky["edges"])
     local = api.data('{ keyTargets(kind: ENTERPRISE, province: "Hải Phòng", first: 500) { totalCount edges { node { province } } } }', role="officer")["keyTargets"]
     assert local["totalCount"] > 0 and {e["node"]["province"] for e in local["edges"]} == {"Hải Phòng"}
+    for band in ("CRITICAL", "HIGH", "LOW"):
+        banded = api.data(f"{{ keyTargets(kind: ENTERPRISE, band: {band}, first: 500) {{ totalCount edges {{ node {{ risk {{ band }} }} }} }} }}",
+                          role="officer")["keyTargets"]
+        assert 0 < banded["totalCount"] == len(banded["edges"]) and {e["node"]["risk"]["band"] for e in banded["edges"]} == {band}
+    whole = api.data("{ keyTargets(kind: ENTERPRISE, first: 1) { totalCount } }", role="officer")["keyTargets"]["totalCount"]
+    counts = [api.data(f"{{ keyTargets(kind: ENTERPRISE, band: {b}, first: 1) {{ totalCount }} }}", role="officer")["keyTargets"]["totalCount"]
+              for b in ("LOW", "MEDIUM", "HIGH", "CRITICAL")]
+    assert sum(counts) == whole
     people = api.data("{ keyTargets(kind: PERSON, first: 5) { edges { node { kind } } } }", role="officer")["keyTargets"]["edges"]
     assert people and {e["node"]["kind"] for e in people} == {"PERSON"}
 

@@ -1,0 +1,53 @@
+"""The workbench: the browser pages for officers and investigators, shipped in the package.
+
+One page (``workbench/index.html``) and its ES modules and style sheet, served at ``/``
+and ``/workbench/NAME`` with no build step and nothing fetched from the internet; every
+read and write goes through ``/graphql`` with the tab's API key, so roles and the audit
+apply as to any client. ``chart.js`` (the link chart) is loaded only when a chart opens.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+_JS = "text/javascript; charset=utf-8"
+ASSETS: dict[str, str] = {
+    "app.js": _JS,
+    "api.js": _JS,
+    "ui.js": _JS,
+    "pages.js": _JS,
+    "dossier.js": _JS,
+    "actions.js": _JS,
+    "chart.js": _JS,
+    "style.css": "text/css; charset=utf-8",
+}
+"""Asset file name -> media type, for the files the workbench page loads."""
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+       "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+"""The Content-Security-Policy of the page and its assets: only the API's own files run."""
+
+
+def _file(name: str):
+    return resources.files("riskgraph.api").joinpath("workbench", name)
+
+
+@functools.cache
+def page() -> str:
+    """Return the workbench page (``workbench/index.html``) as text, read once and cached."""
+    return _file("index.html").read_text(encoding="utf-8")
+
+
+def asset(name: str) -> bytes | None:
+    """Return the bytes of the asset called ``name``, or None unless it is a key of ASSETS
+    and shipped (``chart.js`` may not be yet). Only the names in ASSETS are ever read, so a
+    request path can reach no other file; a shipped file is read once and cached."""
+    if name not in ASSETS or not _file(name).is_file():
+        return None
+    return _read(name)
+
+
+@functools.cache
+def _read(name: str) -> bytes:
+    return _file(name).read_bytes()
