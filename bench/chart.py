@@ -31,7 +31,8 @@ MEASURE = """async ([nodes, edges, seed]) => {
   const { mount } = await import('/workbench/chart.js');
   const host = document.createElement('div');
   document.body.replaceChildren(host);
-  const chart = await mount(host, { gql: async () => ({}) }, {});
+  await mount(host, { gql: async () => ({}) }, {});
+  const chart = host.riskgraphChart;
   let state = seed;
   const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
   const labels = ['Enterprise', 'Enterprise', 'Person', 'Agent', 'Vehicle', 'Phone', 'Address', 'Partner'];

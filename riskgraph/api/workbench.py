@@ -20,7 +20,9 @@ ASSETS: dict[str, str] = {
     "dossier.js": _JS,
     "actions.js": _JS,
     "chart.js": _JS,
+    "cytoscape.esm.min.js": _JS,
     "style.css": "text/css; charset=utf-8",
+    "chart.css": "text/css; charset=utf-8",
 }
 """Asset file name -> media type, for the files the workbench page loads."""
 

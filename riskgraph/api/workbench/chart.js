@@ -2,9 +2,10 @@
 // neighbourhood and connection walks, drawn with Cytoscape.js (vendored, see LICENSES.md).
 //
 // mount(element, {gql, navigate}, params) opens it from
-//   start=kind:id          an entity (a dossier, a search hit)
-//   from=kind:id&to=kind:id the paths between two entities
-//   network=RANK           the members of a suspicious network
+//   {start: {kind, id}}            an entity (a dossier, a search hit)
+//   {from: {kind, id}, to: {...}}  the paths between two entities
+//   {network: RANK}                the members of a suspicious network
+// ("kind:id" strings are taken too) and returns the function that closes it.
 // Double-click (or Enter) expands a node; hubs stay collapsed until asked.
 import cytoscape from "./cytoscape.esm.min.js";
 
@@ -24,11 +25,14 @@ const LINKS = {  // edge colour by what the link is
   HAS_PHONE: "#a33b5c", HAS_EMAIL: "#a33b5c", LOCATED_AT: "#a33b5c", HAS_ACCOUNT: "#a33b5c",
   TRADE: "#4c8c2b", AGAINST: "#b22222", ABOUT: "#5a5a9a",
 };
+const CYTOSCAPE_SHEET = "__________cytoscape_stylesheet";
 const EXPAND_LIMIT = 100;  // nodes one expansion adds at most
 const MAX_NODES = 2500;  // beyond this the chart asks the investigator to hide or start again
 const LAYOUT_COSE_UP_TO = 400;  // nodes; above, a concentric layout by degree (linear time)
 const NETWORK_MEMBERS = 40;  // members of a network whose neighbourhoods are drawn
-const DATE_FACTS = [["since", "until"], ["first", "last"], ["first_seen", "last_seen"]];
+// Dates of what a link records (a role held, declarations traded); first_seen and last_seen
+// are when a load saw it, not when it happened, and do not count.
+const DATE_FACTS = [["since", "until"], ["first", "last"]];
 
 const NODE_FIELDS = "nodeId label key name score band";
 const AREA = `truncated nodes { ${NODE_FIELDS} } edges { source target type facts } hubs { links node { ${NODE_FIELDS} } }`;
@@ -42,8 +46,10 @@ const NETWORKS = `query($n: Int!) { suspiciousNetworks(first: $n) { edges { node
   members { kind id name risk { score band } } } } } }`;
 
 export async function mount(element, { gql }, params) {
-  if (!document.querySelector("link[data-chart-css]")) {
-    document.head.append(el("link", { rel: "stylesheet", href: "/workbench/chart.css", "data-chart-css": "" }));
+  if (!document.getElementById(CYTOSCAPE_SHEET)) {
+    // Cytoscape adds an inline <style> unless an element of this id exists; the page's
+    // policy refuses inline styles, so the chart's own sheet takes the id (and the rule).
+    document.head.append(el("link", { rel: "stylesheet", href: "/workbench/chart.css", id: CYTOSCAPE_SHEET }));
   }
   element.replaceChildren();
   const chart = new Chart(element, gql);
@@ -56,11 +62,12 @@ export async function mount(element, { gql }, params) {
   } catch (error) {
     chart.say(error.message, true);
   }
-  return chart;
+  return () => chart.cy.destroy();  // the page calls it when the investigator leaves the chart
 }
 
-function ref(text) {
-  const [kind, ...rest] = String(text).split(":");
+function ref(given) {
+  if (given && typeof given === "object") return { kind: String(given.kind).toUpperCase(), id: given.id };
+  const [kind, ...rest] = String(given).split(":");
   return { kind: kind.toUpperCase(), id: rest.join(":") };
 }
 
@@ -118,7 +125,7 @@ class Chart {
       button("export the chart's nodes and links as JSON", "JSON", () => this.exportJson()),
       el("label", {}, "Links from ", this.from), el("label", {}, " to ", this.to), this.window, this.picker);
     this.canvas = el("div", { class: "chart-canvas", tabindex: "0", "aria-label": "link chart canvas: arrows select, E expands",
-      on: { keydown: (e) => this.key(e) } });
+      style: { position: "relative" }, on: { keydown: (e) => this.key(e) } });
     this.details = el("aside", { class: "chart-details", "aria-label": "the selected node or link" });
     const legend = el("div", { class: "chart-legend", "aria-label": "legend" },
       ...Object.entries(COLOURS).map(([label, colour]) =>
@@ -293,6 +300,7 @@ class Chart {
   }
 
   layout() {
+    this.cy.resize();  // the canvas may have been sized after the chart was made
     const visible = this.cy.elements().not(".hidden, .out-of-time");
     const options = visible.nodes().length <= LAYOUT_COSE_UP_TO
       ? { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 70, numIter: 1500 }
@@ -356,8 +364,9 @@ class Chart {
     this.cy.batch(() => {
       for (const e of this.cy.edges()) {
         const facts = e.data("facts") || {};
+        // A role with no end date is held still; one with no start date is known only by its end.
         const span = DATE_FACTS.map(([s, t]) => [month(facts[s]), month(facts[t])]).find(([s, t]) => s || t);
-        const out = lo && span && ((span[1] || span[0]) < lo || (span[0] || span[1]) > hi);
+        const out = lo && span && ((span[1] || "9999-12") < lo || (span[0] || "0000-01") > hi);
         e.toggleClass("out-of-time", Boolean(out));
       }
     });
