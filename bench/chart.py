@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from api import OUT, free_port, start_server, stop_server, wait_healthy  # noqa: E402
+from api import OUT, create_key, free_port, revoke_key, start_server, stop_server, wait_healthy  # noqa: E402
 
 MEASURE = """async ([nodes, edges, seed]) => {
   const { mount } = await import('/workbench/chart.js');
@@ -79,6 +79,39 @@ MEASURE = """async ([nodes, edges, seed]) => {
 }"""
 
 
+def first_pages(page, port: int, key: str) -> dict[str, float]:
+    """Return how long the workbench's pages take to be ready, in ms: the sign-in page from
+    a cold load, then (signed in) search, the enterprise key targets, a dossier of the
+    riskiest enterprise and its link chart, each from the moment it is asked for."""
+    base = f"http://127.0.0.1:{port}/"
+    out = {}
+    t0 = time.perf_counter()
+    page.goto(base)
+    page.wait_for_selector("#key-input")
+    out["sign-in (cold)"] = (time.perf_counter() - t0) * 1000
+    page.fill("#key-input", key)
+    t0 = time.perf_counter()
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector("#search-input")
+    out["search, after signing in"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    page.goto(base + "#/targets/enterprise")
+    page.wait_for_selector("#targets-table tbody tr")
+    out["key targets"] = (time.perf_counter() - t0) * 1000
+    first = page.get_attribute("#targets-table tbody tr a[href^='#/dossier/']", "href")
+    t0 = time.perf_counter()
+    page.goto(base + first)
+    page.wait_for_selector(".dossier h1")
+    out["dossier"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    _, _, kind, entity = first.split("/", 3)
+    page.goto(f"{base}#/chart?start={kind}:{entity}")
+    page.wait_for_function("() => { const s = document.querySelector('.chart-status');"
+                           " return s && /nodes added/.test(s.textContent); }")
+    out["link chart"] = (time.perf_counter() - t0) * 1000
+    return {k: round(v) for k, v in out.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=OUT / "demo")
@@ -91,9 +124,11 @@ def main() -> None:
 
     port = free_port()
     server = start_server(args.data_dir, port, OUT / "chart-server.log")
-    runs, errors = [], []
+    runs, errors, pages = [], [], {}
+    key = None
     try:
         wait_healthy(server, port, 300)
+        key = create_key(args.data_dir, "investigator")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -104,14 +139,18 @@ def main() -> None:
                 runs.append(page.evaluate(MEASURE, [args.nodes, args.edges, i + 1]))
                 print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in runs[-1].items()}), file=sys.stderr)
             page.screenshot(path=str(OUT / "chart.png"))
+            pages = first_pages(browser.new_page(viewport={"width": 1280, "height": 800}), port, key)
             browser.close()
     finally:
+        if key:
+            revoke_key(args.data_dir, key)
         stop_server(server, 60)
     out = {
         "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}, Debian chromium",
         "command": " ".join(["bench/chart.py", *sys.argv[1:]]),
         "runs": [{k: round(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in runs],
+        "pages_ms": pages,
         "console_errors": errors,
         "at": time.strftime("%H:%M"),
     }
