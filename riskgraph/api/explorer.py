@@ -7,8 +7,7 @@ are listed in ``explorer/LICENSES.md``.
 
 from __future__ import annotations
 
-import functools
-from importlib import resources
+from riskgraph.api import static
 
 ASSETS: dict[str, str] = {
     "graphiql.min.js": "text/javascript; charset=utf-8",
@@ -19,27 +18,8 @@ ASSETS: dict[str, str] = {
 """Asset file name -> media type, for the files the explorer page loads."""
 
 
-def _file(name: str):
-    return resources.files("riskgraph.api").joinpath("explorer", name)
-
-
-@functools.cache
-def page() -> str:
-    """Return the explorer page (``explorer/index.html``) as text, read once and cached."""
-    return _file("index.html").read_text(encoding="utf-8")
-
-
-def asset(name: str) -> bytes | None:
-    """Return the bytes of the asset called ``name``, or None unless it is a key of ASSETS.
-
-    Only the names in ASSETS are ever read (and cached), so a request path can reach no
-    other file, and unknown names do not grow the cache.
-    """
-    if name not in ASSETS:
-        return None
-    return _read(name)
-
-
-@functools.cache
-def _read(name: str) -> bytes:
-    return _file(name).read_bytes()
+_FOLDER = static.Folder("explorer", ASSETS)
+page = _FOLDER.page
+"""Return the explorer page (``explorer/index.html``) as text, read once and cached."""
+asset = _FOLDER.asset
+"""Return the bytes of an asset named in ASSETS (and shipped), else None."""

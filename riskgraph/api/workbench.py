@@ -8,8 +8,7 @@ apply as to any client. ``chart.js`` (the link chart) is loaded only when a char
 
 from __future__ import annotations
 
-import functools
-from importlib import resources
+from riskgraph.api import static
 
 _JS = "text/javascript; charset=utf-8"
 ASSETS: dict[str, str] = {
@@ -31,25 +30,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 """The Content-Security-Policy of the page and its assets: only the API's own files run."""
 
 
-def _file(name: str):
-    return resources.files("riskgraph.api").joinpath("workbench", name)
-
-
-@functools.cache
-def page() -> str:
-    """Return the workbench page (``workbench/index.html``) as text, read once and cached."""
-    return _file("index.html").read_text(encoding="utf-8")
-
-
-def asset(name: str) -> bytes | None:
-    """Return the bytes of the asset called ``name``, or None unless it is a key of ASSETS
-    and shipped (``chart.js`` may not be yet). Only the names in ASSETS are ever read, so a
-    request path can reach no other file; a shipped file is read once and cached."""
-    if name not in ASSETS or not _file(name).is_file():
-        return None
-    return _read(name)
-
-
-@functools.cache
-def _read(name: str) -> bytes:
-    return _file(name).read_bytes()
+_FOLDER = static.Folder("workbench", ASSETS)
+page = _FOLDER.page
+"""Return the workbench page (``workbench/index.html``) as text, read once and cached."""
+asset = _FOLDER.asset
+"""Return the bytes of an asset named in ASSETS (and shipped), else None."""

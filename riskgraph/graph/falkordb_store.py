@@ -5,9 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import re
-import threading
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import redis
@@ -16,7 +14,7 @@ from falkordb import FalkorDB
 from riskgraph import cypher
 from riskgraph.errors import QueryError, StoreError, StoreTimeout
 from riskgraph.graph import embedded
-from riskgraph.graph.store import StoreInfo, WriteSummary, batches
+from riskgraph.graph.store import Deadline, StoreInfo, WriteSummary, batches
 from riskgraph.model import LABELS
 from riskgraph.settings import Settings
 
@@ -45,7 +43,7 @@ class FalkorStore:
         self._server = server
         self._client_name = client_name
         self._closed = False
-        self._deadline = threading.local()
+        self._deadline = Deadline(float(settings.query_timeout))
 
     @classmethod
     def connect(cls, settings: Settings) -> FalkorStore:
@@ -87,26 +85,13 @@ class FalkorStore:
         except (StoreError, redis.RedisError, OSError):
             return False
 
-    @contextlib.contextmanager
-    def limited(self, seconds: float) -> Iterator[None]:
-        outer = getattr(self._deadline, "at", None)
-        at = time.monotonic() + seconds
-        self._deadline.at = at if outer is None else min(outer, at)
-        try:
-            yield
-        finally:
-            self._deadline.at = outer
+    def limited(self, seconds: float) -> contextlib.AbstractContextManager[None]:
+        return self._deadline.limited(seconds)
 
     def _limit_ms(self, name: str) -> int | None:
         """Return the time limit of the next query in milliseconds (None: no limit)."""
-        limit = float(self._settings.query_timeout) or None
-        at = getattr(self._deadline, "at", None)
-        if at is not None:
-            left = at - time.monotonic()
-            if left <= 0:
-                raise StoreTimeout(f"query {name} was not started: the time limit was reached before it")
-            limit = left if limit is None else min(limit, left)
-        return None if limit is None else max(1, int(limit * 1000))
+        left = self._deadline.left(name)
+        return None if left is None else max(1, int(left * 1000))
 
     # -- queries -------------------------------------------------------------------
     def query(self, name: str, params: Mapping[str, Any] | None = None, *, write: bool = False) -> list[dict[str, Any]]:

@@ -7,14 +7,12 @@ Reads and writes are managed transactions: the driver retries them on transient 
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from riskgraph import cypher
 from riskgraph.errors import QueryError, StoreError, StoreTimeout
-from riskgraph.graph.store import StoreInfo, WriteSummary, batches
+from riskgraph.graph.store import Deadline, StoreInfo, WriteSummary, batches
 from riskgraph.settings import Settings
 
 try:
@@ -34,7 +32,7 @@ class Neo4jStore:
         self._batch_size = batch_size
         self._query_timeout = query_timeout
         self._owner = owner  # clones share the driver (a pool): only the first handle closes it
-        self._deadline = threading.local()
+        self._deadline = Deadline(query_timeout)
 
     @classmethod
     def connect(cls, settings: Settings) -> Neo4jStore:
@@ -61,26 +59,8 @@ class Neo4jStore:
         except (Neo4jError, ServiceUnavailable, OSError):
             return False
 
-    @contextlib.contextmanager
-    def limited(self, seconds: float) -> Iterator[None]:
-        outer = getattr(self._deadline, "at", None)
-        at = time.monotonic() + seconds
-        self._deadline.at = at if outer is None else min(outer, at)
-        try:
-            yield
-        finally:
-            self._deadline.at = outer
-
-    def _timeout(self, names: str) -> float | None:
-        """Return the transaction timeout in seconds for the next transaction (None: none)."""
-        limit = self._query_timeout or None
-        at = getattr(self._deadline, "at", None)
-        if at is not None:
-            left = at - time.monotonic()
-            if left <= 0:
-                raise StoreTimeout(f"query {names} was not started: the time limit was reached before it")
-            limit = left if limit is None else min(limit, left)
-        return limit
+    def limited(self, seconds: float) -> contextlib.AbstractContextManager[None]:
+        return self._deadline.limited(seconds)
 
     def _execute(self, name: str, text: str, params: Mapping[str, Any], write: bool) -> tuple[list[dict[str, Any]], Any]:
         def work(tx: Any) -> tuple[list[dict[str, Any]], Any]:
@@ -92,7 +72,7 @@ class Neo4jStore:
 
     def _transaction(self, names: str, work: Any, write: bool) -> Any:
         """Run ``work(tx)`` in one managed transaction (retried by the driver on transient errors)."""
-        timeout = self._timeout(names)
+        timeout = self._deadline.left(names)
         if timeout is not None:  # the server ends the transaction at its timeout
             work = neo4j.unit_of_work(timeout=timeout)(work)
         try:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from riskgraph.errors import StoreTimeout
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,37 @@ class Store(Protocol):
 
     def close(self) -> None:
         ...
+
+
+class Deadline:
+    """The time limit of a store handle's queries, per thread: what ``Store.limited`` sets
+    and each query asks for. ``ceiling`` (seconds, 0 for none) bounds every query."""
+
+    def __init__(self, ceiling: float = 0.0):
+        self.ceiling = ceiling
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def limited(self, seconds: float) -> Iterator[None]:
+        outer = getattr(self._local, "at", None)
+        at = time.monotonic() + seconds
+        self._local.at = at if outer is None else min(outer, at)
+        try:
+            yield
+        finally:
+            self._local.at = outer
+
+    def left(self, what: str) -> float | None:
+        """Return the seconds the next query ``what`` may run (None: no limit). Raises
+        StoreTimeout when the time is up already: the query must not start."""
+        limit = self.ceiling or None
+        at = getattr(self._local, "at", None)
+        if at is not None:
+            left = at - time.monotonic()
+            if left <= 0:
+                raise StoreTimeout(f"query {what} was not started: the time limit was reached before it")
+            limit = left if limit is None else min(limit, left)
+        return limit
 
 
 def batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterator[Sequence[Mapping[str, Any]]]:

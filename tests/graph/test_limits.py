@@ -97,3 +97,24 @@ def test_entries_of_the_main_graph_are_copied_into_the_audit_graph_once(store, s
     store.ensure_schema()
     store.write("audit_append", [_entry(3)])
     assert _logged(store) == ['{"n": 3}', '{"n": 2}', '{"n": 1}']
+
+
+def test_a_deadline_is_per_thread_nests_to_the_shorter_and_keeps_its_ceiling():
+    import threading
+
+    from riskgraph.graph.store import Deadline
+
+    d = Deadline(ceiling=30)
+    assert d.left("q") == 30
+    with d.limited(5):
+        assert 4 < d.left("q") <= 5
+        with d.limited(60):
+            assert d.left("q") <= 5
+        seen = []
+        other = threading.Thread(target=lambda: seen.append(d.left("q")))
+        other.start()
+        other.join()
+        assert seen == [30]  # another thread's queries are not limited by this one's block
+    assert d.left("q") == 30 and Deadline().left("q") is None
+    with pytest.raises(StoreTimeout, match="q was not started"), d.limited(-1):
+        d.left("q")
