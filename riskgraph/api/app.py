@@ -457,7 +457,11 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         # waits up to the switch interval (5 ms by default).
         sys.setswitchinterval(SWITCH_SECONDS)
         services.loop = asyncio.get_running_loop()
+        warming = asyncio.ensure_future(services.investigation.run(services.search_index.warm))
+        warming.add_done_callback(_warmed)
         yield
+        if not warming.done():
+            warming.cancel()
         services.close()
         if close_store:
             store.close()
@@ -482,6 +486,11 @@ def from_environment() -> Starlette:
     settings = load()
     return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True,
                       models_dir=settings.models_dir)
+
+
+def _warmed(done: asyncio.Future) -> None:
+    if not done.cancelled() and done.exception() is not None:  # the first search builds it then
+        log.warning("the search index was not built at start-up: %s", done.exception())
 
 
 def _root_fields(document: Any, name: str | None) -> tuple[OperationDefinitionNode | None, list[str]]:

@@ -48,6 +48,11 @@ class Index:
         self._words: list[str] = []
         self._by_key: dict[str, list[int]] = {}
 
+    def warm(self) -> None:
+        """Build the index now if it is missing or old (at a million declarations, 10 s:
+        the server does it at start-up, so that no search request pays for it)."""
+        self._ensure()
+
     def _ensure(self) -> None:
         with self._lock:
             if time.monotonic() - self._built < REFRESH_SECONDS:
