@@ -37,7 +37,9 @@ TRADING = frozenset({"Enterprise", "Person", "Agent", "Vehicle", "Partner"})  # 
 HUB_LINKS = 200  # links above which a node is a hub, by default
 MAX_HUB_LINKS = 5000  # the most a request may set: a step reads at most STEP_ROWS rows anyway
 RECENT = 1000  # newest declarations of a node read for its TRADE links
-STEP_ROWS = 5000  # rows one step reads at most
+STEP_ROWS = 5000  # rows one step keeps at most
+READ_ROWS = 1000  # rows of one read, for at most CHUNK frontier nodes
+CHUNK = 16
 MAX_PATHS = 10
 PATHS_READ = 200  # shortest paths read to find MAX_PATHS distinct ones
 
@@ -53,12 +55,18 @@ class _Walker:
 
     def __call__(self, frontier: list[int], open_: frozenset[int]) -> Reach:
         links, hubs, cut = [], {}, False
-        params = {"frontier": frontier, "hub": self.hub, "open": sorted(open_), "limit": STEP_ROWS}
         direct = sorted({t for g in self.groups for t in DIRECT.get(g, ())})
-        queries = ["link_step"] * bool(direct) + ["declaration_step"] * (G.DECLARATIONS in self.groups)
-        for name in queries:
-            rows = self.store.query(name, {**params, "types": direct})
-            cut = cut or len(rows) >= STEP_ROWS
+        names = ["link_step"] * bool(direct) + ["declaration_step"] * (G.DECLARATIONS in self.groups)
+        # Small reads in one round trip: the client decodes a reply while holding the
+        # interpreter, so one reply of thousands of rows would hold up the clearance lane.
+        reads = [(name, {"frontier": frontier[at:at + CHUNK], "hub": self.hub, "open": sorted(open_), "limit": READ_ROWS,
+                         "types": direct}) for name in names for at in range(0, len(frontier), CHUNK)]
+        answers = self.store.reads(reads) if reads else []
+        read = 0
+        for rows in answers:
+            cut = cut or len(rows) >= READ_ROWS or read + len(rows) > STEP_ROWS
+            rows = rows[: max(0, STEP_ROWS - read)]
+            read += len(rows)
             for r in rows:
                 if r["degree"] > self.hub and r["from"] not in open_:
                     hubs[r["from"]] = max(hubs.get(r["from"], 0), r["degree"])
