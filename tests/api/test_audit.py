@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from riskgraph.api import audit, auth
-from riskgraph.api.app import Services
+from riskgraph.api.services import Services
 from riskgraph.cli import main
 from riskgraph.errors import StoreError
 from tests.api.conftest import codes

@@ -152,7 +152,7 @@ def test_fragments_that_double_are_refused_before_validation(api, monkeypatch, l
     def not_reached(*_):
         raise AssertionError("validation ran on a query the expansion check refuses")
 
-    monkeypatch.setattr("riskgraph.api.app.validate", not_reached)
+    monkeypatch.setattr("riskgraph.api.services.validate", not_reached)
     answer = _refused(api.post(_doubling(levels), role="officer"), "QUERY_TOO_COSTLY", 400)
     assert "once its fragment spreads are expanded" in answer["errors"][0]["message"]
 

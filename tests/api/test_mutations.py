@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from riskgraph.api import app as app_module
 from riskgraph.api import auth, dossier, feedback
+from riskgraph.api import services as shared
 from riskgraph.entities import results
 from riskgraph.entities.analysis import analyze
 from riskgraph.entities.results import save
@@ -281,7 +281,7 @@ def test_a_new_analysis_replaces_provisional_scores_and_old_cursors(own_api, qui
     page = own_api.data("{ keyTargets(kind: ENTERPRISE, first: 2) { pageInfo { endCursor } } }", role="officer")["keyTargets"]
     old = _analysis_id(own_api)
     save(own_api.store, analyze(own_api.store, CUTOFF))
-    monkeypatch.setattr(app_module, "CURRENT_SECONDS", 0.0)
+    monkeypatch.setattr(shared, "CURRENT_SECONDS", 0.0)
     assert _analysis_id(own_api) != old
     answer = own_api.gql("query($a: String) { keyTargets(kind: ENTERPRISE, first: 2, after: $a) { totalCount } }", {"a": page["pageInfo"]["endCursor"]}, "officer")
     assert codes(answer) == ["STALE_CURSOR"]

@@ -127,16 +127,16 @@ def test_assess_with_a_selectivity_model_gives_its_probability(api, tmp_path):
 def test_concurrent_first_assessments_build_the_assessor_once(api, monkeypatch):
     import asyncio
 
-    from riskgraph.api import app
+    from riskgraph.api import services as shared
 
-    real, built = app.Assessor, []
+    real, built = shared.Assessor, []
 
     def counting(*args):
         built.append(args)
         return real(*args)
 
-    monkeypatch.setattr(app, "Assessor", counting)
-    services = app.Services(api.store, timeout=5.0)
+    monkeypatch.setattr(shared, "Assessor", counting)
+    services = shared.Services(api.store, timeout=5.0)
 
     async def many(n: int) -> list:
         return await asyncio.gather(*(services.assessor() for _ in range(n)))
