@@ -479,9 +479,11 @@ def run_op(name: str, ports: list[int], pool: list[tuple[str, bytes]], args: arg
 
     async def both():
         stop = time.perf_counter() + args.warmup + args.seconds
-        side = investigate(ports, investigation, args.investigators, stop) if investigation else asyncio.sleep(0, None)
-        main = (open_load(ports, pool, args.rate, args.concurrency, args.warmup, args.seconds, args.seed) if args.rate
-                else load(ports, pool, args.concurrency, args.warmup, args.seconds))
+        # --apart: the investigators on the last server only, the load on the others
+        theirs, ours = (ports[-1:], ports[:-1]) if args.apart and len(ports) > 1 else (ports, ports)
+        side = investigate(theirs, investigation, args.investigators, stop) if investigation else asyncio.sleep(0, None)
+        main = (open_load(ours, pool, args.rate, args.concurrency, args.warmup, args.seconds, args.seed) if args.rate
+                else load(ours, pool, args.concurrency, args.warmup, args.seconds))
         return await asyncio.gather(main, side, health(ports[0], stop), watch(stop))
 
     (latencies, errors, span), investigators, healthz, _ = asyncio.run(both())
@@ -544,6 +546,8 @@ def main() -> None:
     parser.add_argument("--mix", help="one load of a mix of the operations instead, e.g. entityRisk=70,assessDeclaration=25,dossier=5")
     parser.add_argument("--investigators", type=int, default=0,
                         help="also run each operation again while N investigators send worst-case connection and neighbourhood requests")
+    parser.add_argument("--apart", action="store_true",
+                        help="with --servers 2 or more, the investigators on the last API process only and the load on the others")
     parser.add_argument("--out", type=Path, default=OUT / "api.json")
     parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds to wait for the store and the server")
     args = parser.parse_args()
