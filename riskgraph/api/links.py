@@ -78,8 +78,9 @@ class _Walker:
         if parties and G.DECLARATIONS not in self.groups and trading:
             answers = self.store.reads([("trade_step", {"node": n, "recent": RECENT, "parties": parties}) for n in trading])
             for n, rows in zip(trading, answers):
-                if len({r["node"] for r in rows}) > self.hub and n not in open_:
-                    hubs[n] = max(hubs.get(n, 0), len({r["node"] for r in rows}))
+                parties_met = len({r["node"] for r in rows})
+                if parties_met > self.hub and n not in open_:
+                    hubs[n] = max(hubs.get(n, 0), parties_met)
                     continue
                 for r in rows:
                     self.known.setdefault(r["node"], [r["node"], r["label"], r["key"], r["name"]])

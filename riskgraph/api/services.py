@@ -163,11 +163,11 @@ class Services:
         refused, or is being started again), with the current analysis when it answered.
         Never waits longer than HEALTH_SECONDS, and never sends a second probe while one
         is still out."""
+        if self._reviving is not None and not self._reviving.done():
+            return "down", None  # no probe queued behind the restart
         if self._probe is None or self._probe.done():
             deadline = time.monotonic() + 1.0  # a probe still out after a second is stopped by the store
             self._probe = asyncio.ensure_future(self.health.run(entities.current, self.health.store, deadline=deadline))
-        if self._reviving is not None and not self._reviving.done():
-            return "down", None
         try:
             return "ok", await asyncio.wait_for(asyncio.shield(self._probe), HEALTH_SECONDS)
         except (asyncio.TimeoutError, StoreTimeout):

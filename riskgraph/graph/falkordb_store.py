@@ -175,7 +175,7 @@ class FalkorStore:
         graph = self._journal if name in JOURNAL else self._graph
         # FalkorDB does not stop a write at a timeout (measured: a 68 s write ran whole with
         # a 300 ms limit), and a write is atomic: so the limit only keeps one from starting.
-        self._limit_ms(name)
+        self._deadline.left(name)
         try:
             return graph.query(cypher.load(name, self.dialect), dict(params or {}))
         except redis.ResponseError as e:

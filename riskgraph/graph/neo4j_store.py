@@ -30,7 +30,6 @@ class Neo4jStore:
         self._database = database
         self._uri = uri
         self._batch_size = batch_size
-        self._query_timeout = query_timeout
         self._owner = owner  # clones share the driver (a pool): only the first handle closes it
         self._deadline = Deadline(query_timeout)
 
@@ -49,7 +48,7 @@ class Neo4jStore:
 
     def clone(self) -> Neo4jStore:
         """Return a handle on the same driver: the driver's pool gives each its own connection."""
-        return Neo4jStore(self._driver, self._database, self._uri, self._batch_size, self._query_timeout, owner=False)
+        return Neo4jStore(self._driver, self._database, self._uri, self._batch_size, self._deadline.ceiling, owner=False)
 
     def revive(self) -> bool:
         """The server is not ours to start: say whether it answers (the driver reconnects)."""
