@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from starlette.testclient import TestClient
 
 from riskgraph.api.app import from_environment
@@ -12,7 +14,10 @@ def test_a_worker_builds_the_api_from_the_environment_and_serves_the_same_graph(
     monkeypatch.setenv("RISKGRAPH_DATA_DIR", str(api.settings.data_dir))
     monkeypatch.setenv("RISKGRAPH_GRAPH", api.settings.graph)
     with TestClient(from_environment()) as client:
-        health = client.get("/healthz").json()
+        # The first probe may find the store busy while the worker warms its search index.
+        give_up = time.monotonic() + 30
+        while (health := client.get("/healthz").json())["status"] != "ok" and time.monotonic() < give_up:
+            time.sleep(0.1)
         answer = client.post("/graphql", json={"query": "{ entityRisk(refs: []) { id } }"},
                              headers={"Authorization": f"Bearer {api.keys['clearance']}"}).json()
     assert health["store"] is True and health["modelVersion"] == f"{MODEL_VERSION}-priors"
