@@ -49,6 +49,17 @@ from riskgraph.ranking import quantile
 
 
 @dataclass(frozen=True)
+class ProfileHit:
+    """An officer-authored risk profile (hồ sơ rủi ro) whose criteria the declaration meets."""
+
+    profile_id: str
+    version: int
+    lane: str  # the lane the profile asks for (``LANES``)
+    reason: str  # shown to the clearance officer
+    instructions: str = ""  # for the examining officer
+
+
+@dataclass(frozen=True)
 class Assessment:
     declaration_no: str
     channel: str
@@ -57,6 +68,7 @@ class Assessment:
     reasons: tuple[tuple[str, float, str], ...]  # (part, contribution, detail)
     probability: float | None = None  # the selectivity model's, when one was used
     basis: str = "model"
+    hits: tuple[ProfileHit, ...] = ()  # the risk profiles it meets
 
 
 FALLBACK = "graph and profile score: no selectivity model trained up to {as_of} (run `riskgraph train`)"

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Lanes from least to most strict: green (cleared), blue (cleared, then post-clearance audit,
+# kiểm tra sau thông quan), yellow (documents checked, luồng vàng), red (goods examined, luồng đỏ).
+LANES = ("green", "blue", "yellow", "red")
+
+
+def stricter(a: str, b: str) -> str:
+    """Return the stricter of two lanes (``LANES`` order)."""
+    return a if LANES.index(a) >= LANES.index(b) else b
+
 
 @dataclass(frozen=True)
 class Policy:
