@@ -215,14 +215,11 @@ class Profiles:
         self.lengths = sorted({len(k) for k in self.by_prefix})
 
     @classmethod
-    def load(cls, store: Store) -> Profiles:
-        """Compile the active profiles in the store (the ones whose criteria no longer parse
-        are skipped: none can be stored that way). Cost: one scan of the profiles, and
-        with "new trader" or "closed" criteria one scan of the declarations."""
-        compiled = []
-        for p in listed(store):
-            if p.active:
-                compiled.append((p, C.parse(p.criteria)))
+    def load(cls, store: Store, chosen: list[RiskProfile] | None = None) -> Profiles:
+        """Compile ``chosen`` profiles, by default the active ones in the store. Cost: one
+        scan of the profiles, and with "new trader" or "closed" criteria one scan of the
+        declarations."""
+        compiled = [(p, C.parse(p.criteria)) for p in (listed(store) if chosen is None else chosen) if p.active]
         needs = frozenset().union(*(c.needs for _, c in compiled)) if compiled else frozenset()
         first, closed = {}, set()
         if needs & {C.HISTORY, C.STATUS}:
