@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import re
+import secrets
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 
@@ -120,6 +121,11 @@ def revision(store: Store) -> tuple[int, int]:
     """Return (profiles, versions): it changes with every edit. Cost: one scan of the profiles."""
     row = store.query("profile_revision")[0]
     return int(row["profiles"] or 0), int(row["versions"] or 0)
+
+
+def new_id() -> str:
+    """Return a fresh profile id: RP-<date>-<8 hex digits>."""
+    return f"RP-{date.today():%Y%m%d}-{secrets.token_hex(4)}"
 
 
 def create(store: Store, values: dict, by: str, profile_id: str, requester: str = "") -> tuple[RiskProfile, bool]:
