@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
 
 from riskgraph.errors import InvalidCriteria
 
@@ -48,7 +49,6 @@ BAND_ORDER = ("low", "medium", "high", "critical")
 KEY_TARGET_BANDS = frozenset({"high", "critical"})
 NEW_DAYS = 90
 CLOSED = frozenset({"dissolved", "suspended", "absconded"})
-KEYWORDS = {"and", "or", "not", "in", "startswith", "is", "band", "within", "days"}
 COMPARE = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__, "=": float.__eq__, "!=": float.__ne__}
 _TOKEN = re.compile(r"""\s*(?:(?P<op><=|>=|!=|[<>=(),])|(?P<quoted>"[^"]*"|'[^']*')|(?P<number>-?\d+(?:\.\d+)?(?![\w*.]))"""
                     r"""|(?P<word>[\w.\-/]+\*?))""", re.UNICODE)
@@ -77,7 +77,10 @@ class Criteria:
     text: str
     needs: frozenset
     test: Callable[[dict, Facts], bool]
-    hs: tuple[str, ...] | None = None  # HS prefixes one of which a declaration must have to meet them; None: no such bound
+    # A necessary condition, to test the criteria only on the declarations that can meet
+    # them: ("hs", prefixes) one of which an HS code starts with, or (prop, values) the
+    # field (upper-cased) is one of; None when the criteria have no such bound.
+    bound: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,15 +117,15 @@ def parse(text: str) -> Criteria:
     if len(text) > MAX_LENGTH:
         raise InvalidCriteria(f"the criteria are longer than {MAX_LENGTH:,} characters", MAX_LENGTH + 1, "shorter criteria")
     parser = _Parser(tokens(text))
-    test, hs = parser.disjunction()
+    test, bound = parser.disjunction()
     parser.expect_end()
-    return Criteria(text.strip(), frozenset(parser.needs), test, None if hs is None else tuple(sorted(hs)))
+    return Criteria(text.strip(), frozenset(parser.needs), test, None if bound is None else (bound[0], tuple(sorted(bound[1]))))
 
 
 class _Parser:
-    """Recursive descent over the tokens; each rule returns a predicate and the HS prefixes
-    one of which a declaration must have to meet it (None when it has no such bound), so
-    that a batch tests a profile only on the declarations of its goods."""
+    """Recursive descent over the tokens; each rule returns a predicate and its bound (see
+    ``Criteria.bound``), so that a batch tests a profile only on the declarations that can
+    meet it. Conjunctions nest as ``a and b`` closures: no generator per test."""
 
     def __init__(self, toks: list[_Token]):
         self.toks, self.i, self.needs = toks, 0, set()
@@ -153,9 +156,10 @@ class _Parser:
             parts.append(self.conjunction())
         if len(parts) == 1:
             return parts[0]
-        tests = [t for t, _ in parts]
-        guard = None if any(g is None for _, g in parts) else frozenset().union(*(g for _, g in parts))
-        return (lambda d, f: any(t(d, f) for t in tests)), guard
+        bounds = [g for _, g in parts]
+        same = all(g is not None and g[0] == bounds[0][0] for g in bounds)
+        bound = (bounds[0][0], frozenset().union(*(g[1] for g in bounds))) if same else None
+        return reduce(_either, [t for t, _ in parts]), bound
 
     def conjunction(self):
         parts = [self.negation()]
@@ -163,9 +167,9 @@ class _Parser:
             parts.append(self.negation())
         if len(parts) == 1:
             return parts[0]
-        tests = [t for t, _ in parts]
-        guard = min((g for _, g in parts if g is not None), key=len, default=None)
-        return (lambda d, f: all(t(d, f) for t in tests)), guard
+        # HS bounds first: they are the narrowest on most traffic (an origin may be half of it)
+        bound = min((g for _, g in parts if g is not None), key=lambda g: (g[0] != "hs", len(g[1])), default=None)
+        return reduce(_both, [t for t, _ in parts]), bound
 
     def negation(self):
         if self.word("not"):
@@ -190,7 +194,7 @@ class _Parser:
         if name == "hs":
             return self.hs()
         if name in TEXT_FIELDS:
-            return self.text_field(TEXT_FIELDS[name]), None
+            return self.text_field(TEXT_FIELDS[name])
         if name in NUMBER_FIELDS:
             return self.number_field(name), None
         return self.party(name), None
@@ -200,8 +204,9 @@ class _Parser:
         out = []
         while True:
             t = self.tok
-            value = check(t) if check else (t.text if t.kind in ("word", "quoted", "number") and t.text.lower() not in KEYWORDS
-                                               else None)
+            # After `=`, `in` or a comma a value is due, so a country code that reads as a
+            # keyword (IN for India, IS for Iceland) is taken as the value it must be.
+            value = check(t) if check else (t.text if t.kind in ("word", "quoted", "number") else None)
             if value is None:
                 self.fail(what)
             out.append(value)
@@ -220,20 +225,20 @@ class _Parser:
             return digits if ok else None
 
         prefixes = tuple(self.values("an HS code prefix of 2 to 10 digits, e.g. 8471 or 8517*", prefix))
-        return (lambda d, f: any(code.startswith(prefixes) for code in d["props"].get("hs_codes") or ())), frozenset(prefixes)
+        return (lambda d, f: any(code.startswith(prefixes) for code in d["props"].get("hs_codes") or ())), ("hs", frozenset(prefixes))
 
     def text_field(self, prop: str):
         t = self.tok
         if self.word("in"):
             wanted = frozenset(v.upper() for v in self.values("a value, e.g. CN or \"A11\""))
-            return lambda d, f: (d["props"].get(prop) or "").upper() in wanted
+            return (lambda d, f: (d["props"].get(prop) or "").upper() in wanted), (prop, wanted)
         if t.kind == "op" and t.text in ("=", "!="):
             self.i += 1
             value = self.values("a value, e.g. CN or \"A11\"")
             if len(value) > 1:
                 raise InvalidCriteria("`=` takes one value", self.toks[self.i - 2].column, "`in` for a list of values")
             one, equal = value[0].upper(), t.text == "="
-            return lambda d, f: ((d["props"].get(prop) or "").upper() == one) == equal
+            return (lambda d, f: ((d["props"].get(prop) or "").upper() == one) == equal), ((prop, frozenset({one})) if equal else None)
         self.fail("`in`, `=` or `!=`")
 
     def number_field(self, name: str):
@@ -317,6 +322,14 @@ class _Parser:
             self.needs.add(STATUS)
             return lambda d, f: d["trader"] in f.closed
         self.fail("watchlisted, key_target" + (", new or closed" if part == "trader" else ""))
+
+
+def _both(a, b):
+    return lambda d, f: a(d, f) and b(d, f)
+
+
+def _either(a, b):
+    return lambda d, f: a(d, f) or b(d, f)
 
 
 def _party_keys(part: str) -> Callable[[dict], list[str]]:

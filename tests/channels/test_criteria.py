@@ -30,6 +30,7 @@ def meets(text: str, d: dict | None = None, facts: Facts = Facts()) -> bool:
     ("hs in 9401 or origin = CN", True), ("hs in 9401 and origin = CN", False), ("not hs in 9401", True),
     ("not (hs in 8471 and origin = CN)", False), ("hs in 9401 or origin = CN and partner = HK", True),
     ("(hs in 9401 or origin = CN) and partner = VN", False), ("NOT HS IN 8471", False),
+    ("origin in IN, IS or partner = HK", True), ("origin = IN", False),
 ])
 def test_each_condition_reads_the_declaration(text, expected):
     assert meets(text) is expected
@@ -58,9 +59,12 @@ def test_criteria_say_what_they_need_and_bound_their_goods():
     assert parse("hs in 8471 and origin = CN").needs == frozenset()
     assert parse("trader band >= high or agent is watchlisted").needs == {SCORES, WATCHLIST}
     assert parse("trader is new or trader is closed").needs == {HISTORY, STATUS}
-    assert parse("hs in 8471, 8517 and origin = CN").hs == ("8471", "8517")
-    assert parse("(hs in 84 or hs in 85) and not hs in 8501").hs == ("84", "85")
-    assert parse("hs in 84 or origin = CN").hs is None and parse("not hs in 84").hs is None
+    assert parse("hs in 8471, 8517 and origin = CN").bound == ("hs", ("8471", "8517"))
+    assert parse("(hs in 84 or hs in 85) and not hs in 8501").bound == ("hs", ("84", "85"))
+    assert parse("origin in cn, th and procedure = A11").bound == ("procedure_code", ("A11",))
+    assert parse("origin = CN or origin = TH").bound == ("origin_country", ("CN", "TH"))
+    assert parse("hs in 84 or origin = CN").bound is None and parse("not hs in 84").bound is None
+    assert parse("origin != CN").bound is None and parse("value_usd > 1").bound is None
     assert entities([declaration()]) == ["agent:DL1", "enterprise:0101", "person:P1", "vehicle:29C-1", "vehicle:MSCU1"]
 
 
