@@ -13,8 +13,8 @@
     python bench/profiles.py backtest [--as-of 2024-12-31] [--horizon 12] [--top 10 20 50]
         The declaration backtest's held-out declarations (``riskgraph backtest --declarations``):
         precision at a 5% inspection budget of the model alone, and of the model with the
-        ``--top`` lines it suggests adopted, in the lanes ``suggest`` gives and all forced to
-        red (red hits first, capped at ``Policy.profile_cap`` of the declarations, the
+        ``--top`` lines it suggests adopted, in the lane ``profile adopt`` gives them and
+        forced to red (red hits first, capped at ``Policy.profile_cap`` of the declarations, the
         riskiest by the model; a yellow hit leaves the red lane as it was).
 
 Each command prints its figures and writes them as JSON under bench/out/.
@@ -135,15 +135,15 @@ def backtest(args) -> None:
         records = {r["key"]: r for r in stored_records(s, as_of + timedelta(days=1), end)[0]}
         graded = [records[k] for k in test.key]
         positive = np.asarray(test.positive, dtype=bool)
-        lines = P.suggestions(model, Policy(), args.min_support)
+        lines = P.suggestions(model, args.min_support)
         out = {"as_of": args.as_of, "horizon_months": args.horizon, "model": model.version, "graded": len(graded),
                "positives": int(positive.sum()), "model_precision_at_5": round(precision_at(score, positive, 0.05), 4),
-               "suggested_red": sum(r["lane"] == "red" for r in lines), "suggested": len(lines), "adopted": []}
+               "suggested": len(lines), "adopted": []}
         cap = math.ceil(Policy().profile_cap * len(graded))
         for top in args.top:
-            for forced in (None, "red"):  # in the lanes suggest gives, then all forced to red
-                chosen = [P.RiskProfile(f"S{i}", 1, "bench", r["criteria"], "suggested", "", forced or r["lane"], "2000-01-01", None,
-                                        True) for i, r in enumerate(lines[:top])]
+            for lane in (P.SUGGESTED_LANE, "red"):  # as `profile adopt` adopts them, then forced to red
+                chosen = [P.RiskProfile(f"S{i}", 1, "bench", r["criteria"], "suggested", "", lane, "2000-01-01", None, True)
+                          for i, r in enumerate(lines[:top])]
                 profiles = P.Profiles.load(s, chosen)
                 found = profiles.hits(graded, profiles.facts(s, graded))
                 hit = np.array([bool(h) for h in found])
@@ -151,7 +151,7 @@ def backtest(args) -> None:
                 promoted = np.flatnonzero(red)[np.argsort(-score[red], kind="stable")][:cap]
                 combined = score.copy()
                 combined[promoted] += 1.0  # red hits go first, the riskiest by the model up to the cap
-                out["adopted"].append({"top": top, "lanes": forced or "suggested", "declarations_hit": int(hit.sum()),
+                out["adopted"].append({"top": top, "lane": lane, "declarations_hit": int(hit.sum()),
                                        "sent_red": len(promoted),
                                        "hit_precision": round(float(positive[hit].mean()), 4) if hit.any() else None,
                                        "precision_at_5": round(precision_at(combined, positive, 0.05), 4)})

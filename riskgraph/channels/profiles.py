@@ -29,7 +29,6 @@ from riskgraph.channels.policy import LANES, stricter
 from riskgraph.entities import scores as stored_scores
 from riskgraph.errors import ConfigError
 from riskgraph.graph import Store
-from riskgraph.ranking import quantile
 
 PROFILE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 EDITABLE = ("owner_unit", "criteria", "reason", "instructions", "lane", "valid_from", "valid_to", "active")
@@ -306,18 +305,20 @@ def apply(assessments: list, hits: list[list[ProfileHit]], cap: Cap) -> list:
     return out
 
 
-def suggestions(model, policy, min_support: int) -> list[dict]:
+# The lane a learned line is adopted in unless the officer says otherwise. The lines are the
+# model's own mean probabilities: they know nothing the model does not, so in red their hits
+# would only take inspections from declarations the model ranks riskier (on the demo world's
+# backtest the top 10 lines forced to red cut precision at 5% from 0.36 to 0.07,
+# docs/benchmarks.md); in yellow they leave the red lane as the model fills it.
+SUGGESTED_LANE = "yellow"
+
+
+def suggestions(model, min_support: int) -> list[dict]:
     """Return the learned HS x origin x procedure lines of a selectivity ``model``
     (riskgraph.declarations.profiles.learned) with at least ``min_support`` declarations,
-    riskiest first, each with its rank, criteria text and the lane to adopt it in: red only
-    when the line's mean learned risk reaches the model's red threshold under ``policy``,
-    else yellow. A line below it sent to red would take red inspections from declarations
-    the model ranks riskier (on the demo world's backtest the top 10 lines in red cut
-    precision at 5% from 0.36 to 0.07: docs/benchmarks.md)."""
-    red = quantile(model.thresholds, 1 - policy.red_share) if policy.red_share else math.inf
+    riskiest first, each with its rank and criteria text."""
     lines = (r for r in model.profiles if r["declarations"] >= min_support)
-    return [{"rank": i, **r, "criteria": suggestion(r), "lane": "red" if r["learned_risk"] >= red else "yellow"}
-            for i, r in enumerate(lines, start=1)]
+    return [{"rank": i, **r, "criteria": suggestion(r)} for i, r in enumerate(lines, start=1)]
 
 
 def suggestion(line: dict) -> str:

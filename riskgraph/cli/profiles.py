@@ -201,7 +201,7 @@ def _lines(settings: Settings, as_of: str | None, min_support: int) -> list[dict
     model = declarations.newest(settings.models_dir, day)
     if model is None:
         raise ConfigError(f"no selectivity model trained up to {day} in {settings.models_dir}: run `riskgraph train` first")
-    return P.suggestions(model, Policy(), min_support)
+    return P.suggestions(model, min_support)
 
 
 AS_OF = click.option("--as-of", "as_of", metavar="DATE", help="Use the newest model trained up to this date [default: today].")
@@ -216,11 +216,9 @@ SUPPORT = click.option("--min-support", type=click.IntRange(1), default=20, show
 @FORMAT
 @click.pass_obj
 def suggest(settings: Settings, as_of: str | None, top: int, min_support: int, fmt: str) -> None:
-    """The learned HS x origin x procedure lines as criteria an officer can adopt, each with
-    the lane to adopt it in (red only when its mean learned risk reaches the model's red
-    threshold)."""
+    """The learned HS x origin x procedure lines as criteria an officer can adopt."""
     rows = _lines(settings, as_of, min_support)[:top]
-    output.emit(rows, fmt, ["rank", "lane", "criteria", "learned_risk", "declarations", "inspections", "discrepancy_rate"], click.echo)
+    output.emit(rows, fmt, ["rank", "criteria", "learned_risk", "declarations", "inspections", "discrepancy_rate"], click.echo)
 
 
 @profile.command("adopt")
@@ -228,7 +226,8 @@ def suggest(settings: Settings, as_of: str | None, top: int, min_support: int, f
 @AS_OF
 @SUPPORT
 @click.option("--id", "profile_id", help="The new profile's id [default: LEARNED-<hs6>-<origin>-<procedure>].")
-@click.option("--lane", type=click.Choice(LANES), help="[default: the lane `suggest` gives]")
+@click.option("--lane", type=click.Choice(LANES), default=P.SUGGESTED_LANE, show_default=True,
+              help="Red only with evidence beyond the model's: the line restates the model's own scores.")
 @click.option("--owner-unit", required=True, help="The unit that owns the profile.")
 @click.option("--valid-to", metavar="DATE", help="Last day in force [default: open-ended].")
 @BY
@@ -241,7 +240,7 @@ def adopt(settings: Settings, rank: int, as_of: str | None, min_support: int, pr
         raise ConfigError(f"there are {len(lines)} suggestions with --min-support {min_support}; choose a rank from 1 to {len(lines)}")
     line = lines[rank - 1]
     rate = "" if line["discrepancy_rate"] is None else f", {line['discrepancy_rate']:.0%} of {line['inspections']} inspections wrong"
-    values = {"owner_unit": owner_unit, "criteria": line["criteria"], "lane": lane or line["lane"], "valid_from": date.today().isoformat(),
+    values = {"owner_unit": owner_unit, "criteria": line["criteria"], "lane": lane, "valid_from": date.today().isoformat(),
               "valid_to": valid_to, "active": True, "note": "adopted from the selectivity model's suggestion",
               "reason": f"learned line HS {line['hs6']} from {line['origin_country']} under {line['procedure_code']}: "
                         f"mean risk {line['learned_risk']:.0%}{rate}",
