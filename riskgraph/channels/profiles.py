@@ -158,13 +158,11 @@ def edit(store: Store, profile_id: str, version: int, changes: dict, by: str, no
     note = (note or "").strip()
     if not 3 <= len(note) <= 2000:
         raise InvalidProfile("note: say why in 3 to 2,000 characters")
-    if version == base.version - 1 and base.request_hash:
-        # the newest version may be this very request, retried
-        earlier = history(store, profile_id)[version - 1] if version >= 1 else None
-        if earlier is not None:
-            fields = checked({**{k: getattr(earlier, k) for k in EDITABLE}, **changes})
-            if base.request_hash == _digest(requester, "edit", profile_id, [version, fields, note]):
-                return base, True
+    if version == base.version - 1 >= 1:  # the newest version may be this very request, retried
+        earlier = history(store, profile_id)[version - 1]
+        fields = checked({**{k: getattr(earlier, k) for k in EDITABLE}, **changes})
+        if base.request_hash == _digest(requester, "edit", profile_id, [version, fields, note]):
+            return base, True
     if version != base.version:
         raise InvalidProfile(f"version: {profile_id} was edited since version {version} (by {base.edited_by} at {base.edited_at}); "
                              f"it is at version {base.version}: edit from that one")
