@@ -9,6 +9,15 @@ class ConfigError(RiskgraphError):
     """A setting is missing or has a value riskgraph cannot use."""
 
 
+class InvalidCriteria(ConfigError):
+    """A risk profile's criteria text does not parse; ``column`` (from 1) is where, and
+    ``expected`` what the parser wanted there."""
+
+    def __init__(self, message: str, column: int, expected: str):
+        super().__init__(f"criteria, column {column}: {message}; expected {expected}")
+        self.column, self.expected = column, expected
+
+
 class StoreError(RiskgraphError):
     """The graph store could not be started, reached or queried."""
 

@@ -278,6 +278,8 @@ LABELS: tuple[Label, ...] = (
     Label("SuspiciousNetwork", "network_key", "a suspicious network found by an analysis: analysis_id|rank"),
     Label("WatchlistEntry", "entry_id", "a manual key target: entity, reason, owner, added and removed"),
     Label("ApiKey", "key_id", "an API key: role, name, hash of the secret (never the secret), revoked"),
+    Label("RiskProfile", "profile_id", "an officer-authored risk profile (hồ sơ rủi ro) as its newest version stands"),
+    Label("RiskProfileVersion", "key", "one version of a risk profile, never changed: profile_id|version"),
     Label("AuditEntry", "entry_id", "one audited API call: who, when, operation, arguments, result size"),
 )
 LABEL_BY_NAME = {label.name: label for label in LABELS}

@@ -335,3 +335,30 @@ def test_ingest_refuses_another_world_unless_merged(settings, tmp_path):
     assert ingest("--merge", str(other)).exit_code == 0
     with opened(settings) as s:
         assert [(r["run_id"], r["status"]) for r in s.query("runs_list", {"limit": 10})] == [(2, "finished"), (1, "finished")]
+
+
+def test_profile_commands_write_versions_audit_them_and_suggest_learned_lines(cli_world, cli_trained):
+    made = _invoke(cli_world, "profile", "create", "RP-CLI", "--criteria", "hs in 0808 and origin = CN", "--reason", "apples",
+                   "--lane", "red", "--owner-unit", "QLRR", "--valid-from", "2020-01-01", "--by", "officer.a")
+    assert made.exit_code == 0 and made.stdout.startswith("RP-CLI version 1 (active, lane red")
+    bad = _invoke(cli_world, "profile", "create", "RP-CLI2", "--criteria", "hs in 08x", "--reason", "bad", "--lane", "red",
+                  "--owner-unit", "QLRR")
+    assert bad.exit_code == 1 and "column 7" in bad.stderr and "HS code prefix" in bad.stderr
+    assert _invoke(cli_world, "profile", "edit", "RP-CLI", "--lane", "yellow", "--note", "fewer seizures", "--by", "b").exit_code == 0
+    assert _invoke(cli_world, "profile", "deactivate", "RP-CLI", "--note", "season over", "--by", "c").exit_code == 0
+    history = json.loads(_invoke(cli_world, "profile", "history", "RP-CLI", "--format", "json").stdout)
+    assert [(v["version"], v["lane"], v["active"], v["edited_by"]) for v in history] == [
+        (1, "red", True, "officer.a"), (2, "yellow", True, "b"), (3, "yellow", False, "c")]
+    audit = json.loads(_invoke(cli_world, "audit", "--format", "json", "--key-name", "cli:officer.a").stdout)
+    assert [(e["operation"], e["outcome"]) for e in audit] == [("createRiskProfile", "ok")]
+    assert [e["outcome"] for e in json.loads(_invoke(cli_world, "audit", "--format", "json").stdout)
+            if e["operation"] == "createRiskProfile"][0] == "rejected"  # the bad criteria, newest first
+    suggested = json.loads(_invoke(cli_world, "profile", "suggest", "--as-of", "2025-12-31", "--min-support", "1", "--format", "json").stdout)
+    assert suggested and suggested[0]["criteria"].startswith(f"hs in {suggested[0]['hs6']} and origin = ")
+    adopted = _invoke(cli_world, "profile", "adopt", "1", "--as-of", "2025-12-31", "--min-support", "1", "--owner-unit", "QLRR")
+    assert adopted.exit_code == 0 and adopted.stdout.startswith(f"LEARNED-{suggested[0]['hs6']}-")
+    listed = json.loads(_invoke(cli_world, "profile", "list", "--format", "json").stdout)
+    assert {p["profile_id"]: p["active"] for p in listed}["RP-CLI"] is False
+    effect = json.loads(_invoke(cli_world, "profile", "effectiveness", "--from", "2025-01-01", "--until", "2025-12-31",
+                                "--format", "json").stdout)
+    assert {r["profile_id"] for r in effect} == {p["profile_id"] for p in listed} and all(r["hits"] >= r["inspected"] for r in effect)

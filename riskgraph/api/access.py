@@ -3,7 +3,8 @@
 Roles are ordered; each one may do everything the roles before it may:
 
 * ``clearance`` — clearance systems (hệ thống thông quan): entity risk and channel advice;
-* ``officer`` — risk officers: key targets, networks, search, dossiers without intel text;
+* ``officer`` — risk officers: key targets, networks, search, dossiers without intel text,
+  risk profiles (writing them too);
 * ``investigator`` — intelligence investigators (điều tra, xác minh): intel text, paths
   between entities, neighbourhoods, submitting intel;
 * ``admin`` — API keys, the audit log, inspection results, watchlists.
@@ -29,6 +30,10 @@ FIELDS: dict[str, str] = {
     "Query.search": "officer",
     "Query.dossier": "officer",
     "Query.watchlist": "officer",
+    "Query.riskProfiles": "officer",
+    "Query.riskProfile": "officer",
+    "Query.riskProfileHistory": "officer",
+    "Query.profileEffectiveness": "officer",
     "Query.connection": "investigator",
     "Query.neighbourhood": "investigator",
     "Query.apiKeys": "admin",
@@ -37,6 +42,9 @@ FIELDS: dict[str, str] = {
     "IntelReport.summary": "investigator",
     "IntelReport.sourceKind": "investigator",
     # Mutation
+    "Mutation.createRiskProfile": "officer",
+    "Mutation.editRiskProfile": "officer",
+    "Mutation.setRiskProfileActive": "officer",
     "Mutation.submitIntel": "investigator",
     "Mutation.recordInspectionResult": "admin",
     "Mutation.addWatchlist": "admin",

@@ -41,10 +41,10 @@ def submit_intel(store: Store, values: dict[str, Any], who: Any, key: str | None
     subject and whether the call was a repeat of an earlier one (nothing written). Cost:
     with an id or key, two indexed reads more than without. Raises InvalidInput.
     """
-    key = _key(key)
+    key = checked_key(key)
     if key is not None and values.get("report_id"):
         raise InvalidInput("idempotencyKey: give reportId or idempotencyKey, not both: a report id already makes a retry safe")
-    given = values.get("report_id") or (key and _derived_id(who, "submitIntel", key, "API-K-"))
+    given = values.get("report_id") or (key and derived_id(who, "submitIntel", key, "API-K-"))
     record = _valid("intel", {**values, "report_id": given or f"API-{datetime.now(VIETNAM):%Y%m%d}-{secrets.token_hex(4)}"})
     p = record.params["props"]
     subject = (p["subject_kind"], p["subject_id"])
@@ -122,12 +122,12 @@ def add_watchlist(store: Store, entity: str, reason: str, who: Any, key: str | N
     """Put ``entity`` ("kind:id") on the watchlist; return the entry id and whether the call
     repeats an earlier one with the same idempotency ``key`` (nothing written). Cost: one
     write, and with a key one indexed read. Raises InvalidInput."""
-    key, reason = _key(key), _reason(reason)
+    key, reason = checked_key(key), _reason(reason)
     digest = _digest(who, "addWatchlist", [entity, reason])
     if key is None:
         entry_id = f"W-{datetime.now(VIETNAM):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
     else:
-        entry_id = _derived_id(who, "addWatchlist", key, "W-K-")
+        entry_id = derived_id(who, "addWatchlist", key, "W-K-")
         if _repeats(_earlier(store, "watchlist_request", entry_id, digest, key), digest):
             return {"entry_id": entry_id, "repeat": True}
     stored = store.query("watchlist_add", {"entry_id": entry_id, "entity": entity, "reason": reason, "owner": who.name, "now": _now(),
@@ -143,14 +143,15 @@ def remove_watchlist(store: Store, entity: str, reason: str, who: Any) -> int:
     return rows[0]["removed"] if rows else 0
 
 
-def _key(key: str | None) -> str | None:
+def checked_key(key: str | None) -> str | None:
+    """Return an idempotency key as given, None for none. Raises InvalidInput if it is not 1-100 printable characters."""
     if key is not None and not (1 <= len(key) <= 100 and key.isprintable()):  # isprintable: no control, bidi or lone surrogate
         raise InvalidInput("idempotencyKey: an idempotency key is 1-100 printable characters, with no control or bidirectional "
                            "control character")
     return key
 
 
-def _derived_id(who: Any, operation: str, key: str, prefix: str) -> str:
+def derived_id(who: Any, operation: str, key: str, prefix: str) -> str:
     """Return the id of the record that ``key`` creates: the same on every retry by the same
     API key, distinct across API keys and operations (64 bits of a SHA-256)."""
     return prefix + hashlib.sha256(json.dumps([who.key_id, operation, key]).encode()).hexdigest()[:16]

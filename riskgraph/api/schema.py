@@ -20,7 +20,9 @@ from strawberry.types import Info
 from riskgraph import entities
 from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, risk, types
 from riskgraph.api.types import EntityKind, EntityRef
-from riskgraph.channels import Assessor
+from riskgraph.channels import Assessor, profiles
+from riskgraph.channels.effectiveness import effectiveness, stored_records
+from riskgraph.dates import add_months
 from riskgraph.ingest.validate import Rejected, validate
 
 
@@ -109,7 +111,9 @@ class Query:
         return types.Assessment(
             declaration_no=a.declaration_no, channel=types.Channel(a.channel), score=a.score, random=a.random,
             probability=a.probability, basis=a.basis, as_of=date.fromisoformat(assessor.as_of), model_version=assessor.model_version,
-            reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons])
+            reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons],
+            profile_hits=[types.ProfileHit(profile_id=h.profile_id, version=h.version, lane=types.Channel(h.lane), reason=h.reason,
+                                           instructions=h.instructions) for h in a.hits])
 
     @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, "
                                   "neighbours.")
@@ -248,6 +252,74 @@ class Query:
         await ctx.audit("auditLog", {"first": first, "before": before, "key_name": key_name, "operation": operation}, len(rows))
         return [types.AuditRecord(**r) for r in rows]
 
+    @strawberry.field(description="Officers' risk profiles as their newest versions stand, by id.")
+    async def risk_profiles(self, info: Info, active_only: bool = False) -> list[types.RiskProfile]:
+        ctx = info.context
+        return [_profile(p) for p in await ctx.run(profiles.listed, ctx.store) if p.active or not active_only]
+
+    @strawberry.field(description="One risk profile as its newest version stands.")
+    async def risk_profile(self, info: Info, id: str) -> Optional[types.RiskProfile]:
+        ctx = info.context
+        found = await ctx.run(profiles.get, ctx.store, id)
+        return None if found is None else _profile(found)
+
+    @strawberry.field(description="Every version of a risk profile, oldest first.")
+    async def risk_profile_history(self, info: Info, id: str) -> list[types.RiskProfile]:
+        ctx = info.context
+        return [_profile(p) for p in await ctx.run(profiles.history, ctx.store, id)]
+
+    @strawberry.field(description="Each risk profile's hits, inspections, findings, hit rate and revenue recovered over the "
+                                  "declarations registered in a period (at most 24 months), and why it is listed for review.")
+    async def profile_effectiveness(self, info: Info, since: Annotated[date, strawberry.argument(name="from")],
+                                    until: date) -> list[types.ProfileEffectiveness]:
+        if not since <= until <= add_months(since, 24):
+            raise UserError("from, until: a period of one day to 24 months, from before until")
+        ctx = info.context
+        assessor: Assessor = await ctx.assessor()
+
+        def measure():
+            records, outcomes = stored_records(ctx.store, since, until)
+            scores = {a.declaration_no: a.score for i in range(0, len(records), 2000) for a in assessor.assess(records[i:i + 2000])}
+            return effectiveness(ctx.store, profiles.listed(ctx.store), records, outcomes, scores)
+
+        return [types.ProfileEffectiveness(**{**vars(r), "lane": types.Channel(r.lane)}) for r in await ctx.run(measure)]
+
+
+def _profile(p: profiles.RiskProfile) -> types.RiskProfile:
+    return types.RiskProfile(**{**profiles.as_dict(p), "lane": types.Channel(p.lane), "valid_from": date.fromisoformat(p.valid_from),
+                                "valid_to": p.valid_to and date.fromisoformat(p.valid_to)})
+
+
+def _profile_fields(given: types.RiskProfileInput) -> dict:
+    """Return the fields an input names (lanes and dates as the store keeps them)."""
+    out = {k: v for k, v in vars(given).items() if v is not None and k != "clear_valid_to"}
+    if "lane" in out:
+        out["lane"] = out["lane"].value
+    for k in ("valid_from", "valid_to"):
+        if k in out:
+            out[k] = out[k].isoformat()
+    if given.clear_valid_to:
+        out["valid_to"] = None
+    return out
+
+
+async def _profile_change(info: Info, operation: str, arguments: dict, fn, *args) -> Optional[types.RiskProfile]:
+    """Run a risk profile change, audit it, and have the assessor rebuilt with it; None
+    (audited with result size 0) when it names no stored profile."""
+    ctx = info.context
+    done = await ctx.attempt(operation, arguments, fn, *args)
+    if done is None:
+        await ctx.audit(operation, arguments, 0)
+        return None
+    changed, repeat = done
+    await ctx.audit(operation, {**arguments, "version": changed.version}, 1, "repeat" if repeat else "ok")
+    ctx.services.profiles_changed()
+    return _profile(changed)
+
+
+def _edit_known(store, profile_id: str, *args) -> tuple[profiles.RiskProfile, bool] | None:
+    return None if profiles.get(store, profile_id) is None else profiles.edit(store, profile_id, *args)
+
 
 IDEMPOTENCY_KEY = ("A key of your choosing, 1-100 printable characters, that makes a retry safe: the same request sent again "
                    "with the same key by the same API key stores nothing new, changes no score and returns the first answer "
@@ -319,6 +391,43 @@ class Mutation:
                                    feedback.remove_watchlist, ctx.store, entity, reason, ctx.principal)
         await ctx.audit("removeWatchlist", {"entity": entity, "reason": reason}, closed)
         return closed
+
+    @strawberry.mutation(description="Create a risk profile (version 1), applied at once to assessments when active. Its id "
+                                     "(generated when neither it nor an idempotencyKey is given) makes a retry safe: the same "
+                                     "request again by the same API key stores nothing new (audited with outcome \"repeat\"); "
+                                     "an id already taken by another request is refused.")
+    async def create_risk_profile(self, info: Info, input: types.RiskProfileInput, id: Optional[str] = None, active: bool = True,
+                                  idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY_KEY)] = None
+                                  ) -> types.RiskProfile:
+        ctx = info.context
+        if id is not None and idempotency_key is not None:
+            raise UserError("idempotencyKey: give id or idempotencyKey, not both: an id already makes a retry safe")
+        key = feedback.checked_key(idempotency_key)
+        id = id or (key and feedback.derived_id(ctx.principal, "createRiskProfile", key, "RP-K-")) or profiles.new_id()
+        values = {**_profile_fields(input), "active": active}
+        values.setdefault("valid_from", date.today().isoformat())
+        return await _profile_change(info, "createRiskProfile", _keyed({"profile_id": id, **values}, key), profiles.create,
+                                     ctx.store, values, ctx.principal.name, id, ctx.principal.key_id)
+
+    @strawberry.mutation(description="Edit a risk profile from the version you read: a new version; the old ones are kept. An "
+                                     "edit from an older version (someone edited since) is refused; the same edit again by the "
+                                     "same API key stores nothing new. Null if there is no such profile.")
+    async def edit_risk_profile(self, info: Info, id: str, version: int, input: types.RiskProfileInput,
+                                note: str) -> Optional[types.RiskProfile]:
+        ctx = info.context
+        changes = _profile_fields(input)
+        if not changes:
+            raise UserError("input: name at least one field to change")
+        return await _profile_change(info, "editRiskProfile", {"profile_id": id, "from_version": version, **changes, "note": note},
+                                     _edit_known, ctx.store, id, version, changes, ctx.principal.name, note, ctx.principal.key_id)
+
+    @strawberry.mutation(description="Apply a risk profile again, or stop applying it: a new version, from the version you read.")
+    async def set_risk_profile_active(self, info: Info, id: str, version: int, active: bool, note: str) -> Optional[types.RiskProfile]:
+        ctx = info.context
+        return await _profile_change(info, "setRiskProfileActive", {"profile_id": id, "from_version": version, "active": active,
+                                                                    "note": note},
+                                     _edit_known, ctx.store, id, version, {"active": active}, ctx.principal.name, note,
+                                     ctx.principal.key_id)
 
     @strawberry.mutation(description="Create an API key; the key is shown in this answer only, so a retry cannot return it "
                                      "again: after a timeout, look for the key in apiKeys and revoke it.")

@@ -25,7 +25,7 @@ from graphql import parse, validate
 from riskgraph import declarations, entities
 from riskgraph.api import audit, auth, limits, search
 from riskgraph.api.schema import UserError, schema
-from riskgraph.channels import Assessor, Policy
+from riskgraph.channels import Assessor, Policy, profiles
 from riskgraph.errors import RiskgraphError, StoreTimeout
 from riskgraph.graph import Store
 from riskgraph.memory import settle
@@ -121,7 +121,7 @@ class Services:
         self._assessor: Assessor | None = None
         self._assessor_model: Path | None = None
         self._assessor_building = asyncio.Lock()
-        self._model: tuple[float, Path | None] = (-CURRENT_SECONDS, None)
+        self._model: tuple[float, Path | None, tuple[int, int] | None] = (-CURRENT_SECONDS, None, None)
         self._parsed: OrderedDict[str, tuple[Any, list, limits.Shape | None]] = OrderedDict()
         self._audit_pending: list[tuple[dict, asyncio.Future]] = []
         self._audit_writer: asyncio.Task | None = None
@@ -197,18 +197,24 @@ class Services:
         current = await self.current()
         if current is None:
             raise UserError("no analysis in the store yet: run `riskgraph analyze` first", "NO_ANALYSIS")
-        at, model = self._model
-        if time.monotonic() - at > CURRENT_SECONDS:  # a model trained since is picked up within seconds
+        at, model, revision = self._model
+        if time.monotonic() - at > CURRENT_SECONDS:  # a model trained or a profile edited since is picked up within seconds
             model = declarations.newest_path(self.models_dir, current["as_of"]) if self.models_dir else None
-            self._model = (time.monotonic(), model)
+            revision = await self.run(profiles.revision, self.store)
+            self._model = (time.monotonic(), model, revision)
         # One build at a time: the requests that find the assessor out of date wait for
         # the one build (about a second on the store thread) instead of each queueing its own.
         async with self._assessor_building:
-            if self._assessor is None or (self._assessor.analysis_id, self._assessor_model) != (current["analysis_id"], model):
+            if self._assessor is None or (self._assessor.analysis_id, self._assessor_model, self._assessor.profile_revision) != (
+                    current["analysis_id"], model, revision):
                 self._assessor = await self.run(Assessor, self.store, Policy(), self.models_dir)
                 self._assessor_model = model
                 settle()  # the model and its tables live until the next analysis or model
             return self._assessor
+
+    def profiles_changed(self) -> None:
+        """Build the assessor again at its next use: a risk profile was edited here."""
+        self._model = (-CURRENT_SECONDS, None, None)
 
     def document(self, query: str) -> tuple[Any, list, limits.Shape | None]:
         """Return the parsed document, its schema validation errors and (if valid) its

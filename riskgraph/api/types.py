@@ -33,6 +33,7 @@ class Band(Enum):
 @strawberry.enum(description="Clearance channel (luồng): green, yellow (documents), red (physical inspection).")
 class Channel(Enum):
     GREEN = "green"
+    BLUE = "blue"
     YELLOW = "yellow"
     RED = "red"
 
@@ -126,6 +127,61 @@ class Assessment:
     as_of: Optional[date]
     model_version: Optional[str]
     reasons: list[Reason]
+    profile_hits: list[ProfileHit] = strawberry.field(default_factory=list, description="the risk profiles it meets, each a "
+                                                                                          "reason of its own")
+
+
+@strawberry.type(description="A risk profile (hồ sơ rủi ro) whose criteria a declaration meets.")
+class ProfileHit:
+    profile_id: str
+    version: int
+    lane: Channel = strawberry.field(description="the lane the profile asks for; the declaration's is the stricter of it and the model's")
+    reason: str = strawberry.field(description="for the clearance officer")
+    instructions: str = strawberry.field(description="for the examining officer")
+
+
+@strawberry.type(description="One version of an officer-authored risk profile; every edit makes a new version and keeps the old.")
+class RiskProfile:
+    profile_id: str
+    version: int
+    owner_unit: str
+    criteria: str = strawberry.field(description="the criteria language of docs/selectivity.md, e.g. `hs in 8471 and origin = CN`")
+    reason: str
+    instructions: str
+    lane: Channel
+    valid_from: date
+    valid_to: Optional[date]
+    active: bool
+    edited_by: str
+    edited_at: str
+    note: str
+
+
+@strawberry.input(description="The fields of a risk profile. In an edit, the fields left out keep their value; validTo null "
+                               "with clearValidTo makes it open-ended.")
+class RiskProfileInput:
+    owner_unit: Optional[str] = None
+    criteria: Optional[str] = None
+    reason: Optional[str] = None
+    instructions: Optional[str] = None
+    lane: Optional[Channel] = None
+    valid_from: Optional[date] = None
+    valid_to: Optional[date] = None
+    clear_valid_to: bool = False
+
+
+@strawberry.type(description="A risk profile's effectiveness over a period, from the inspection outcomes in the graph.")
+class ProfileEffectiveness:
+    profile_id: str
+    version: int
+    lane: Channel
+    hits: int
+    inspected: int
+    found_wrong: int
+    hit_rate: Optional[float]
+    revenue_vnd: float = strawberry.field(description="back tax and penalty of the violations citing its hits")
+    model_hit_rate: Optional[float] = strawberry.field(description="the model's hit rate at the same inspection count")
+    review: str = strawberry.field(description="why it is listed for review; empty if it is not")
 
 
 @strawberry.input(description="A declaration not yet cleared, with the fields of the ingest contract.")

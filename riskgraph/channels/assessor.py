@@ -23,6 +23,11 @@ of the declarations the analysis saw, yellow for the next ``yellow_share``. A
 random, so that the compliance of green traffic can be measured without bias; the draw
 is a hash of the declaration number and analysis, so the same declaration always draws
 the same.
+
+Officers' risk profiles (riskgraph.channels.profiles) in force on a declaration's day are
+laid over either score: the stricter lane wins, each hit is a reason and a ``ProfileHit``
+of its own, and profile hits alone send at most ``Policy.profile_cap`` of the declarations
+to red (the others go to yellow, and their reason says why).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from riskgraph.channels import profiles as risk_profiles
 from riskgraph.channels.policy import Policy
+from riskgraph.channels.profiles import ProfileHit
 from riskgraph.declarations import artefact, graph_features
 from riskgraph.declarations import features as F
 from riskgraph.declarations import reasons as declaration_reasons
@@ -46,17 +53,6 @@ from riskgraph.errors import QueryError
 from riskgraph.graph import Store
 from riskgraph.model import PARTY_KINDS
 from riskgraph.ranking import quantile
-
-
-@dataclass(frozen=True)
-class ProfileHit:
-    """An officer-authored risk profile (hồ sơ rủi ro) whose criteria the declaration meets."""
-
-    profile_id: str
-    version: int
-    lane: str  # the lane the profile asks for (``LANES``)
-    reason: str  # shown to the clearance officer
-    instructions: str = ""  # for the examining officer
 
 
 @dataclass(frozen=True)
@@ -99,15 +95,27 @@ class Assessor:
             grid = self.model.thresholds
         self.red = quantile(grid, 1 - policy.red_share) if policy.red_share else math.inf
         self.yellow = quantile(grid, 1 - policy.red_share - policy.yellow_share) if policy.yellow_share else self.red
+        # Officers' risk profiles, compiled once: an edit makes a new revision, and a new Assessor.
+        self.profile_revision = risk_profiles.revision(store)
+        self.profiles = risk_profiles.Profiles.load(store)
+        self.cap = risk_profiles.Cap(policy.profile_cap)
 
     def assess(self, declarations: list[dict]) -> list[Assessment]:
         """Return the assessment of each validated declaration (``Record.params`` of the
         declarations feed). Cost: one store round trip per 2,000 parties, and with a
-        model one prediction and one SHAP pass over the batch."""
+        model one prediction and one SHAP pass over the batch; with risk profiles that read
+        party facts, one or two reads more."""
         if self.model is not None:
-            return self._learned(declarations)
+            return self._profiled(declarations, self._learned(declarations), None)
         scores = stored_scores(self.store, sorted({e for d in declarations for _, e in parties(d)}))
-        return [self._one(d, scores) for d in declarations]
+        return self._profiled(declarations, [self._one(d, scores) for d in declarations], scores)
+
+    def _profiled(self, declarations: list[dict], assessed: list[Assessment], scores: dict | None) -> list[Assessment]:
+        """Lay the active risk profiles' hits over the assessments (``profiles.apply``)."""
+        if not len(self.profiles):
+            return assessed
+        hits = self.profiles.hits(declarations, self.profiles.facts(self.store, declarations, scores))
+        return risk_profiles.apply(assessed, hits, self.cap)
 
     def _one(self, d: dict, scores: dict) -> Assessment:
         parts: list[tuple[str, float, str]] = []

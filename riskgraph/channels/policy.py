@@ -16,14 +16,16 @@ def stricter(a: str, b: str) -> str:
 
 @dataclass(frozen=True)
 class Policy:
-    """Share targets: red for the riskiest ``red_share``, yellow for the next ``yellow_share``."""
+    """Share targets: red for the riskiest ``red_share``, yellow for the next ``yellow_share``;
+    risk profile hits may send at most ``profile_cap`` of the declarations to red beyond them."""
 
     red_share: float = 0.05
     yellow_share: float = 0.15
     random_rate: float = 0.02
+    profile_cap: float = 0.05
 
     def __post_init__(self):
-        for name in ("red_share", "yellow_share", "random_rate"):
+        for name in ("red_share", "yellow_share", "random_rate", "profile_cap"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")
         if self.red_share + self.yellow_share > 1:

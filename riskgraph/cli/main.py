@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from riskgraph import __version__
-from riskgraph.cli import api, declarations, demo, entities, evaluation, ingest, store
+from riskgraph.cli import api, declarations, demo, entities, evaluation, ingest, profiles, store
 from riskgraph.cli.common import Group, exit_on_signal
 from riskgraph.settings import load
 
@@ -30,7 +30,7 @@ def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None, quer
 for command in (
     ingest.ingest, ingest.generate, store.store, store.runs,
     entities.analyze, entities.fit_ranker, entities.key_targets, entities.networks,
-    declarations.assess, declarations.train, declarations.profiles,
+    declarations.assess, declarations.train, declarations.profiles, profiles.profile,
     evaluation.backtest, demo.demo, api.serve, api.apikey, api.audit_log,
 ):
     main.add_command(command)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 
 from riskgraph.channels import Assessment
 from riskgraph.entities import Analysis
@@ -80,7 +81,8 @@ def emit_assessments(assessments: Iterable[Assessment], fmt: str, echo: Callable
     if fmt == "json":
         echo(json.dumps([{"declaration_no": a.declaration_no, "channel": a.channel, "score": a.score, "random": a.random,
                           "probability": a.probability, "basis": a.basis,
-                          "reasons": [{"part": p, "contribution": c, "detail": d} for p, c, d in a.reasons]} for a in assessments],
+                          "reasons": [{"part": p, "contribution": c, "detail": d} for p, c, d in a.reasons],
+                          "profiles": [asdict(h) for h in a.hits]} for a in assessments],
                         ensure_ascii=False, indent=1))
         return
     echo("declaration_no,channel,score,random,probability,reasons")

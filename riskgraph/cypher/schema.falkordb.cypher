@@ -23,4 +23,7 @@ CREATE INDEX FOR (n:SuspiciousNetwork) ON (n.network_key);
 CREATE INDEX FOR (n:WatchlistEntry) ON (n.entry_id);
 CREATE INDEX FOR (n:WatchlistEntry) ON (n.entity);
 CREATE INDEX FOR (n:ApiKey) ON (n.key_id);
+CREATE INDEX FOR (n:RiskProfile) ON (n.profile_id);
+CREATE INDEX FOR (n:RiskProfileVersion) ON (n.key);
+CREATE INDEX FOR (n:RiskProfileVersion) ON (n.profile_id);
 CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id)

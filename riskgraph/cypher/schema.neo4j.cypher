@@ -22,4 +22,7 @@ CREATE CONSTRAINT network_key IF NOT EXISTS FOR (n:SuspiciousNetwork) REQUIRE n.
 CREATE CONSTRAINT watchlist_entry_key IF NOT EXISTS FOR (n:WatchlistEntry) REQUIRE n.entry_id IS UNIQUE;
 CREATE INDEX watchlist_entity IF NOT EXISTS FOR (n:WatchlistEntry) ON (n.entity);
 CREATE CONSTRAINT api_key_key IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE;
+CREATE CONSTRAINT risk_profile_key IF NOT EXISTS FOR (n:RiskProfile) REQUIRE n.profile_id IS UNIQUE;
+CREATE CONSTRAINT risk_profile_version_key IF NOT EXISTS FOR (n:RiskProfileVersion) REQUIRE n.key IS UNIQUE;
+CREATE INDEX risk_profile_version_profile IF NOT EXISTS FOR (n:RiskProfileVersion) ON (n.profile_id);
 CREATE CONSTRAINT audit_entry_key IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.entry_id IS UNIQUE

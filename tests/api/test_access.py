@@ -13,7 +13,9 @@ from tests.api.conftest import assert_clean, codes
 # The acceptance table: the lowest role each field needs. access.FIELDS must say the same.
 SPEC = {
     "clearance": ["Query.me", "Query.entityRisk", "Query.assessDeclaration"],
-    "officer": ["Query.entity", "Query.keyTargets", "Query.suspiciousNetworks", "Query.search", "Query.dossier", "Query.watchlist"],
+    "officer": ["Query.entity", "Query.keyTargets", "Query.suspiciousNetworks", "Query.search", "Query.dossier", "Query.watchlist",
+                "Query.riskProfiles", "Query.riskProfile", "Query.riskProfileHistory", "Query.profileEffectiveness",
+                "Mutation.createRiskProfile", "Mutation.editRiskProfile", "Mutation.setRiskProfileActive"],
     "investigator": ["IntelReport.summary", "IntelReport.sourceKind", "Query.connection", "Query.neighbourhood", "Mutation.submitIntel"],
     "admin": ["Query.apiKeys", "Query.auditLog", "Mutation.createApiKey", "Mutation.revokeApiKey", "Mutation.recordInspectionResult",
               "Mutation.addWatchlist", "Mutation.removeWatchlist"],
@@ -37,6 +39,16 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "Query.search": ('{ search(text: "long thinh") { matched entity { id } } }', []),
     "Query.dossier": (f"{{ {DOSSIER} {{ entity {{ id }} intel {{ reportId grade }} }} }}", []),
     "Query.watchlist": ("{ watchlist { totalCount entries { entity } } }", []),
+    "Query.riskProfiles": ("{ riskProfiles { profileId version } }", []),
+    "Query.riskProfile": ('{ riskProfile(id: "RP-NONE") { profileId } }', []),
+    "Query.riskProfileHistory": ('{ riskProfileHistory(id: "RP-NONE") { version } }', []),
+    "Query.profileEffectiveness": ('{ profileEffectiveness(from: "2024-01-01", until: "2024-01-31") { profileId hits } }', []),
+    "Mutation.createRiskProfile": ('mutation { createRiskProfile(active: false, input: {ownerUnit: "QLRR", '
+                                   'criteria: "hs in 0808", reason: "role matrix", lane: YELLOW}) { version } }', []),
+    "Mutation.editRiskProfile": ('mutation { editRiskProfile(id: "RP-NONE", version: 1, note: "role matrix", input: {lane: RED}) '
+                                 '{ version } }', []),
+    "Mutation.setRiskProfileActive": ('mutation { setRiskProfileActive(id: "RP-NONE", version: 1, active: false, note: "role matrix") '
+                                      '{ version } }', []),
     "Query.connection": (
         f'{{ connection(from: {{kind: ENTERPRISE, id: "{ENTERPRISE}"}}, to: {{kind: ENTERPRISE, id: "{OTHER}"}}) {{ found }} }}', []),
     "Query.neighbourhood": (f'{{ neighbourhood(kind: ENTERPRISE, id: "{ENTERPRISE}", limit: 5) {{ truncated nodes {{ key }} }} }}', []),
