@@ -279,6 +279,7 @@ LABELS: tuple[Label, ...] = (
     Label("WatchlistEntry", "entry_id", "a manual key target: entity, reason, owner, added and removed"),
     Label("ApiKey", "key_id", "an API key: role, name, hash of the secret (never the secret), revoked"),
     Label("AuditEntry", "entry_id", "one audited API call: who, when, operation, arguments, result size"),
+    Label("QueueEntry", "entry_id", "a declaration assessed through the API, in the monitoring queue: lane, score, hits"),
 )
 LABEL_BY_NAME = {label.name: label for label in LABELS}
 LABEL_OF_KIND = {"enterprise": "Enterprise", "person": "Person", "agent": "Agent", "vehicle": "Vehicle", "phone": "Phone",

@@ -18,7 +18,7 @@ import strawberry
 from strawberry.types import Info
 
 from riskgraph import entities
-from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, risk, types
+from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, monitor, risk, types
 from riskgraph.api.types import EntityKind, EntityRef
 from riskgraph.channels import Assessor
 from riskgraph.ingest.validate import Rejected, validate
@@ -106,10 +106,29 @@ class Query:
         ctx = info.context
         assessor: Assessor = await ctx.assessor()
         a = (await ctx.run(assessor.assess, [params]))[0]
+        ctx.monitored(params, a)
         return types.Assessment(
             declaration_no=a.declaration_no, channel=types.Channel(a.channel), score=a.score, random=a.random,
             probability=a.probability, basis=a.basis, as_of=date.fromisoformat(assessor.as_of), model_version=assessor.model_version,
             reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons])
+
+    @strawberry.field(description="The monitoring queue (trực ban trực tuyến): declarations in clearance, assessed through "
+                                  "the API or ingested since the current analysis, newest first, with their alerts; of one "
+                                  "office, gate or lane, and with an alert of one of alertKinds, when given. Filtered by alert "
+                                  "kind, a page looks through at most 2,000 declarations and may come back short with a next page.")
+    async def monitoring_queue(self, info: Info, first: int = 50, after: Optional[str] = None, office: Optional[str] = None,
+                               gate: Optional[str] = None, lane: Optional[types.Channel] = None,
+                               alert_kinds: Optional[list[types.AlertKind]] = None) -> types.QueueConnection:
+        first = _page(first)
+        start = None if after is None else monitor.position(after)
+        if after is not None and start is None:
+            raise UserError("after: not a cursor this API issued")
+        filters = monitor.Filters(office, gate, lane.value if lane else None, frozenset(k.value for k in alert_kinds or ()))
+        ctx = info.context
+        items, more, end = await ctx.run(monitor.page, ctx.store, first, start, filters)
+        edges = [types.QueueEdge(cursor=monitor.cursor((i.at, i.declaration_no)), node=queue_item(i)) for i in items]
+        return types.QueueConnection(edges=edges, page_info=types.PageInfo(
+            has_next_page=more, end_cursor=monitor.cursor(end) if end else None))
 
     @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, "
                                   "neighbours.")
@@ -247,6 +266,14 @@ class Query:
         rows = await ctx.run(lambda: audit.entries(ctx.store, limit=_page(first), key_name=key_name, operation=operation, before=before))
         await ctx.audit("auditLog", {"first": first, "before": before, "key_name": key_name, "operation": operation}, len(rows))
         return [types.AuditRecord(**r) for r in rows]
+
+
+def queue_item(i: monitor.Item) -> types.QueueItem:
+    return types.QueueItem(
+        declaration_no=i.declaration_no, at=i.at, source=types.QueueSource(i.source), office=i.office_code, gate=i.border_gate,
+        trader=i.trader, lane=types.Channel(i.lane) if i.lane else None, score=i.score, basis=i.basis,
+        hits=[types.QueueHit(profile_id=h["profile_id"], version=h["version"], lane=h["lane"], reason=h["reason"]) for h in i.hits],
+        alerts=[types.QueueAlert(kind=types.AlertKind(a.kind), sentence=a.sentence) for a in i.alerts])
 
 
 IDEMPOTENCY_KEY = ("A key of your choosing, 1-100 printable characters, that makes a retry safe: the same request sent again "

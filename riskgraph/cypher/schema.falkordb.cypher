@@ -23,4 +23,6 @@ CREATE INDEX FOR (n:SuspiciousNetwork) ON (n.network_key);
 CREATE INDEX FOR (n:WatchlistEntry) ON (n.entry_id);
 CREATE INDEX FOR (n:WatchlistEntry) ON (n.entity);
 CREATE INDEX FOR (n:ApiKey) ON (n.key_id);
-CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id)
+CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id);
+CREATE INDEX FOR (n:QueueEntry) ON (n.entry_id);
+CREATE INDEX FOR (n:QueueEntry) ON (n.trader)

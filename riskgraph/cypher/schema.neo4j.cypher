@@ -22,4 +22,6 @@ CREATE CONSTRAINT network_key IF NOT EXISTS FOR (n:SuspiciousNetwork) REQUIRE n.
 CREATE CONSTRAINT watchlist_entry_key IF NOT EXISTS FOR (n:WatchlistEntry) REQUIRE n.entry_id IS UNIQUE;
 CREATE INDEX watchlist_entity IF NOT EXISTS FOR (n:WatchlistEntry) ON (n.entity);
 CREATE CONSTRAINT api_key_key IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE;
-CREATE CONSTRAINT audit_entry_key IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.entry_id IS UNIQUE
+CREATE CONSTRAINT audit_entry_key IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.entry_id IS UNIQUE;
+CREATE CONSTRAINT queue_entry_key IF NOT EXISTS FOR (n:QueueEntry) REQUIRE n.entry_id IS UNIQUE;
+CREATE INDEX queue_entry_trader IF NOT EXISTS FOR (n:QueueEntry) ON (n.trader)
