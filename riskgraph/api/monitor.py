@@ -3,8 +3,9 @@ clearance, their alerts (riskgraph.channels.monitoring) and the stream that push
 
 The queue holds two kinds of declaration, newest first: those assessed through the API
 (``assessDeclaration``), one ``QueueEntry`` per assessment in the journal graph, where a
-write never holds up the clearance reads of the main graph; and those ingested and
-registered since the current analysis' as-of date (what it has not seen yet). Alerts are
+write never holds up the clearance reads of the main graph; and those ingested recently
+(``since``): registered since the current analysis' as-of date, what it has not seen yet,
+or, if that is later, in the last RECENT_DAYS before the newest registration in the store. Alerts are
 decided when a page is read, on what the graph says then; those of an assessment are
 decided once more as it is recorded, and pushed to every open stream whose filters it meets.
 
@@ -23,7 +24,7 @@ import secrets
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from riskgraph.channels import Assessment
@@ -40,6 +41,9 @@ BATCH = 100  # declarations read at a time for a page filtered by alert kind
 SCAN = 2000  # declarations looked through at most for one page filtered by alert kind; the cursor goes on from there
 BUFFER = 100  # events held for a stream client that reads slower than they come; the oldest go first
 MAX_PENDING = 10_000  # assessments waiting to be recorded; past that, new ones are logged and not queued
+# A week: a declaration still in clearance after it is rare (most clear within the day); the
+# window only bounds how far back the queue reaches when the analysis is newer than the feed.
+RECENT_DAYS = 7
 KEEPALIVE = 15.0  # seconds between comments on a quiet stream, so that proxies keep it open
 
 
@@ -150,16 +154,29 @@ def alerted(store: Store, rows: list[dict]) -> list[Item]:
     return items
 
 
-def page(store: Store, first: int, after: tuple[str, str] | None, filters: Filters) -> tuple[list[Item], bool, tuple[str, str] | None]:
+def since(store: Store, as_of: str | None) -> str | None:
+    """Return the first registration day of the queue's ingested declarations: the as-of
+    date ``as_of`` of the current analysis, or RECENT_DAYS before the newest registration
+    if that is earlier; None without an analysis. Cost: a scan of the declarations' dates."""
+    newest = store.query("queue_newest")[0]["newest"] if as_of else None
+    if not newest:
+        return as_of
+    return min(as_of, (date.fromisoformat(newest) - timedelta(days=RECENT_DAYS)).isoformat())
+
+
+def page(store: Store, first: int, after: tuple[str, str] | None, filters: Filters,
+         as_of: str | None) -> tuple[list[Item], bool, tuple[str, str] | None]:
     """Return a page of the queue, newest first, after position ``after`` (at, declaration
-    number): its items, whether there are more, and the position to go on from. Filtered
-    by alert kind, it looks through at most SCAN declarations (the page may then be short
-    but has a next one). Cost: two reads and ``alerted`` per BATCH declarations looked through."""
+    number): its items, whether there are more, and the position to go on from; ``as_of``
+    is the current analysis' (see ``since``). Filtered by alert kind, it looks through at
+    most SCAN declarations (the page may then be short but has a next one). Cost: two reads
+    and ``alerted`` per BATCH declarations looked through, and ``since``."""
     found: list[Item] = []
     position, scanned = after, 0
     size = BATCH if filters.kinds else first + 1
+    first_day = since(store, as_of)
     while True:
-        rows = _merged(store, position, filters, size)
+        rows = _merged(store, position, filters, size, first_day)
         for item in alerted(store, rows):
             if len(found) == first:
                 return found, True, position
@@ -173,12 +190,13 @@ def page(store: Store, first: int, after: tuple[str, str] | None, filters: Filte
             return found, True, position
 
 
-def _merged(store: Store, position: tuple[str, str] | None, filters: Filters, size: int) -> list[dict]:
+def _merged(store: Store, position: tuple[str, str] | None, filters: Filters, size: int, first_day: str | None) -> list[dict]:
     """Return the next ``size`` rows of both kinds after ``position``, newest first."""
     at, no = position or (None, None)
     params = {"office": filters.office, "gate": filters.gate, "lane": filters.lane, "at": at, "no": no, "limit": size}
-    rows = ([{**r, "source": "assessed"} for r in store.query("queue_assessed", params)]
-            + [{**r, "source": "ingested"} for r in store.query("queue_ingested", params)])
+    rows = [{**r, "source": "assessed"} for r in store.query("queue_assessed", params)]
+    if first_day is not None:
+        rows += [{**r, "source": "ingested"} for r in store.query("queue_ingested", {**params, "since": first_day})]
     return sorted(rows, key=lambda r: (r["at"], r["declaration_no"]), reverse=True)[:size]
 
 

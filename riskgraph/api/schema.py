@@ -113,7 +113,8 @@ class Query:
             reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons])
 
     @strawberry.field(description="The monitoring queue (trực ban trực tuyến): declarations in clearance, assessed through "
-                                  "the API or ingested since the current analysis, newest first, with their alerts; of one "
+                                  "the API or ingested recently (since the current analysis, or in the week before the newest "
+                                  "registration if that is earlier), newest first, with their alerts; of one "
                                   "office, gate or lane, and with an alert of one of alertKinds, when given. Filtered by alert "
                                   "kind, a page looks through at most 2,000 declarations and may come back short with a next page.")
     async def monitoring_queue(self, info: Info, first: int = 50, after: Optional[str] = None, office: Optional[str] = None,
@@ -125,7 +126,8 @@ class Query:
             raise UserError("after: not a cursor this API issued")
         filters = monitor.Filters(office, gate, lane.value if lane else None, frozenset(k.value for k in alert_kinds or ()))
         ctx = info.context
-        items, more, end = await ctx.run(monitor.page, ctx.store, first, start, filters)
+        current = await ctx.current()
+        items, more, end = await ctx.run(monitor.page, ctx.store, first, start, filters, current and current["as_of"])
         edges = [types.QueueEdge(cursor=monitor.cursor((i.at, i.declaration_no)), node=queue_item(i)) for i in items]
         return types.QueueConnection(edges=edges, page_info=types.PageInfo(
             has_next_page=more, end_cursor=monitor.cursor(end) if end else None))

@@ -1,9 +1,8 @@
-// A page of the queue's ingested declarations: those registered since the current
-// analysis' as-of date (what it has not seen), newest first, from after the cursor
-// ($at, $no), of one office, gate and lane (their channel) when given.
-MATCH (a:Analysis {current: true})
+// A page of the queue's ingested declarations: those registered on or after $since,
+// newest first, from after the cursor ($at, $no), of one office, gate and lane (their
+// channel) when given.
 MATCH (d:Declaration)-[:FOR_TRADER]->(t:Enterprise)
-WHERE d.registered_on >= a.as_of
+WHERE d.registered_on >= $since
   AND ($office IS NULL OR d.office_code = $office) AND ($gate IS NULL OR d.border_gate = $gate)
   AND ($lane IS NULL OR d.channel = $lane)
   AND ($at IS NULL OR d.registered_at < $at OR (d.registered_at = $at AND d.declaration_no < $no))
