@@ -64,12 +64,13 @@ class Item:
     alerts: tuple[rules.Alert, ...]
 
     def as_json(self) -> dict:
-        """The item as the stream sends it: the fields of the GraphQL QueueItem."""
+        """The item as the stream sends it: the fields and enum names of the GraphQL QueueItem."""
         return {"declarationNo": self.declaration_no, "at": self.at, "source": self.source.upper(), "office": self.office_code,
-                "gate": self.border_gate, "trader": self.trader, "lane": self.lane, "score": self.score, "basis": self.basis,
+                "gate": self.border_gate, "trader": self.trader, "lane": self.lane and self.lane.upper(), "score": self.score,
+                "basis": self.basis,
                 "hits": [{"profileId": h["profile_id"], "version": h["version"], "lane": h["lane"], "reason": h["reason"]}
                          for h in self.hits],
-                "alerts": [{"kind": a.kind, "sentence": a.sentence} for a in self.alerts]}
+                "alerts": [{"kind": a.kind.upper(), "sentence": a.sentence} for a in self.alerts]}
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ def test_watched_and_key_target_parties_are_named_with_the_reason():
     assert "agent A1 is on the watchlist: tip from the Lạng Sơn unit" in found[0].sentence
     assert "the trader 0101" in found[1].sentence and "critical" in found[1].sentence
     assert alerts(queued(), History(), {}, {TRADER: "medium"}) == ()
+    assert alerts(queued(), History(), {}, {"agent:A1": "critical"}) == ()  # an agent's band: a share of all traffic
+    assert kinds(alerts(queued(parties=(TRADER, "vehicle:51C-123.45")), History(), {}, {"vehicle:51C-123.45": "high"})) == [
+        "key_target"]
 
 
 def test_each_profile_hit_is_an_alert():
