@@ -21,7 +21,8 @@ import base64
 import json
 import logging
 import secrets
-from collections import deque
+import time
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,7 +45,13 @@ MAX_PENDING = 10_000  # assessments waiting to be recorded; past that, new ones 
 # A week: a declaration still in clearance after it is rare (most clear within the day); the
 # window only bounds how far back the queue reaches when the analysis is newer than the feed.
 RECENT_DAYS = 7
-KEEPALIVE = 15.0  # seconds between comments on a quiet stream, so that proxies keep it open
+KEEPALIVE = 15.0
+HISTORY_SECONDS = 300.0  # how long the write path keeps a trader's history (TradeCache)
+HISTORY_TRADERS = 5000  # traders whose history it keeps, the most recently assessed
+# The writer waits this long for more assessments before it records a batch: an alert
+# reaches the stream a fraction of a second after its answer, and under load the
+# assessments of that time share one write and one read per trader.
+LINGER = 0.2  # seconds between comments on a quiet stream, so that proxies keep it open
 
 
 @dataclass(frozen=True)
@@ -108,29 +115,57 @@ def entry(params: dict, a: Assessment, by: str, at: str) -> dict:
     }
 
 
-def record(store: Store, handed: list[tuple[dict, Assessment, str, str]]) -> list[Item]:
+def trade_history(store: Store, traders: list[str]) -> dict[str, list[dict]]:
+    """Return the newest HISTORY declarations of each trader (tax code), newest first.
+    Cost: one read, of every declaration of those traders."""
+    return {r["trader"]: r["rows"] for r in store.query("queue_history", {"traders": traders, "limit": HISTORY})}
+
+
+class TradeCache:
+    """The traders' histories as ``trade_history`` reads them, kept HISTORY_SECONDS for the
+    assessments recorded meanwhile: a trader's usual trade does not change with the
+    declarations of the last minute, and a busy trader is read once, not per declaration."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[float, list[dict]]] = OrderedDict()
+
+    def __call__(self, store: Store, traders: list[str]) -> dict[str, list[dict]]:
+        now = time.monotonic()
+        missing = [t for t in traders if t not in self._kept or now - self._kept[t][0] > HISTORY_SECONDS]
+        for trader, rows in trade_history(store, missing).items() if missing else ():
+            self._kept[trader] = (now, rows)
+        for trader in missing:
+            self._kept.setdefault(trader, (now, []))  # no declaration yet: a new trader
+            self._kept.move_to_end(trader)
+        while len(self._kept) > HISTORY_TRADERS:
+            self._kept.popitem(last=False)
+        return {t: self._kept[t][1] for t in traders}
+
+
+def record(store: Store, handed: list[tuple[dict, Assessment, str, str]], history=trade_history) -> list[Item]:
     """Record assessments (declaration params, assessment, who, when) in the queue and
-    return them as queue items with their alerts. Cost: one read of scores, watchlist and
-    history for the batch, and one write."""
+    return them as queue items with their alerts; ``history`` reads the traders' trade.
+    Cost: one read of scores, watchlist and history for the batch, and one write."""
     rows = [entry(params, a, by, at) for params, a, by, at in handed]
     now = stored_scores(store, sorted({f"enterprise:{r['trader']}" for r in rows}))
     for r in rows:
         r["trader_score"] = now.get(f"enterprise:{r['trader']}", {}).get("score", 0.0)
-    items = alerted(store, [{**r, "source": "assessed"} for r in rows])
+    items = alerted(store, [{**r, "source": "assessed"} for r in rows], history)
     store.write("queue_append", rows)
     return items
 
 
-def alerted(store: Store, rows: list[dict]) -> list[Item]:
+def alerted(store: Store, rows: list[dict], history=trade_history) -> list[Item]:
     """Return queue rows (as ``queue_assessed`` or ``queue_ingested`` read them) as items
-    with their alerts. Cost: four reads for the whole list, whatever its length."""
+    with their alerts; ``history`` reads the traders' trade. Cost: four reads for the whole
+    list, whatever its length."""
     traders = sorted({r["trader"] for r in rows})
     parties = {r["declaration_no"]: [f"enterprise:{r['trader']}", *(r.get("parties") or [])] for r in rows}
     everyone = sorted({p for ps in parties.values() for p in ps})
     scores = stored_scores(store, everyone)
     watched = {w["entity"]: w["reason"] for w in store.query("watchlist_entries", {"entities": everyone}) if w["removed_at"] is None}
     bands = {e: s["band"] for e, s in scores.items()}
-    trade = {r["trader"]: r["rows"] for r in store.query("queue_history", {"traders": traders, "limit": HISTORY})}
+    trade = history(store, traders)
     past = {r["trader"]: r["rows"] for r in store.query("queue_trader_past", {"traders": traders, "limit": PAST})}
     items = []
     for r in rows:
@@ -255,6 +290,7 @@ class Monitor:
 
     def __init__(self, lane: Any):
         self.lane = lane
+        self.history = TradeCache()  # used on the lane's one thread only
         self.streams: set[Stream] = set()
         self._pending: list[tuple[dict, Assessment, str, str]] = []
         self._writer: asyncio.Task | None = None
@@ -270,9 +306,10 @@ class Monitor:
 
     async def _write(self) -> None:
         while self._pending:
+            await asyncio.sleep(LINGER)
             batch, self._pending = self._pending, []
             try:
-                items = await self.lane.run(record, self.lane.store, batch)
+                items = await self.lane.run(record, self.lane.store, batch, self.history)
             except RiskgraphError as e:  # clearance went on; the server log says what the queue lacks
                 log.error("could not queue %d assessed declarations (%s...): %s", len(batch), batch[0][1].declaration_no, e)
                 continue

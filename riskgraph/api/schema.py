@@ -96,7 +96,8 @@ class Query:
         found = await info.context.entities([_ref(r) for r in refs])
         return [types.EntityRisk(kind=e.kind, id=e.id, known=e.known, risk=e.risk) for e in found]
 
-    @strawberry.field(description="Channel, score and reasons for a declaration not yet stored; nothing is written.")
+    @strawberry.field(description="Channel, score and reasons for a declaration not yet stored; nothing is written to "
+                                  "the graph, and the assessment joins the monitoring queue (after the answer).")
     async def assess_declaration(self, info: Info, input: types.DeclarationInput) -> types.Assessment:
         values = {k: (";".join(v) if isinstance(v, list) else v) for k, v in vars(input).items() if v is not None}
         try:

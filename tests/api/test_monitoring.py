@@ -190,3 +190,18 @@ def test_a_slow_client_loses_the_oldest_events_with_a_notice():
 def test_the_queue_filters_by_lane(own_api):
     red = own_api.data("{ monitoringQueue(first: 20, lane: RED) { edges { node { lane } } } }", role="officer")["monitoringQueue"]
     assert red["edges"] and {e["node"]["lane"] for e in red["edges"]} == {"RED"}
+
+
+def test_the_write_path_reads_a_traders_history_once_while_it_is_kept():
+    class Store:
+        asked: list[list[str]] = []
+
+        def query(self, name, params):
+            self.asked.append(params["traders"])
+            return [{"trader": t, "rows": [{"declaration_no": f"{t}-1"}]} for t in params["traders"] if t != "NEW"]
+
+    cache, store = monitor.TradeCache(), Store()
+    assert cache(store, ["A", "NEW"]) == {"A": [{"declaration_no": "A-1"}], "NEW": []}
+    assert cache(store, ["A", "B"])["B"] == [{"declaration_no": "B-1"}]
+    assert cache(store, ["NEW", "A"])["NEW"] == []
+    assert store.asked == [["A", "NEW"], ["B"]]
