@@ -14,8 +14,9 @@ demo --no-serve`` leaves one), creates an officer, a clearance and an admin key,
    own trade (HS chapter 24 from Laos through Lao Bảo, 5,000,000 USD) and prints the alert
    event and how long after the answer it came;
 4. times ``--assessments`` assessDeclaration calls one after another (p50, p99): what the
-   clearance system waits for, with the queue recording each. ``--only-assess`` does this
-   step alone, for a server without the queue (an older commit) to compare with.
+   clearance system waits for, with the queue recording each, and with ``--listen`` an
+   alert stream open (every alert decided as it is recorded, and pushed). ``--only-assess``
+   does this step alone, for a server without the queue (an older commit) to compare with.
 
 Prints and writes ``--out``.
 """
@@ -125,11 +126,22 @@ def assess_figures(client: httpx.Client, key: str, trader: str, office: str, n: 
             "max_ms": round(latencies[-1] * 1000, 2)}
 
 
+def drain(base: str, key: str) -> None:
+    """Read an alert stream, unfiltered, until the server stops."""
+    try:
+        with httpx.stream("GET", f"{base}/alerts/stream", headers={"Authorization": f"Bearer {key}"}, timeout=None) as r:
+            for _ in r.iter_lines():
+                pass
+    except httpx.HTTPError:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=OUT / "demo")
     parser.add_argument("--assessments", type=int, default=300)
     parser.add_argument("--only-assess", action="store_true")
+    parser.add_argument("--listen", action="store_true", help="keep an alert stream open during the timed assessments")
     parser.add_argument("--trader", default="", help="trader of the timed assessments (--only-assess); default: the queue's")
     parser.add_argument("--office", default="02CI")
     parser.add_argument("--out", type=Path, default=OUT / "monitoring.json")
@@ -149,6 +161,9 @@ def main() -> None:
                 trader, office = report["example"]["trader"], report["example"]["office"]
             else:
                 trader, office = args.trader, args.office
+            if args.listen:
+                threading.Thread(target=drain, args=(base, keys["officer"]), daemon=True).start()
+                time.sleep(1.0)
             report["assess"] = assess_figures(client, keys["clearance"], trader, office, args.assessments)
     finally:
         for key in keys.values():

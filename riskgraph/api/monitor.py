@@ -7,7 +7,8 @@ write never holds up the clearance reads of the main graph; and those ingested r
 (``since``): registered since the current analysis' as-of date, what it has not seen yet,
 or, if that is later, in the last RECENT_DAYS before the newest registration in the store. Alerts are
 decided when a page is read, on what the graph says then; those of an assessment are
-decided once more as it is recorded, and pushed to every open stream whose filters it meets.
+decided once more as it is recorded when an open stream may want it, and pushed to every
+open stream whose filters it meets.
 
 Recording never slows the clearance answer: the resolver hands the assessment over and
 returns; the ``Monitor`` writes what is handed over meanwhile in one batch (group commit)
@@ -46,7 +47,7 @@ MAX_PENDING = 10_000  # assessments waiting to be recorded; past that, new ones 
 # window only bounds how far back the queue reaches when the analysis is newer than the feed.
 RECENT_DAYS = 7
 KEEPALIVE = 15.0
-HISTORY_SECONDS = 300.0  # how long the write path keeps a trader's history (TradeCache)
+HISTORY_SECONDS = 300.0  # how long the write path keeps what it read of a trader (Kept)
 HISTORY_TRADERS = 5000  # traders whose history it keeps, the most recently assessed
 # The writer waits this long for more assessments before it records a batch: an alert
 # reaches the stream a fraction of a second after its answer, and under load the
@@ -94,6 +95,11 @@ class Filters:
                 and (self.lane is None or item.lane == self.lane)
                 and (not self.kinds or any(a.kind in self.kinds for a in item.alerts)))
 
+    def may_admit(self, row: dict) -> bool:
+        """Whether an item of journal ``row`` may pass, whatever its alerts."""
+        return ((self.office is None or row["office_code"] == self.office) and (self.gate is None or row["border_gate"] == self.gate)
+                and (self.lane is None or row["lane"] == self.lane))
+
     def described(self) -> dict:
         return {"office": self.office, "gate": self.gate, "lane": self.lane, "kinds": sorted(self.kinds)}
 
@@ -121,58 +127,78 @@ def trade_history(store: Store, traders: list[str]) -> dict[str, list[dict]]:
     return {r["trader"]: r["rows"] for r in store.query("queue_history", {"traders": traders, "limit": HISTORY})}
 
 
-class TradeCache:
-    """The traders' histories as ``trade_history`` reads them, kept HISTORY_SECONDS for the
-    assessments recorded meanwhile: a trader's usual trade does not change with the
-    declarations of the last minute, and a busy trader is read once, not per declaration."""
+def queue_past(store: Store, traders: list[str]) -> dict[str, list[dict]]:
+    """Return the newest PAST queue entries of each trader (tax code), newest first: their
+    scores and the trader's score then. Cost: one read of the journal."""
+    return {r["trader"]: r["rows"] for r in store.query("queue_trader_past", {"traders": traders, "limit": PAST})}
 
-    def __init__(self) -> None:
+
+class Kept:
+    """What ``read`` (``trade_history`` or ``queue_past``) returns of each trader, kept
+    HISTORY_SECONDS for the assessments recorded meanwhile: a busy trader is read once, not
+    per declaration, and its usual trade does not change with the declarations of the
+    last minutes. ``remember`` adds what is recorded meanwhile."""
+
+    def __init__(self, read) -> None:
+        self.read = read
         self._kept: OrderedDict[str, tuple[float, list[dict]]] = OrderedDict()
 
     def __call__(self, store: Store, traders: list[str]) -> dict[str, list[dict]]:
         now = time.monotonic()
         missing = [t for t in traders if t not in self._kept or now - self._kept[t][0] > HISTORY_SECONDS]
-        for trader, rows in trade_history(store, missing).items() if missing else ():
-            self._kept[trader] = (now, rows)
+        found = self.read(store, missing) if missing else {}
         for trader in missing:
-            self._kept.setdefault(trader, (now, []))  # no declaration yet: a new trader
+            self._kept[trader] = (now, list(found.get(trader, ())))  # none: a new trader
             self._kept.move_to_end(trader)
         while len(self._kept) > HISTORY_TRADERS:
             self._kept.popitem(last=False)
         return {t: self._kept[t][1] for t in traders}
 
+    def remember(self, trader: str, row: dict) -> None:
+        """Put ``row`` first among what is kept of ``trader``, if anything is."""
+        if trader in self._kept:
+            rows = self._kept[trader][1]
+            rows.insert(0, row)
+            del rows[PAST:]
 
-def record(store: Store, handed: list[tuple[dict, Assessment, str, str]], history=trade_history) -> list[Item]:
-    """Record assessments (declaration params, assessment, who, when) in the queue and
-    return them as queue items with their alerts; ``history`` reads the traders' trade.
-    Cost: one read of scores, watchlist and history for the batch, and one write."""
+
+def record(store: Store, handed: list[tuple[dict, Assessment, str, str]], listening: tuple[Filters, ...] = (),
+           history: Kept | None = None, past: Kept | None = None) -> list[Item]:
+    """Record assessments (declaration params, assessment, who, when) in the queue; return
+    as queue items with their alerts those that one of the ``listening`` streams' filters
+    may admit (the others' alerts are decided when the queue is read). ``history`` and
+    ``past`` keep what was read of the traders (read afresh without them). Cost: one read
+    of the traders' scores and one write, and for the items returned ``alerted``."""
+    history, past = history or Kept(trade_history), past or Kept(queue_past)
     rows = [entry(params, a, by, at) for params, a, by, at in handed]
     now = stored_scores(store, sorted({f"enterprise:{r['trader']}" for r in rows}))
     for r in rows:
         r["trader_score"] = now.get(f"enterprise:{r['trader']}", {}).get("score", 0.0)
-    items = alerted(store, [{**r, "source": "assessed"} for r in rows], history)
+    heard = [{**r, "source": "assessed"} for r in rows if any(f.may_admit(r) for f in listening)]
+    items = alerted(store, heard, history, past) if heard else []
     store.write("queue_append", rows)
+    for r in sorted(rows, key=lambda r: r["at"]):
+        past.remember(r["trader"], {k: r[k] for k in ("declaration_no", "at", "score", "trader_score")})
     return items
 
 
-def alerted(store: Store, rows: list[dict], history=trade_history) -> list[Item]:
+def alerted(store: Store, rows: list[dict], history=trade_history, past=queue_past) -> list[Item]:
     """Return queue rows (as ``queue_assessed`` or ``queue_ingested`` read them) as items
-    with their alerts; ``history`` reads the traders' trade. Cost: four reads for the whole
-    list, whatever its length."""
+    with their alerts; ``history`` and ``past`` read the traders' trade and queue entries.
+    Cost: four reads for the whole list, whatever its length."""
     traders = sorted({r["trader"] for r in rows})
     parties = {r["declaration_no"]: [f"enterprise:{r['trader']}", *(r.get("parties") or [])] for r in rows}
     everyone = sorted({p for ps in parties.values() for p in ps})
     scores = stored_scores(store, everyone)
     watched = {w["entity"]: w["reason"] for w in store.query("watchlist_entries", {"entities": everyone}) if w["removed_at"] is None}
     bands = {e: s["band"] for e, s in scores.items()}
-    trade = history(store, traders)
-    past = {r["trader"]: r["rows"] for r in store.query("queue_trader_past", {"traders": traders, "limit": PAST})}
+    trade, entries = history(store, traders), past(store, traders)
     items = []
     for r in rows:
         no, trader = r["declaration_no"], r["trader"]
         earlier = [dict(h, hs_chapter=(h.get("hs_codes") or [""])[0][:2]) for h in trade.get(trader, ())
                    if h["declaration_no"] != no and (h["registered_at"] or "") < (r.get("registered_at") or "")]
-        before = [q for q in past.get(trader, ()) if q["declaration_no"] != no and q["at"] < r["at"]]
+        before = [q for q in entries.get(trader, ()) if q["declaration_no"] != no and q["at"] < r["at"]]
         hits = tuple(json.loads(r["hits"])) if r.get("hits") else ()
         chapter = r.get("hs_chapter") or ((r.get("hs_codes") or [""])[0])[:2]
         trader_score = r.get("trader_score")
@@ -290,7 +316,7 @@ class Monitor:
 
     def __init__(self, lane: Any):
         self.lane = lane
-        self.history = TradeCache()  # used on the lane's one thread only
+        self.history, self.past = Kept(trade_history), Kept(queue_past)  # used on the lane's one thread only
         self.streams: set[Stream] = set()
         self._pending: list[tuple[dict, Assessment, str, str]] = []
         self._writer: asyncio.Task | None = None
@@ -309,7 +335,8 @@ class Monitor:
             await asyncio.sleep(LINGER)
             batch, self._pending = self._pending, []
             try:
-                items = await self.lane.run(record, self.lane.store, batch, self.history)
+                listening = tuple(stream.filters for stream in self.streams)
+                items = await self.lane.run(record, self.lane.store, batch, listening, self.history, self.past)
             except RiskgraphError as e:  # clearance went on; the server log says what the queue lacks
                 log.error("could not queue %d assessed declarations (%s...): %s", len(batch), batch[0][1].declaration_no, e)
                 continue

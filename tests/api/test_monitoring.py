@@ -200,8 +200,11 @@ def test_the_write_path_reads_a_traders_history_once_while_it_is_kept():
             self.asked.append(params["traders"])
             return [{"trader": t, "rows": [{"declaration_no": f"{t}-1"}]} for t in params["traders"] if t != "NEW"]
 
-    cache, store = monitor.TradeCache(), Store()
+    cache, store = monitor.Kept(monitor.trade_history), Store()
     assert cache(store, ["A", "NEW"]) == {"A": [{"declaration_no": "A-1"}], "NEW": []}
     assert cache(store, ["A", "B"])["B"] == [{"declaration_no": "B-1"}]
     assert cache(store, ["NEW", "A"])["NEW"] == []
     assert store.asked == [["A", "NEW"], ["B"]]
+    cache.remember("A", {"declaration_no": "A-2"})
+    cache.remember("C", {"declaration_no": "C-1"})  # not kept: read when first asked for
+    assert cache(store, ["A"])["A"] == [{"declaration_no": "A-2"}, {"declaration_no": "A-1"}]
