@@ -89,6 +89,7 @@ class Filters:
     gate: str | None = None
     lane: str | None = None
     kinds: frozenset[str] = frozenset()
+    source: str | None = None  # "assessed" or "ingested"; the stream's are all assessed
 
     def admit(self, item: Item) -> bool:
         return ((self.office is None or item.office_code == self.office) and (self.gate is None or item.border_gate == self.gate)
@@ -256,8 +257,8 @@ def _merged(store: Store, position: tuple[str, str] | None, filters: Filters, si
     """Return the next ``size`` rows of both kinds after ``position``, newest first."""
     at, no = position or (None, None)
     params = {"office": filters.office, "gate": filters.gate, "lane": filters.lane, "at": at, "no": no, "limit": size}
-    rows = [{**r, "source": "assessed"} for r in store.query("queue_assessed", params)]
-    if first_day is not None:
+    rows = [{**r, "source": "assessed"} for r in store.query("queue_assessed", params)] if filters.source != "ingested" else []
+    if first_day is not None and filters.source != "assessed":
         rows += [{**r, "source": "ingested"} for r in store.query("queue_ingested", {**params, "since": first_day})]
     return sorted(rows, key=lambda r: (r["at"], r["declaration_no"]), reverse=True)[:size]
 

@@ -116,16 +116,18 @@ class Query:
     @strawberry.field(description="The monitoring queue (trực ban trực tuyến): declarations in clearance, assessed through "
                                   "the API or ingested recently (since the current analysis, or in the week before the newest "
                                   "registration if that is earlier), newest first, with their alerts; of one "
-                                  "office, gate or lane, and with an alert of one of alertKinds, when given. Filtered by alert "
+                                  "office, gate, lane or source, and with an alert of one of alertKinds, when given. Filtered by alert "
                                   "kind, a page looks through at most 2,000 declarations and may come back short with a next page.")
     async def monitoring_queue(self, info: Info, first: int = 50, after: Optional[str] = None, office: Optional[str] = None,
                                gate: Optional[str] = None, lane: Optional[types.Channel] = None,
-                               alert_kinds: Optional[list[types.AlertKind]] = None) -> types.QueueConnection:
+                               alert_kinds: Optional[list[types.AlertKind]] = None,
+                               source: Optional[types.QueueSource] = None) -> types.QueueConnection:
         first = _page(first)
         start = None if after is None else monitor.position(after)
         if after is not None and start is None:
             raise UserError("after: not a cursor this API issued")
-        filters = monitor.Filters(office, gate, lane.value if lane else None, frozenset(k.value for k in alert_kinds or ()))
+        filters = monitor.Filters(office, gate, lane.value if lane else None, frozenset(k.value for k in alert_kinds or ()),
+                                  source.value if source else None)
         ctx = info.context
         current = await ctx.current()
         items, more, end = await ctx.run(monitor.page, ctx.store, first, start, filters, current and current["as_of"])

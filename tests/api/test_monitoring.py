@@ -60,6 +60,8 @@ def test_the_queue_filters_by_office_gate_and_alert_kind(own_api):
     gate = queue(own_api, first=20, gate=first["gate"])["edges"]
     assert gate and {e["node"]["gate"] for e in gate} == {first["gate"]}
     assert queue(own_api, office="NO-SUCH-OFFICE")["edges"] == []
+    ingested = own_api.data("{ monitoringQueue(first: 5, source: INGESTED) { edges { node { source } } } }", role="officer")
+    assert [e["node"]["source"] for e in ingested["monitoringQueue"]["edges"]] == ["INGESTED"] * 5
     flagged = queue(own_api, first=5, kinds=["UNUSUAL_VALUE"])["edges"]
     assert flagged and all("UNUSUAL_VALUE" in {a["kind"] for a in e["node"]["alerts"]} for e in flagged)
 
