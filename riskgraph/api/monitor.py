@@ -46,13 +46,13 @@ MAX_PENDING = 10_000  # assessments waiting to be recorded; past that, new ones 
 # A week: a declaration still in clearance after it is rare (most clear within the day); the
 # window only bounds how far back the queue reaches when the analysis is newer than the feed.
 RECENT_DAYS = 7
-KEEPALIVE = 15.0
+KEEPALIVE = 15.0  # seconds between comments on a quiet stream, so that proxies keep it open
 HISTORY_SECONDS = 300.0  # how long the write path keeps what it read of a trader (Kept)
 HISTORY_TRADERS = 5000  # traders whose history it keeps, the most recently assessed
 # The writer waits this long for more assessments before it records a batch: an alert
 # reaches the stream a fraction of a second after its answer, and under load the
 # assessments of that time share one write and one read per trader.
-LINGER = 0.2  # seconds between comments on a quiet stream, so that proxies keep it open
+LINGER = 0.2
 
 
 @dataclass(frozen=True)
@@ -210,10 +210,10 @@ def alerted(store: Store, rows: list[dict], history=trade_history, past=queue_pa
             origin_country=r.get("origin_country") or "", partner=r.get("partner") or "", value_usd=r.get("value_usd"),
             score=r.get("score"), trader_score=trader_score,
             hits=tuple((h["profile_id"], h["version"], h["lane"], h["reason"]) for h in hits))
-        history = rules.history(earlier, [q["score"] for q in before if q["score"] is not None],
-                                before[0]["trader_score"] if before else None)
+        usual = rules.history(earlier, [q["score"] for q in before if q["score"] is not None],
+                              before[0]["trader_score"] if before else None)
         items.append(Item(no, r["at"], r["source"], r.get("office_code"), r.get("border_gate"), trader, r.get("lane"),
-                          r.get("score"), r.get("basis"), hits, rules.alerts(queued, history, watched, bands)))
+                          r.get("score"), r.get("basis"), hits, rules.alerts(queued, usual, watched, bands)))
     return items
 
 
