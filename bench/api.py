@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import importlib.util
 import json
@@ -93,11 +94,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
-    """Start ``riskgraph serve`` on ``port``; its output goes to ``log``."""
+def start_server(data_dir: Path, port: int, log: Path, apart: bool = True) -> subprocess.Popen:
+    """Start ``riskgraph serve`` on ``port`` (investigators on its worker process unless
+    ``apart`` is False); its output goes to ``log``."""
+    where = "--investigators-apart" if apart else "--investigators-in-process"
     with open(log, "wb") as out:
-        return subprocess.Popen([str(CLI), "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        return subprocess.Popen([str(CLI), "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port), where],
                                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def workers_of(pid: int) -> list[int]:
+    """Return the investigation worker processes ``riskgraph serve`` ``pid`` started."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            with contextlib.suppress(OSError), open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"riskgraph.api.investigation" in f.read():
+                    found.append(int(child))
+    return found
 
 
 def wait_healthy(server: subprocess.Popen, port: int, timeout: float) -> dict:
@@ -492,7 +506,7 @@ def run_op(name: str, ports: list[int], pool: list[tuple[str, bytes]], args: arg
     cpu["generator"] = round((time.process_time() - own0) / whole * 100)
     busy1, steal1 = machine_seconds()
     cpu["machine"] = round((busy1 - busy0) / whole * 100)  # out of os.cpu_count() * 100
-    cpu["others"] = cpu["machine"] - cpu["server"] - cpu["store"] - cpu["generator"]  # kernel (loopback), anything else
+    cpu["others"] = cpu["machine"] - cpu["server"] - cpu["worker"] - cpu["store"] - cpu["generator"]  # kernel (loopback), anything else
     cpu["steal"] = round((steal1 - steal0) / whole * 100)  # taken by the hypervisor
     every = sorted(t for some in latencies.values() for t in some)
     figures = {**_figures(every, span), "errors": len(errors), "first_errors": errors[:SHOW_ERRORS], "cpu_pct": cpu}
@@ -546,6 +560,8 @@ def main() -> None:
     parser.add_argument("--mix", help="one load of a mix of the operations instead, e.g. entityRisk=70,assessDeclaration=25,dossier=5")
     parser.add_argument("--investigators", type=int, default=0,
                         help="also run each operation again while N investigators send worst-case connection and neighbourhood requests")
+    parser.add_argument("--in-process", action="store_true",
+                        help="serve investigators' requests in the API process (riskgraph serve --investigators-in-process)")
     parser.add_argument("--apart", action="store_true",
                         help="with --servers 2 or more, the investigators on the last API process only and the load on the others")
     parser.add_argument("--out", type=Path, default=OUT / "api.json")
@@ -565,7 +581,7 @@ def main() -> None:
     keys: dict[str, str] = {}
     try:
         for i, port in enumerate(ports):  # the first starts the store, the others attach to it
-            servers.append(start_server(args.data, port, OUT / f"api-server{i or ''}.log"))
+            servers.append(start_server(args.data, port, OUT / f"api-server{i or ''}.log", not args.in_process))
             health = wait_healthy(servers[-1], port, args.start_timeout)
             print(f"server pid {servers[-1].pid} on port {port}, healthy after {time.monotonic() - t0:.0f} s: {health}", file=sys.stderr)
         keys = {role: create_key(args.data, role) for role in ("clearance", "officer", "investigator")[:3 if args.investigators else 2]}
@@ -573,7 +589,8 @@ def main() -> None:
         investigation = pools.pop("investigation")
         check(ports[0], pools)
         store = store_pid(args.data)
-        pids = {"server": [s.pid for s in servers], "store": [store] if store else []}
+        pids = {"server": [s.pid for s in servers], "worker": [w for s in servers for w in workers_of(s.pid)],
+                "store": [store] if store else []}
         ops = {}
         if args.mix:
             shares = {op: int(share) for op, share in (part.split("=") for part in args.mix.split(","))}
@@ -593,6 +610,7 @@ def main() -> None:
                 ops[busy] = run_op(name, ports, pools[name], args, pids, investigation)
                 print(f"  {json.dumps({k: v for k, v in ops[busy].items() if k != 'first_errors'})}", file=sys.stderr)
         server_peak = [status_mb(s.pid, "VmHWM:") for s in servers]
+        worker_peak = [status_mb(w, "VmHWM:") for w in pids["worker"]]
         store_peak = status_mb(store, "VmHWM:") if store else None
     finally:
         for key in keys.values():
@@ -612,6 +630,7 @@ def main() -> None:
         "loop": f"server: uvicorn, {'uvloop' if importlib.util.find_spec('uvloop') else 'asyncio'} loop; generator: asyncio",
         "operations": ops,
         "server_peak_rss_mb": server_peak if args.servers > 1 else server_peak[0],
+        "worker_peak_rss_mb": worker_peak,
         "store_peak_rss_mb": store_peak,
     }
     args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False))

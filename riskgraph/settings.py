@@ -64,6 +64,14 @@ def load(env: dict[str, str] | None = None, **overrides: object) -> Settings:
     return settings
 
 
+def environment(settings: Settings) -> dict[str, str]:
+    """Return the ``RISKGRAPH_*`` variables with which ``load`` in another process (an API
+    worker) gives ``settings`` again, the data directory made absolute."""
+    values = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+    values["data_dir"] = Path(values["data_dir"]).resolve()
+    return {f"RISKGRAPH_{name.upper()}": str(value) for name, value in values.items()}
+
+
 def _convert(name: str, type_name: object, raw: str) -> object:
     kind = getattr(type_name, "__name__", str(type_name))
     if kind == "int":

@@ -8,6 +8,8 @@ the monitoring queue's alerts as server-sent events (see ``monitor``). Each requ
 size-limited, parsed, validated, checked against the caller's role and the query limits,
 then executed under a time limit on its lane (``services``): clearance operations on
 one, everything else on the investigation lane, so that neither waits for the other.
+Under ``riskgraph serve`` the investigation lane's requests go to the investigation worker,
+a process of its own (see ``investigation``).
 Errors carry a message and ``extensions.code``, never a stack trace, query text or path.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import secrets
 import sys
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -44,7 +48,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 from strawberry.dataloader import DataLoader
 
-from riskgraph.api import access, auth, dossier, explorer, limits, monitor, risk, search, workbench
+from riskgraph.api import access, auth, dossier, explorer, investigation, limits, monitor, risk, search, workbench
 from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
 from riskgraph.api.services import CLEARANCE, Lane, Services
@@ -145,10 +149,14 @@ class Context:
             raise
 
 
-def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False, models_dir: Path | None = None) -> Starlette:
+def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False, models_dir: Path | None = None,
+               investigation_socket: str | None = None) -> Starlette:
     """Return the API application over ``store``; ``close_store`` closes it at shutdown;
-    assessments use the selectivity models saved in ``models_dir``."""
+    assessments use the selectivity models saved in ``models_dir``; the requests of the
+    investigation lane go to the worker on ``investigation_socket`` if one is given."""
     services = Services(store, timeout, models_dir)
+    # The worker answers TIMEOUT at its own deadline; this one covers a worker that hangs.
+    worker = investigation.Forwarder(investigation_socket, timeout + 5) if investigation_socket else None
 
     async def authenticated(presented: str | None, deadline: float) -> auth.Principal | None:
         known, principal = services.keys.remembered(presented)
@@ -248,6 +256,19 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
             response = JSONResponse({"errors": [_format(e) for e in rejected]}, 200, headers=HEADERS)
             return await audited(response, "forbidden" if forbidden else "refused", query, "denied" if forbidden else name)
         lane = services.clearance if fields and set(fields) <= CLEARANCE else services.investigation
+        if worker is not None and lane is services.investigation:
+            try:
+                status, content, media = await worker.relay({"query": query, "variables": variables, "operationName": operation},
+                                                            request.headers.get("authorization"))
+            except investigation.Unavailable as e:
+                log.error("the investigation worker did not take a request: %s", e)
+                response = _errors([("the investigation worker is starting again; retry in a few seconds",
+                                     "INVESTIGATION_UNAVAILABLE")], 503, {"Retry-After": "2"})
+                return await audited(response, "error", query, name)
+            except httpx.TimeoutException:
+                return await audited(_errors([(f"the request took longer than {services.timeout:g} s and was stopped; ask for less",
+                                               "TIMEOUT")], 200), "timeout", query, name)
+            return Response(content, status, headers=HEADERS, media_type=media)  # audited by the worker
         context = Context(principal, services, lane, deadline, on_lane=lane is services.investigation)
 
         async def executed():
@@ -294,7 +315,8 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
     async def healthz(request: Request) -> Response:
         status, current = await services.health_check()
         waiting = {lane.name: lane.waiting for lane in services.lanes}
-        body: dict[str, Any] = {"status": status, "store": status != "down", "waiting": waiting}
+        body: dict[str, Any] = {"status": status, "store": status != "down", "waiting": waiting,
+                                "investigation": "in process" if worker is None else "worker" if worker.reached else "unreachable"}
         if current is not None:
             body.update(analysisId=current["analysis_id"], modelVersion=current["model_version"], asOf=current["as_of"])
         return JSONResponse(body, 503 if status == "down" else 200, headers=HEADERS)
@@ -316,12 +338,16 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         settle()
         sys.setswitchinterval(SWITCH_SECONDS)
         services.loop = asyncio.get_running_loop()
-        warming = asyncio.ensure_future(services.investigation.run(services.search_index.warm))
-        warming.add_done_callback(_warmed)
+        warming = None
+        if worker is None:  # else the worker answers every search
+            warming = asyncio.ensure_future(services.investigation.run(services.search_index.warm))
+            warming.add_done_callback(_warmed)
         yield
-        if not warming.done():
+        if warming is not None and not warming.done():
             warming.cancel()
         services.close()
+        if worker is not None:
+            await worker.close()
         if close_store:
             store.close()
 
@@ -345,7 +371,7 @@ def from_environment() -> Starlette:
     worker process of ``riskgraph serve --workers N`` calls; the store closes at shutdown."""
     settings = load()
     return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True,
-                      models_dir=settings.models_dir)
+                      models_dir=settings.models_dir, investigation_socket=os.environ.get(investigation.SOCKET))
 
 
 def _audited_close(done: asyncio.Future) -> None:

@@ -13,27 +13,41 @@ from riskgraph.cli import output
 from riskgraph.cli.common import opened
 from riskgraph.errors import ConfigError
 from riskgraph.graph import Store
-from riskgraph.settings import Settings
+from riskgraph.settings import Settings, environment
 
 
-def serve_api(s: Store, settings: Settings, host: str, port: int, workers: int = 1) -> None:
-    """Serve the API on ``host:port`` until stopped, in ``workers`` processes."""
+def serve_api(s: Store, settings: Settings, host: str, port: int, workers: int = 1, separate: bool = True) -> None:
+    """Serve the API on ``host:port`` until stopped, in ``workers`` processes, investigators'
+    requests in a worker process of their own unless ``separate`` is False."""
     import uvicorn  # heavy, and needed by this command alone
 
+    from riskgraph.api import investigation
     from riskgraph.api.app import create_app
 
-    click.echo(f"\nserving on http://{host}:{port}/graphql with {workers} worker process{'es' if workers > 1 else ''} (Ctrl-C stops)")
+    worker = investigation.Worker(settings) if separate else None
+    if worker is not None:
+        worker.start()
+    processes = f"{workers} worker process{'es' if workers > 1 else ''}" + (", investigators apart" if worker else "")
+    click.echo(f"\nserving on http://{host}:{port}/graphql with {processes} (Ctrl-C stops)")
     # On Ctrl-C a request in progress has its time limit to finish; an alert stream never
     # finishes, and is cut then rather than hold the shutdown for ever.
     options = {"host": host, "port": port, "log_level": "warning", "access_log": False,
                "timeout_graceful_shutdown": math.ceil(float(settings.api_timeout))}
-    if workers == 1:
-        uvicorn.run(create_app(s, timeout=float(settings.api_timeout), models_dir=settings.models_dir), **options)
-        return
-    # Each worker opens the store itself from the environment; this process stays attached,
-    # so the embedded server outlives a worker's restart.
-    os.environ.update(RISKGRAPH_DATA_DIR=str(settings.data_dir.resolve()), RISKGRAPH_STORE=settings.store)
-    uvicorn.run("riskgraph.api.app:from_environment", factory=True, workers=workers, **options)
+    socket = str(worker.socket) if worker else None
+    try:
+        if workers == 1:
+            uvicorn.run(create_app(s, timeout=float(settings.api_timeout), models_dir=settings.models_dir,
+                                   investigation_socket=socket), **options)
+            return
+        # Each worker opens the store itself from the environment; this process stays attached,
+        # so the embedded server outlives a worker's restart.
+        os.environ.update(environment(settings))
+        if socket:
+            os.environ[investigation.SOCKET] = socket
+        uvicorn.run("riskgraph.api.app:from_environment", factory=True, workers=workers, **options)
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 @click.command()
@@ -41,11 +55,14 @@ def serve_api(s: Store, settings: Settings, host: str, port: int, workers: int =
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes: one per core the API may use beside the store.")
+@click.option("--investigators-apart/--investigators-in-process", default=True, show_default=True,
+              help="Run investigators' requests (dossiers, paths, link charts, lists) in a process of their own at lower "
+                   "priority, so that clearance answers never wait behind them.")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve the GraphQL API and its explorer (GET /graphql) and /healthz."""
+def serve(settings: Settings, host: str, port: int, workers: int, investigators_apart: bool) -> None:
+    """Serve the workbench (/), the GraphQL API and its explorer (/graphql) and /healthz."""
     with opened(settings) as s:
-        serve_api(s, settings, host, port, workers)
+        serve_api(s, settings, host, port, workers, investigators_apart)
 
 
 @click.group()

