@@ -281,6 +281,7 @@ LABELS: tuple[Label, ...] = (
     Label("RiskProfile", "profile_id", "an officer-authored risk profile (hồ sơ rủi ro) as its newest version stands"),
     Label("RiskProfileVersion", "key", "one version of a risk profile, never changed: profile_id|version"),
     Label("AuditEntry", "entry_id", "one audited API call: who, when, operation, arguments, result size"),
+    Label("QueueEntry", "entry_id", "a declaration assessed through the API, in the monitoring queue: lane, score, hits"),
 )
 LABEL_BY_NAME = {label.name: label for label in LABELS}
 LABEL_OF_KIND = {"enterprise": "Enterprise", "person": "Person", "agent": "Agent", "vehicle": "Vehicle", "phone": "Phone",

@@ -4,7 +4,7 @@ Roles are ordered; each one may do everything the roles before it may:
 
 * ``clearance`` — clearance systems (hệ thống thông quan): entity risk and channel advice;
 * ``officer`` — risk officers: key targets, networks, search, dossiers without intel text,
-  risk profiles (writing them too);
+  risk profiles (writing them too), the monitoring queue and its alert stream;
 * ``investigator`` — intelligence investigators (điều tra, xác minh): intel text, paths
   between entities, neighbourhoods, submitting intel;
 * ``admin`` — API keys, the audit log, inspection results, watchlists.
@@ -34,6 +34,7 @@ FIELDS: dict[str, str] = {
     "Query.riskProfile": "officer",
     "Query.riskProfileHistory": "officer",
     "Query.profileEffectiveness": "officer",
+    "Query.monitoringQueue": "officer",  # and the alert stream, /alerts/stream
     "Query.connection": "investigator",
     "Query.neighbourhood": "investigator",
     "Query.apiKeys": "admin",

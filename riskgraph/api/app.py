@@ -3,7 +3,8 @@
 ``POST /graphql`` runs one GraphQL operation for the holder of an API key; ``GET
 /graphql`` is the explorer (GraphiQL, served from the package: nothing is fetched from
 the internet); ``GET /`` is the workbench (see ``workbench``); ``GET /healthz`` says
-whether the store answers and which analysis is current. Each request is authenticated,
+whether the store answers and which analysis is current; ``GET /alerts/stream`` pushes
+the monitoring queue's alerts as server-sent events (see ``monitor``). Each request is authenticated,
 size-limited, parsed, validated, checked against the caller's role and the query limits,
 then executed under a time limit on its lane (``services``): clearance operations on
 one, everything else on the investigation lane, so that neither waits for the other.
@@ -43,15 +44,16 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from strawberry.dataloader import DataLoader
 
-from riskgraph.api import auth, dossier, explorer, investigation, limits, risk, search, workbench
+from riskgraph.api import access, auth, dossier, explorer, investigation, limits, monitor, risk, search, workbench
 from riskgraph.api.feedback import InvalidInput
 from riskgraph.api.schema import UserError, schema
 from riskgraph.api.services import CLEARANCE, Lane, Services
-from riskgraph.channels import Assessor
+from riskgraph.channels import LANES, Assessment, Assessor
+from riskgraph.channels.monitoring import KINDS
 from riskgraph.errors import ConfigError, RiskgraphError, StoreError, StoreTimeout
 from riskgraph.graph import Store, open_store
 from riskgraph.memory import settle
@@ -63,6 +65,7 @@ HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Re
 # several times; while an investigator's thread computes, each handoff waits up to the
 # switch interval (5 ms by default).
 SWITCH_SECONDS = 0.0005
+STREAM_FIELD = "Query.monitoringQueue"  # the alert stream is for whoever may read the queue
 UNAUTHENTICATED = auth.Principal(key_id="", name="(unauthenticated)", role="")
 
 
@@ -129,6 +132,13 @@ class Context:
     async def audit(self, operation: str, arguments: dict, result_size: int, outcome: str = "ok") -> None:
         await self._shared(self.services.audit(self.principal, operation, arguments, result_size, outcome))
 
+    def monitored(self, params: dict, assessment: Assessment) -> None:
+        """Hand an assessment to the monitoring queue; the answer does not wait for it to be recorded."""
+        if self.on_lane:
+            self.services.loop.call_soon_threadsafe(self.services.monitoring.assessed, params, assessment, self.principal.name)
+        else:
+            self.services.monitoring.assessed(params, assessment, self.principal.name)
+
     async def attempt(self, operation: str, arguments: dict, fn, *args):
         """Run a write; one refused for its input is audited as ``rejected``, then re-raised."""
         try:
@@ -148,35 +158,85 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
     # The worker answers TIMEOUT at its own deadline; this one covers a worker that hangs.
     worker = investigation.Forwarder(investigation_socket, timeout + 5) if investigation_socket else None
 
+    async def authenticated(presented: str | None, deadline: float) -> auth.Principal | None:
+        known, principal = services.keys.remembered(presented)
+        if not known:
+            principal = await services.clearance.run(services.keys.authenticate, presented, deadline=deadline)
+        return principal
+
+    async def unauthenticated(request: Request, presented: str | None, operation: str) -> Response:
+        key_id = auth.key_id_of(presented)
+        log.warning("refused a request without a valid API key (%s) from %s", key_id or "no key id",
+                    request.client.host if request.client else "?")
+        try:
+            await services.audit(UNAUTHENTICATED, operation, {"key_id": key_id, "key_presented": presented is not None}, 0,
+                                 "unauthenticated")
+        except RiskgraphError as e:
+            log.error("could not audit an unauthenticated %s: %s", operation, e)
+        return _errors([("send a valid API key: Authorization: Bearer rg_...", "UNAUTHENTICATED")], 401, {"WWW-Authenticate": "Bearer"})
+
+    async def alert_stream(request: Request) -> Response:
+        """Server-sent events: an ``alert`` event per queued declaration with alerts that
+        meets the filters (office, gate, lane, kind: query parameters, kind a comma list),
+        ``dropped`` when a slow client lost some; audited when opened and when closed."""
+        presented = _presented(request)
+        try:
+            principal = await authenticated(presented, time.monotonic() + services.timeout)
+        except StoreError as e:
+            return _unavailable(e)
+        if principal is None:
+            return await unauthenticated(request, presented, "alertStream")
+        if not access.allowed(principal.role, STREAM_FIELD):
+            await services.audit(principal, "alertStream", {}, 0, "forbidden")
+            return _errors([(f"the alert stream needs the role {access.FIELDS[STREAM_FIELD]} or above; this key's is "
+                             f"{principal.role}", "FORBIDDEN")], 403)
+        filters = _stream_filters(request.query_params)
+        if isinstance(filters, Response):
+            await services.audit(principal, "alertStream", dict(request.query_params), 0, "refused")
+            return filters
+        stream = services.monitoring.open(filters)
+        await services.audit(principal, "alertStream", {"event": "opened", **filters.described()}, 0)
+
+        async def events():
+            try:
+                yield ": riskgraph alert stream\n\n"
+                while True:
+                    try:
+                        await asyncio.wait_for(stream.ready.wait(), monitor.KEEPALIVE)
+                    except asyncio.TimeoutError:
+                        yield ": keep-alive\n\n"  # also how a client gone away is found: the write fails
+                        continue
+                    for text in stream.take():
+                        yield text
+            finally:
+                services.monitoring.close(stream)
+                # Not awaited here: the response is being cancelled, and the entry must still be written.
+                closing = asyncio.ensure_future(services.audit(principal, "alertStream", {
+                    "event": "closed", **filters.described(), "dropped": stream.dropped}, stream.sent))
+                closing.add_done_callback(_audited_close)
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers=HEADERS)
+
     async def graphql(request: Request) -> Response:
         if request.method == "GET":
             return HTMLResponse(explorer.page(), headers={"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
         deadline = time.monotonic() + services.timeout
         presented = _presented(request)
-        known, principal = services.keys.remembered(presented)
-        if not known:
-            try:
-                principal = await services.clearance.run(services.keys.authenticate, presented, deadline=deadline)
-            except StoreError as e:
-                return _unavailable(e)
+        try:
+            principal = await authenticated(presented, deadline)
+        except StoreError as e:
+            return _unavailable(e)
 
-        async def audited(response: JSONResponse, outcome: str, query: str = "", operation: str = "request",
-                          who: auth.Principal | None = None, arguments: dict | None = None) -> JSONResponse:
+        async def audited(response: JSONResponse, outcome: str, query: str = "", operation: str = "request") -> JSONResponse:
             codes = [e["extensions"]["code"] for e in json.loads(response.body).get("errors", [])]
             try:
-                await services.audit(who or principal, operation, arguments or {"query": query[:1000], "codes": codes}, 0, outcome)
+                await services.audit(principal, operation, {"query": query[:1000], "codes": codes}, 0, outcome)
             except RiskgraphError as e:  # the answer stands; the server log keeps what the audit log could not
                 log.error("could not audit a %s %s: %s", outcome, operation, e)
             return response
 
         if principal is None:
-            key_id = auth.key_id_of(presented)
-            log.warning("refused a request without a valid API key (%s) from %s", key_id or "no key id",
-                        request.client.host if request.client else "?")
-            response = _errors([("send a valid API key: Authorization: Bearer rg_...", "UNAUTHENTICATED")], 401,
-                               {"WWW-Authenticate": "Bearer"})
-            return await audited(response, "unauthenticated", operation="request", who=UNAUTHENTICATED,
-                                 arguments={"key_id": key_id, "key_presented": presented is not None})
+            return await unauthenticated(request, presented, "request")
 
         body = await _body(request)
         if isinstance(body, Response):
@@ -298,6 +358,7 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
             Route("/", home, methods=["GET"]),
             Route("/workbench/{name}", workbench_asset, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/alerts/stream", alert_stream, methods=["GET"]),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={404: not_found, 405: not_allowed, Exception: failed},
@@ -311,6 +372,22 @@ def from_environment() -> Starlette:
     settings = load()
     return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True,
                       models_dir=settings.models_dir, investigation_socket=os.environ.get(investigation.SOCKET))
+
+
+def _audited_close(done: asyncio.Future) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("could not audit a closed alert stream: %s", done.exception())
+
+
+def _stream_filters(params: Any) -> monitor.Filters | Response:
+    """Return the filters of an alert stream's query parameters, or the error response."""
+    kinds = frozenset(k.strip() for k in params.get("kind", "").split(",") if k.strip())
+    lane = params.get("lane") or None
+    if not kinds <= set(KINDS):
+        return _errors([(f"kind: one or more of {', '.join(KINDS)}, separated by commas", "BAD_USER_INPUT")], 400)
+    if lane is not None and lane not in LANES:
+        return _errors([(f"lane: one of {', '.join(LANES)}", "BAD_USER_INPUT")], 400)
+    return monitor.Filters(params.get("office") or None, params.get("gate") or None, lane, kinds)
 
 
 def _warmed(done: asyncio.Future) -> None:

@@ -18,7 +18,7 @@ import strawberry
 from strawberry.types import Info
 
 from riskgraph import entities
-from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, risk, types
+from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, monitor, risk, types
 from riskgraph.api.types import EntityKind, EntityRef
 from riskgraph.channels import Assessor, profiles
 from riskgraph.channels.effectiveness import effectiveness, stored_records
@@ -98,7 +98,8 @@ class Query:
         found = await info.context.entities([_ref(r) for r in refs])
         return [types.EntityRisk(kind=e.kind, id=e.id, known=e.known, risk=e.risk) for e in found]
 
-    @strawberry.field(description="Channel, score and reasons for a declaration not yet stored; nothing is written.")
+    @strawberry.field(description="Channel, score and reasons for a declaration not yet stored; nothing is written to "
+                                  "the graph, and the assessment joins the monitoring queue (after the answer).")
     async def assess_declaration(self, info: Info, input: types.DeclarationInput) -> types.Assessment:
         values = {k: (";".join(v) if isinstance(v, list) else v) for k, v in vars(input).items() if v is not None}
         try:
@@ -108,12 +109,35 @@ class Query:
         ctx = info.context
         assessor: Assessor = await ctx.assessor()
         a = (await ctx.run(assessor.assess, [params]))[0]
+        ctx.monitored(params, a)
         return types.Assessment(
             declaration_no=a.declaration_no, channel=types.Channel(a.channel), score=a.score, random=a.random,
             probability=a.probability, basis=a.basis, as_of=date.fromisoformat(assessor.as_of), model_version=assessor.model_version,
             reasons=[types.Reason(factor=p, contribution=c, detail=d) for p, c, d in a.reasons],
             profile_hits=[types.ProfileHit(profile_id=h.profile_id, version=h.version, lane=types.Channel(h.lane), reason=h.reason,
                                            instructions=h.instructions) for h in a.hits])
+
+    @strawberry.field(description="The monitoring queue (trực ban trực tuyến): declarations in clearance, assessed through "
+                                  "the API or ingested recently (since the current analysis, or in the week before the newest "
+                                  "registration if that is earlier), newest first, with their alerts; of one "
+                                  "office, gate, lane or source, and with an alert of one of alertKinds, when given. Filtered by alert "
+                                  "kind, a page looks through at most 2,000 declarations and may come back short with a next page.")
+    async def monitoring_queue(self, info: Info, first: int = 50, after: Optional[str] = None, office: Optional[str] = None,
+                               gate: Optional[str] = None, lane: Optional[types.Channel] = None,
+                               alert_kinds: Optional[list[types.AlertKind]] = None,
+                               source: Optional[types.QueueSource] = None) -> types.QueueConnection:
+        first = _page(first)
+        start = None if after is None else monitor.position(after)
+        if after is not None and start is None:
+            raise UserError("after: not a cursor this API issued")
+        filters = monitor.Filters(office, gate, lane.value if lane else None, frozenset(k.value for k in alert_kinds or ()),
+                                  source.value if source else None)
+        ctx = info.context
+        current = await ctx.current()
+        items, more, end = await ctx.run(monitor.page, ctx.store, first, start, filters, current and current["as_of"])
+        edges = [types.QueueEdge(cursor=monitor.cursor((i.at, i.declaration_no)), node=queue_item(i)) for i in items]
+        return types.QueueConnection(edges=edges, page_info=types.PageInfo(
+            has_next_page=more, end_cursor=monitor.cursor(end) if end else None))
 
     @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, "
                                   "neighbours.")
@@ -319,6 +343,14 @@ async def _profile_change(info: Info, operation: str, arguments: dict, fn, *args
 
 def _edit_known(store, profile_id: str, *args) -> tuple[profiles.RiskProfile, bool] | None:
     return None if profiles.get(store, profile_id) is None else profiles.edit(store, profile_id, *args)
+
+
+def queue_item(i: monitor.Item) -> types.QueueItem:
+    return types.QueueItem(
+        declaration_no=i.declaration_no, at=i.at, source=types.QueueSource(i.source), office=i.office_code, gate=i.border_gate,
+        trader=i.trader, lane=types.Channel(i.lane) if i.lane else None, score=i.score, basis=i.basis,
+        hits=[types.QueueHit(profile_id=h["profile_id"], version=h["version"], lane=h["lane"], reason=h["reason"]) for h in i.hits],
+        alerts=[types.QueueAlert(kind=types.AlertKind(a.kind), sentence=a.sentence) for a in i.alerts])
 
 
 IDEMPOTENCY_KEY = ("A key of your choosing, 1-100 printable characters, that makes a retry safe: the same request sent again "

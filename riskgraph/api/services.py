@@ -3,7 +3,7 @@
 A lane is threads with a store connection of their own, so that work of one kind never
 queues behind another's: clearance (what clearance systems wait on), investigation (one
 request at a time, at lower priority, executed whole on its own event loop), the audit
-journal, and the health probe. Each job runs under the store's time limit for what is
+journal, the health probe, and the monitoring queue's recording of assessments. Each job runs under the store's time limit for what is
 left of its request's deadline.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 from graphql import parse, validate
 
 from riskgraph import declarations, entities
-from riskgraph.api import audit, auth, limits, search
+from riskgraph.api import audit, auth, limits, monitor, search
 from riskgraph.api.schema import UserError, schema
 from riskgraph.channels import Assessor, Policy, profiles
 from riskgraph.errors import RiskgraphError, StoreTimeout
@@ -96,10 +96,11 @@ def _nice(increment: int) -> None:
 class Services:
     """What every request shares: the store lanes, keys, caches.
 
-    Four lanes, each with its own store connection: ``clearance`` (keys, the current
+    Five lanes, each with its own store connection: ``clearance`` (keys, the current
     analysis, entityRisk, entity, assessDeclaration: what a clearance system waits on),
     ``investigation`` (everything else: dossiers, paths, lists, search, mutations),
-    ``journal`` (audit appends, to the audit graph) and ``health`` (/healthz).
+    ``journal`` (audit appends, to the audit graph), ``health`` (/healthz) and
+    ``monitor`` (assessments recorded in the monitoring queue, at lower priority).
     """
 
     def __init__(self, store: Store, timeout: float, models_dir: Path | None = None):
@@ -112,6 +113,7 @@ class Services:
         self.investigation = Lane("investigation", store.clone(), nice=INVESTIGATION_NICE)
         self.journal = Lane("journal", store.clone())
         self.health = Lane("health", store.clone())
+        self.monitoring = monitor.Monitor(Lane("monitor", store.clone(), nice=INVESTIGATION_NICE))
         self.keys = auth.Keys(store)
         self.search_index = search.Index(self.investigation.store)
         self._probe: asyncio.Future | None = None
@@ -128,7 +130,7 @@ class Services:
 
     @property
     def lanes(self) -> tuple[Lane, ...]:
-        return self.clearance, self.investigation, self.journal, self.health
+        return self.clearance, self.investigation, self.journal, self.health, self.monitoring.lane
 
     async def run(self, fn, *args):
         """Run ``fn(*args)`` on the clearance lane, without a deadline (shared caches)."""

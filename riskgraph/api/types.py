@@ -13,6 +13,8 @@ from typing import Optional
 
 import strawberry
 
+from riskgraph.channels.monitoring import KINDS
+
 
 @strawberry.enum(description="The kinds of entity that are scored.")
 class EntityKind(Enum):
@@ -507,3 +509,57 @@ class InspectionReceipt:
     result: InspectionResult
     violation_id: Optional[str]
     subject: Optional[Entity]
+
+
+AlertKind = strawberry.enum(Enum("AlertKind", {k.upper(): k for k in KINDS}), description=(
+    "Why a declaration in the monitoring queue deserves a look: WATCHED, a party on the watchlist; KEY_TARGET, a party in "
+    "the critical or high band; PROFILE_HIT, a risk profile it meets; SCORE_JUMP, the trader's score rose or the "
+    "declaration scores far above the trader's usual; UNUSUAL_VALUE, NEW_GOODS, NEW_ROUTE, NEW_PARTNER, far from the "
+    "trader's own history."))
+
+
+@strawberry.enum(description="How a declaration reached the monitoring queue.")
+class QueueSource(Enum):
+    ASSESSED = "assessed"  # through assessDeclaration
+    INGESTED = "ingested"  # loaded by a feed, registered since the current analysis' as-of date
+
+
+@strawberry.type(description="An alert on a declaration in the monitoring queue: its kind and what the officer reads.")
+class QueueAlert:
+    kind: AlertKind
+    sentence: str
+
+
+@strawberry.type(description="A risk profile (hồ sơ rủi ro) a queued declaration met when it was assessed.")
+class QueueHit:
+    profile_id: str
+    version: int
+    lane: str
+    reason: str
+
+
+@strawberry.type(description="A declaration in clearance, in the monitoring queue (trực ban trực tuyến), with its alerts.")
+class QueueItem:
+    declaration_no: str
+    at: str = strawberry.field(description="when it was assessed (ASSESSED) or registered (INGESTED), ISO 8601")
+    source: QueueSource
+    office: Optional[str]
+    gate: Optional[str]
+    trader: str = strawberry.field(description="the trader's tax code")
+    lane: Optional[Channel] = strawberry.field(description="the lane it was assessed to, or its channel (INGESTED)")
+    score: Optional[float] = strawberry.field(description="its assessment's score; null for ingested declarations")
+    basis: Optional[str]
+    hits: list[QueueHit]
+    alerts: list[QueueAlert]
+
+
+@strawberry.type
+class QueueEdge:
+    cursor: str
+    node: QueueItem
+
+
+@strawberry.type(description="A page of the monitoring queue, newest first.")
+class QueueConnection:
+    edges: list[QueueEdge]
+    page_info: PageInfo

@@ -18,6 +18,7 @@ ASSETS: dict[str, str] = {
     "pages.js": _JS,
     "dossier.js": _JS,
     "actions.js": _JS,
+    "queue.js": _JS,
     "chart.js": _JS,
     "cytoscape.esm.min.js": _JS,
     "style.css": "text/css; charset=utf-8",

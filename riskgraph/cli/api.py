@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import click
@@ -28,7 +29,10 @@ def serve_api(s: Store, settings: Settings, host: str, port: int, workers: int =
         worker.start()
     processes = f"{workers} worker process{'es' if workers > 1 else ''}" + (", investigators apart" if worker else "")
     click.echo(f"\nserving on http://{host}:{port}/graphql with {processes} (Ctrl-C stops)")
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    # On Ctrl-C a request in progress has its time limit to finish; an alert stream never
+    # finishes, and is cut then rather than hold the shutdown for ever.
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+               "timeout_graceful_shutdown": math.ceil(float(settings.api_timeout))}
     socket = str(worker.socket) if worker else None
     try:
         if workers == 1:

@@ -26,4 +26,6 @@ CREATE INDEX FOR (n:ApiKey) ON (n.key_id);
 CREATE INDEX FOR (n:RiskProfile) ON (n.profile_id);
 CREATE INDEX FOR (n:RiskProfileVersion) ON (n.key);
 CREATE INDEX FOR (n:RiskProfileVersion) ON (n.profile_id);
-CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id)
+CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id);
+CREATE INDEX FOR (n:QueueEntry) ON (n.entry_id);
+CREATE INDEX FOR (n:QueueEntry) ON (n.trader)

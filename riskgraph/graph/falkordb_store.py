@@ -18,7 +18,9 @@ from riskgraph.graph.store import Deadline, StoreInfo, WriteSummary, batches
 from riskgraph.model import LABELS
 from riskgraph.settings import Settings
 
-JOURNAL = frozenset({"audit_append", "audit_list", "audit_known"})  # queries of the audit graph
+# Queries of the audit graph
+JOURNAL = frozenset({"audit_append", "audit_list", "audit_known", "queue_append", "queue_assessed", "queue_trader_past"})
+JOURNAL_LABELS = frozenset({"AuditEntry", "QueueEntry"})  # what the audit graph holds: journals of the API
 TIMED_OUT = "Query timed out"  # FalkorDB's error when a query reached its time limit
 
 
@@ -190,7 +192,7 @@ class FalkorStore:
         into the audit graph (they are left where they were: no entry is ever deleted)."""
         changed = False
         for graph in (self._graph, self._journal):
-            wanted = {"AuditEntry"} if graph is self._journal else {label.name for label in LABELS} - {"AuditEntry"}
+            wanted = set(JOURNAL_LABELS) if graph is self._journal else {label.name for label in LABELS} - JOURNAL_LABELS
             changed = self._ensure(graph, wanted) or changed
         if changed and self._server is not None:
             # Writes logged after the index creation replay 14 times slower than the same

@@ -84,7 +84,7 @@ class Api:
         assert "errors" not in answer, answer["errors"]
         return answer["data"]
 
-    def nodes(self, *, but: tuple[str, ...] = ("AuditEntry",)) -> dict[str, int]:
+    def nodes(self, *, but: tuple[str, ...] = ("AuditEntry", "QueueEntry")) -> dict[str, int]:
         """Return how many nodes the graph holds per label, leaving out ``but``."""
         return {r["label"]: r["count"] for r in self.store.query("count_nodes") if r["label"] not in but}
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 from riskgraph.api import workbench
@@ -41,7 +42,8 @@ def test_the_page_loads_only_its_own_assets():
         assert b"localStorage" not in text, name
         # Nothing from elsewhere: the one address is the SVG namespace, which is never fetched.
         assert not re.search(rb"https?://", text.replace(b"'http://www.w3.org/2000/svg'", b"")), name
-        assert re.findall(rb"fetch\(([^,)]*)", text) in ([], [b"'/graphql'"]), name
+        # The API and its alert stream, nothing else.
+        assert set(re.findall(rb"fetch\(([^,)]*)", text)) <= {b"'/graphql'", b"'/alerts/stream?' + filters"}, name
 
 
 def test_the_vendored_library_is_the_one_its_licence_file_names():
@@ -320,6 +322,34 @@ def test_an_admin_puts_an_entity_on_the_watchlist_with_the_api_checking_the_reas
     tab.page.wait_for_selector("text=Recorded compliant on declaration 101445708915.")
     audited = own_api.data('{ auditLog(first: 2, operation: "recordInspectionResult") { outcome resultSize } }')["auditLog"]
     assert [(a["outcome"], a["resultSize"]) for a in audited] == [("ok", 1), ("ok", 0)]
+
+
+def test_the_queue_lists_alerts_filters_by_office_and_shows_a_live_alert(tab, own_api, server):
+    tab.sign_in(own_api.keys["officer"])
+    tab.page.click("#nav a:has-text('Queue')")
+    tab.page.wait_for_selector("#queue tbody tr td")
+    first = tab.page.locator("#queue tbody tr").first.locator("td")
+    office = first.nth(3).inner_text()
+    tab.page.fill("input[name='office']", office)  # the keyboard alone: type, then Enter submits the filters
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_function(f"() => location.hash.includes('office={office}')")
+    tab.page.wait_for_selector("#queue-live:has-text('Live alerts: on')")
+    offices = tab.page.locator("#queue tbody tr td:nth-child(4)").all_inner_texts()
+    assert offices and set(offices) == {office}
+    assert tab.page.locator("#queue .alert-kind").count() >= 1  # the small world's key targets file here too
+    answer = httpx.post(f"{server}/graphql", headers={"Authorization": f"Bearer {own_api.keys['clearance']}"}, json={
+        "query": "query($i: DeclarationInput!) { assessDeclaration(input: $i) { channel } }",
+        "variables": {"i": {"declarationNo": "109990000100", "direction": "import", "registeredAt": "2026-01-05T10:00:00+07:00",
+                            "traderTaxCode": ENTERPRISE, "officeCode": office, "borderGate": "Cửa khẩu Lao Bảo",
+                            "hsCodes": ["24022090"], "originCountry": "LA", "valueUsd": 2500000.0}}})
+    assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    live = tab.page.locator("#queue tr.live[data-declaration='109990000100']")
+    live.wait_for()
+    assert "HS chapter 24" in live.inner_text() and "1 new" in tab.page.inner_text("#queue-live")
+    assert tab.page.locator("#queue tbody tr").first.get_attribute("data-declaration") == "109990000100"
+    tab.shot("queue")
+    tab.page.click("#nav a:has-text('Search')")  # leaving the page closes its stream
+    tab.page.wait_for_selector("#search-input")
 
 
 def test_zz_screenshots_were_written():

@@ -90,3 +90,42 @@ export async function whoami() {
 export function may(coordinate) {
   return me !== null && me.readable.has(coordinate);
 }
+
+// Follow the alert stream (server-sent events read through fetch, so that the key goes in
+// the Authorization header: EventSource cannot send one). Calls onEvent(name, data) for
+// each event until the stream ends or signal aborts; throws ApiError if it is refused.
+export async function follow(filters, onEvent, signal) {
+  const key = savedKey();
+  let response;
+  try {
+    response = await fetch('/alerts/stream?' + filters, {headers: {'Authorization': 'Bearer ' + key}, signal});
+  } catch (e) {
+    if (signal.aborted) return;
+    throw new ApiError('NETWORK', 'the alert stream does not answer: is `riskgraph serve` running?');
+  }
+  if (!response.ok) {
+    const error = ((await response.json().catch(() => ({}))).errors || [])[0] || {};
+    throw new ApiError((error.extensions || {}).code || 'HTTP_' + response.status, error.message || 'the stream was refused');
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) return;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let name = 'message', data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event: ')) name = line.slice(7);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (data) onEvent(name, JSON.parse(data));
+      }
+    }
+  } catch (e) {
+    if (!signal.aborted) throw new ApiError('NETWORK', 'the alert stream was cut: ' + e.message);
+  }
+}

@@ -3,13 +3,14 @@
 import {ApiError, forgetKey, gql, onUnauthenticated, savedKey, whoami} from './api.js';
 import {dossier, timeline} from './dossier.js';
 import {denied, networks, search, signIn, targets} from './pages.js';
+import {queue} from './queue.js';
 import {KINDS, h, message} from './ui.js';
 
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 let flash = null;  // a message shown once, on top of the next page drawn
-let unmount = null;  // what the chart's mount returned: called when the page changes
+let unmount = null;  // what the chart's mount or the queue returned: called when the page changes
 
 export function navigate(hash) {
   if (location.hash === hash) render();
@@ -46,7 +47,7 @@ async function chart(element, params) {
 
 function showNav(me) {
   const links = [['#/search', 'Search', 'Query.search'], ['#/targets/enterprise', 'Key targets', 'Query.keyTargets'],
-    ['#/networks', 'Networks', 'Query.suspiciousNetworks']];
+    ['#/networks', 'Networks', 'Query.suspiciousNetworks'], ['#/queue', 'Queue', 'Query.monitoringQueue']];
   nav.replaceChildren(...links.filter(([, , c]) => me.readable.has(c)).map(([href, label]) => h('a', {href}, label)));
   who.replaceChildren(h('span', {}, `${me.name} · ${me.role}`),
     h('button', {type: 'button', id: 'sign-out', onclick: () => {
@@ -94,6 +95,7 @@ async function render() {
     if (page === 'search') await search(view, context);
     else if (page === 'targets' && KINDS.includes(a)) await targets(view, {...context, kind: a});
     else if (page === 'networks') await networks(view, context);
+    else if (page === 'queue') unmount = await queue(view, context);
     else if (page === 'dossier' && KINDS.includes(a) && b) await dossier(view, {...context, kind: a, id: b});
     else if (page === 'timeline' && KINDS.includes(a) && b) await timeline(view, {...context, kind: a, id: b});
     else if (page === 'chart') {
