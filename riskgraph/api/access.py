@@ -29,6 +29,7 @@ FIELDS: dict[str, str] = {
     "Query.search": "officer",
     "Query.dossier": "officer",
     "Query.watchlist": "officer",
+    "Query.auditPlan": "officer",
     "Query.connection": "investigator",
     "Query.neighbourhood": "investigator",
     "Query.apiKeys": "admin",

@@ -66,7 +66,7 @@ DECLARATION = {"declarationNo": "109999000001", "direction": "import", "register
 def test_assess_a_valid_declaration(api):
     nodes = api.nodes()
     a = api.data(ASSESS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
-    assert a["declarationNo"] == "109999000001" and a["channel"] in ("GREEN", "YELLOW", "RED") and 0 <= a["score"] <= 1
+    assert a["declarationNo"] == "109999000001" and a["channel"] in ("GREEN", "BLUE", "YELLOW", "RED") and 0 <= a["score"] <= 1
     assert (a["asOf"], a["modelVersion"]) == (CUTOFF.isoformat(), MODEL_VERSION)
     assert a["reasons"][0]["factor"] == "trader" and OTHER in a["reasons"][0]["detail"]
     plain = api.data(ASSESS, {"i": {**DECLARATION, "traderTaxCode": "0100000000", "agentCode": None, "vehicleIds": None}}, "clearance")["assessDeclaration"]
@@ -120,7 +120,7 @@ def test_assess_with_a_selectivity_model_gives_its_probability(api, tmp_path):
         a = served.data(ASSESS_BASIS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
         again = served.data(ASSESS_BASIS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
     assert a["basis"] == "model" and 0 <= a["probability"] <= 1 and a["score"] == pytest.approx(a["probability"], abs=1e-4)
-    assert a["modelVersion"] == f"{MODEL_VERSION}+{model.version}" and a["channel"] in ("GREEN", "YELLOW", "RED")
+    assert a["modelVersion"] == f"{MODEL_VERSION}+{model.version}" and a["channel"] in ("GREEN", "BLUE", "YELLOW", "RED")
     assert again == a
 
 
