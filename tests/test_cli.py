@@ -214,6 +214,31 @@ def test_assess_says_which_basis_it_used(cli_world, cli_trained, tmp_path):
     assert all(a["channel"] in LANES for a in out)
 
 
+def test_audit_plan_writes_at_least_its_share_of_the_periods_green_declarations(cli_world, tmp_path):
+    import csv
+    import io
+    import math
+
+    from riskgraph.cli.output import AUDIT_COLUMNS
+    from tests.conftest import SMALL_WORLD
+
+    rows = list(csv.DictReader((SMALL_WORLD / "declarations.csv").open(encoding="utf-8")))
+    green = {r["declaration_no"] for r in rows if r["channel"] == "green" and r["registered_at"].startswith("2025")}
+    out = tmp_path / "plan.csv"
+    done = _invoke(cli_world, "audit-plan", "--period", "2025", "--share", "0.02", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    k = math.ceil(len(green) * 0.02)
+    assert done.stdout.startswith(f"audit plan 2025-01-01 to 2025-12-31: {k} of {len(green):,} green-lane declarations")
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    plan = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert list(plan[0]) == AUDIT_COLUMNS and len(plan) == k
+    assert {r["declaration_no"] for r in plan} <= green and [int(r["rank"]) for r in plan] == list(range(1, k + 1))
+    assert all(r["reasons"] for r in plan)
+    bad = _invoke(cli_world, "audit-plan", "--period", "2025-Q5")
+    assert bad.exit_code == 2 and "write a quarter (2026-Q1)" in bad.stderr
+
+
 def test_backtest_declarations_writes_its_report_and_charts(cli_world, tmp_path):
 
     out = tmp_path / "bt"

@@ -13,7 +13,8 @@ from tests.api.conftest import assert_clean, codes
 # The acceptance table: the lowest role each field needs. access.FIELDS must say the same.
 SPEC = {
     "clearance": ["Query.me", "Query.entityRisk", "Query.assessDeclaration"],
-    "officer": ["Query.entity", "Query.keyTargets", "Query.suspiciousNetworks", "Query.search", "Query.dossier", "Query.watchlist"],
+    "officer": ["Query.entity", "Query.keyTargets", "Query.suspiciousNetworks", "Query.search", "Query.dossier", "Query.watchlist",
+                "Query.auditPlan"],
     "investigator": ["IntelReport.summary", "IntelReport.sourceKind", "Query.connection", "Query.neighbourhood", "Mutation.submitIntel"],
     "admin": ["Query.apiKeys", "Query.auditLog", "Mutation.createApiKey", "Mutation.revokeApiKey", "Mutation.recordInspectionResult",
               "Mutation.addWatchlist", "Mutation.removeWatchlist"],
@@ -37,6 +38,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "Query.search": ('{ search(text: "long thinh") { matched entity { id } } }', []),
     "Query.dossier": (f"{{ {DOSSIER} {{ entity {{ id }} intel {{ reportId grade }} }} }}", []),
     "Query.watchlist": ("{ watchlist { totalCount entries { entity } } }", []),
+    "Query.auditPlan": ('{ auditPlan(period: "2024-Q2", first: 2) { selected declarations { declarationNo } } }', []),
     "Query.connection": (
         f'{{ connection(from: {{kind: ENTERPRISE, id: "{ENTERPRISE}"}}, to: {{kind: ENTERPRISE, id: "{OTHER}"}}) {{ found }} }}', []),
     "Query.neighbourhood": (f'{{ neighbourhood(kind: ENTERPRISE, id: "{ENTERPRISE}", limit: 5) {{ truncated nodes {{ key }} }} }}', []),

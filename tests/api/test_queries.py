@@ -4,13 +4,14 @@ networks, search, dossiers, paths, neighbourhoods, health."""
 from __future__ import annotations
 
 import csv
+import math
 
 import pytest
 
 from riskgraph.declarations import training
 from riskgraph.entities.analysis import MODEL_VERSION as ANALYSIS_VERSION
 from riskgraph.ingest.normalize import fold
-from tests.api.conftest import CUTOFF, codes
+from tests.api.conftest import CUTOFF, assert_clean, codes
 from tests.conftest import SMALL_WORLD
 
 ENTERPRISE, OTHER, WITH_INTEL = "0309757719", "0358652243", "0230028137"
@@ -475,3 +476,30 @@ def test_node_ids_reach_no_record_of_riskgraph_itself(api):
     assert api.data(NODE_NEIGHBOURHOOD, {"n": "999999999"}, "investigator") == {"neighbourhood": None}
     for bad in ('nodeId: "x1"', f'nodeId: "1", kind: ENTERPRISE, id: "{ENTERPRISE}"', "depth: 1"):
         assert codes(api.gql(f"{{ neighbourhood({bad}) {{ truncated }} }}", role="investigator")) == ["BAD_USER_INPUT"]
+
+
+AUDIT_PLAN = """query($p: String!, $s: Float!) { auditPlan(period: $p, share: $s, first: 3) {
+  since until share greenDeclarations selected basis
+  declarations { rank declarationNo registeredOn trader score stakeVnd atRiskVnd priority reasons { factor contribution detail } }
+  enterprises { rank taxCode name selected atRiskVnd score band } } }"""
+
+
+def test_audit_plan_for_officers_picks_at_least_its_share_of_green_declarations(api):
+    plan = api.data(AUDIT_PLAN, {"p": "2024-04-01..2024-06-30", "s": 0.05}, "officer")["auditPlan"]
+    assert (plan["since"], plan["until"], plan["share"]) == ("2024-04-01", "2024-06-30", 0.05)
+    green, selected = plan["greenDeclarations"], plan["selected"]
+    assert green > 50 and selected == math.ceil(green * 0.05) and len(plan["declarations"]) == 3
+    assert [d["rank"] for d in plan["declarations"]] == [1, 2, 3]
+    assert all("2024-04-01" <= d["registeredOn"] <= "2024-06-30" for d in plan["declarations"])
+    assert [d["priority"] for d in plan["declarations"]] == sorted((d["priority"] for d in plan["declarations"]), reverse=True)
+    assert plan["enterprises"] and plan["enterprises"][0]["rank"] == 1
+    assert all(e["band"] in (None, "LOW", "MEDIUM", "HIGH", "CRITICAL") for e in plan["enterprises"])
+
+
+def test_audit_plan_refuses_clearance_bad_periods_and_shares(api):
+    assert codes(api.gql(AUDIT_PLAN, {"p": "2024-Q2", "s": 0.01}, "clearance")) == ["FORBIDDEN"]
+    for period, share, says in (("2024-Q5", 0.01, "write a quarter"), ("2024", 0.01, "at most a quarter"),
+                                ("2024-Q2", 0.0, "share: must be more than 0"), ("2024-Q2", 1.5, "share: must be more than 0")):
+        answer = api.gql(AUDIT_PLAN, {"p": period, "s": share}, "officer")
+        assert codes(answer) == ["BAD_USER_INPUT"] and says in answer["errors"][0]["message"], answer
+        assert_clean(answer)
