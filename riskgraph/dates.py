@@ -8,6 +8,7 @@ horizon) is a number of calendar months; times in the feeds are in Vietnam time
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime, timedelta, timezone
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")  # no daylight saving since 1975
@@ -55,3 +56,31 @@ def day_start(day: date) -> float:
 def now() -> str:
     """Return the present moment in the machine's time zone, to the second (ISO 8601)."""
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def period(text: str) -> tuple[date, date]:
+    """Return the first and last days (both included) of a period written as a quarter
+    (``2026-Q1``), a month (``2026-03``), a year (``2026``) or two ISO dates
+    (``2026-01-15..2026-02-14``). Raises ValueError saying which forms are accepted."""
+    value = text.strip()
+    first, dots, last = value.partition("..")
+    since = until = None
+    try:
+        if dots:
+            since, until = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+        elif m := re.fullmatch(r"(\d{4})", value):
+            since, until = date(int(value), 1, 1), date(int(value), 12, 31)
+        elif m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
+            since = date(int(m[1]), 3 * int(m[2]) - 2, 1)
+            until = add_months(since, 3) - timedelta(days=1)
+        elif m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+            since = date(int(m[1]), int(m[2]), 1)
+            until = add_months(since, 1) - timedelta(days=1)
+    except ValueError:  # a month 13 or a 30 February
+        since = None
+    if since is None:
+        raise ValueError(f"period {text!r}: write a quarter (2026-Q1), a month (2026-03), a year (2026) "
+                         f"or two dates (2026-01-01..2026-03-31)")
+    if until < since:
+        raise ValueError(f"period {text!r} ends before it starts")
+    return since, until

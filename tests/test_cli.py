@@ -87,6 +87,7 @@ import json  # noqa: E402
 import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
+from riskgraph.channels import LANES  # noqa: E402
 from riskgraph.declarations import training  # noqa: E402
 
 PROFILE_HEADER = "hs6,origin_country,procedure_code,learned_risk,declarations,inspections,discrepancies,discrepancy_rate"
@@ -206,10 +207,36 @@ def test_assess_says_which_basis_it_used(cli_world, cli_trained, tmp_path):
     feed.write_text("\n".join(lines[:1] + lines[-20:]) + "\n", encoding="utf-8")
     done = _invoke(cli_world, "assess", str(feed), "--format", "json")
     assert done.exit_code == 0, done.stderr
-    assert done.stderr.strip() == f"assess: selectivity model {version}"
+    assert done.stderr.splitlines()[0] == f"assess: selectivity model {version}"
+    assert done.stderr.splitlines()[1].startswith("assess: 20 declarations: ") and " blue" in done.stderr
     out = json.loads(done.stdout)
     assert len(out) == 20 and all(a["basis"] == "model" and 0 <= a["probability"] <= 1 for a in out)
-    assert all(a["channel"] in ("green", "yellow", "red") for a in out)
+    assert all(a["channel"] in LANES for a in out)
+
+
+def test_audit_plan_writes_at_least_its_share_of_the_periods_green_declarations(cli_world, tmp_path):
+    import csv
+    import io
+    import math
+
+    from riskgraph.cli.output import AUDIT_COLUMNS
+    from tests.conftest import SMALL_WORLD
+
+    rows = list(csv.DictReader((SMALL_WORLD / "declarations.csv").open(encoding="utf-8")))
+    green = {r["declaration_no"] for r in rows if r["channel"] == "green" and r["registered_at"].startswith("2025")}
+    out = tmp_path / "plan.csv"
+    done = _invoke(cli_world, "audit-plan", "--period", "2025", "--share", "0.02", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    k = math.ceil(len(green) * 0.02)
+    assert done.stdout.startswith(f"audit plan 2025-01-01 to 2025-12-31: {k} of {len(green):,} green-lane declarations")
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    plan = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert list(plan[0]) == AUDIT_COLUMNS and len(plan) == k
+    assert {r["declaration_no"] for r in plan} <= green and [int(r["rank"]) for r in plan] == list(range(1, k + 1))
+    assert all(r["reasons"] for r in plan)
+    bad = _invoke(cli_world, "audit-plan", "--period", "2025-Q5")
+    assert bad.exit_code == 2 and "write a quarter (2026-Q1)" in bad.stderr
 
 
 def test_backtest_declarations_writes_its_report_and_charts(cli_world, tmp_path):
@@ -307,7 +334,7 @@ def test_the_tour_writes_the_declarations_file_it_assesses(cli_world, tmp_path, 
     assert done.exit_code == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("declaration_no,channel,") and len(lines) == 1 + 500
-    assert {line.split(",")[1] for line in lines[1:]} <= {"green", "yellow", "red"}
+    assert {line.split(",")[1] for line in lines[1:]} <= set(LANES)
 
 
 def test_ingest_refuses_another_world_unless_merged(settings, tmp_path):

@@ -35,6 +35,7 @@ FIELDS: dict[str, str] = {
     "Query.riskProfileHistory": "officer",
     "Query.profileEffectiveness": "officer",
     "Query.monitoringQueue": "officer",  # and the alert stream, /alerts/stream
+    "Query.auditPlan": "officer",
     "Query.connection": "investigator",
     "Query.neighbourhood": "investigator",
     "Query.apiKeys": "admin",

@@ -17,13 +17,15 @@ from typing import Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
-from riskgraph import entities
+from riskgraph import dates, entities
 from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, monitor, risk, types
 from riskgraph.api.types import EntityKind, EntityRef
-from riskgraph.channels import Assessor, profiles
+from riskgraph.channels import Assessor, audit_plan, profiles
 from riskgraph.channels.effectiveness import effectiveness, stored_records
 from riskgraph.dates import add_months
 from riskgraph.ingest.validate import Rejected, validate
+
+MAX_PLAN_DAYS = 91  # an audit plan through the API: a quarter at most, on the store thread clearance shares
 
 
 class UserError(Exception):
@@ -138,6 +140,39 @@ class Query:
         edges = [types.QueueEdge(cursor=monitor.cursor((i.at, i.declaration_no)), node=queue_item(i)) for i in items]
         return types.QueueConnection(edges=edges, page_info=types.PageInfo(
             has_next_page=more, end_cursor=monitor.cursor(end) if end else None))
+
+    @strawberry.field(description="Post-clearance audit plan: the green-lane declarations registered in `period` (2026-Q1, "
+                                  "2026-03 or 2026-01-01..2026-03-31; at most a quarter, longer ones from the CLI) to audit, at "
+                                  "least `share` of them, and their enterprises; `first` of each are returned.")
+    async def audit_plan(self, info: Info, period: str, share: float = audit_plan.DEFAULT_SHARE,
+                         first: int = 100) -> types.AuditPlan:
+        try:
+            since, until = dates.period(period)
+        except ValueError as e:
+            raise UserError(f"period: {e}") from None
+        if (until - since).days > MAX_PLAN_DAYS:
+            raise UserError(f"period: at most a quarter ({MAX_PLAN_DAYS + 1} days) through the API; "
+                            "plan a longer one with `riskgraph audit-plan`")
+        if not (math.isfinite(share) and 0 < share <= 1):
+            raise UserError("share: must be more than 0 and at most 1")
+        first = _page(first)
+        ctx = info.context
+        assessor: Assessor = await ctx.assessor()
+        found = await ctx.run(audit_plan.plan, ctx.store, assessor, since, until, share)
+        await ctx.audit("auditPlan", {"period": period, "share": share, "first": first}, len(found.picks))
+        return types.AuditPlan(
+            since=found.since, until=found.until, share=found.share, green_declarations=found.green, selected=len(found.picks),
+            basis=found.basis,
+            declarations=[types.AuditDeclaration(
+                rank=p.rank, declaration_no=p.candidate.declaration_no, registered_on=date.fromisoformat(p.candidate.registered_on),
+                trader=p.candidate.trader, trader_name=p.candidate.trader_name, office_code=p.candidate.office_code,
+                hs_code=p.candidate.hs_code, score=p.candidate.score, tax_vnd=p.candidate.tax_vnd, value_usd=p.candidate.value_usd,
+                stake_vnd=p.stake_vnd, at_risk_vnd=p.at_risk_vnd, priority=p.priority,
+                reasons=[types.Reason(factor=f, contribution=c, detail=d) for f, c, d in p.reasons])
+                for p in found.picks[:first]],
+            enterprises=[types.AuditEnterprise(
+                rank=e.rank, tax_code=e.trader, name=e.name, selected=e.selected, stake_vnd=e.stake_vnd, at_risk_vnd=e.at_risk_vnd,
+                score=e.score, band=types.Band(e.band) if e.band else None) for e in found.enterprises[:first]])
 
     @strawberry.field(description="The key-target file: identity, roles, shared identifiers, trade, violations, intel, networks, "
                                   "neighbours.")

@@ -32,7 +32,8 @@ class Band(Enum):
     CRITICAL = "critical"
 
 
-@strawberry.enum(description="Clearance channel (luồng): green, yellow (documents), red (physical inspection).")
+@strawberry.enum(description="Clearance lane (luồng): green (cleared), blue (cleared, then post-clearance audit), "
+                              "yellow (documents), red (physical inspection).")
 class Channel(Enum):
     GREEN = "green"
     BLUE = "blue"
@@ -122,7 +123,8 @@ class Assessment:
     declaration_no: str
     channel: Channel
     score: float
-    random: bool = strawberry.field(description="sent to yellow by random selection, to measure compliance")
+    random: bool = strawberry.field(description="drawn at random whatever its risk, to measure compliance; its lane is the "
+                                                "stricter of the draw's and the risk's")
     probability: Optional[float] = strawberry.field(description="the selectivity model's probability of a discrepancy; "
                                                                 "null when no model was used")
     basis: str = strawberry.field(description="`model`, or why the graph and profile score was used instead")
@@ -563,3 +565,43 @@ class QueueEdge:
 class QueueConnection:
     edges: list[QueueEdge]
     page_info: PageInfo
+@strawberry.type(description="A green-lane declaration selected for post-clearance audit.")
+class AuditDeclaration:
+    rank: int
+    declaration_no: str
+    registered_on: date
+    trader: str
+    trader_name: str
+    office_code: str
+    hs_code: str
+    score: float = strawberry.field(description="the selectivity model's probability, or the graph and profile score")
+    tax_vnd: Optional[float]
+    value_usd: Optional[float]
+    stake_vnd: float = strawberry.field(description="revenue at stake: the tax, or the value at the period's median tax per USD")
+    at_risk_vnd: float = strawberry.field(description="score times stake")
+    priority: float = strawberry.field(description="score times log10(10 + stake): the ranking")
+    reasons: list[Reason]
+
+
+@strawberry.type(description="An enterprise whose selected declarations carry revenue at risk.")
+class AuditEnterprise:
+    rank: int
+    tax_code: str
+    name: str
+    selected: int
+    stake_vnd: float
+    at_risk_vnd: float
+    score: Optional[float] = strawberry.field(description="its entity risk in the current analysis; null when not scored")
+    band: Optional[Band]
+
+
+@strawberry.type(description="Post-clearance audit plan (kiểm tra sau thông quan) of a period's green-lane declarations.")
+class AuditPlan:
+    since: date
+    until: date
+    share: float
+    green_declarations: int
+    selected: int
+    basis: str = strawberry.field(description="`model`, or why the graph and profile score was used instead")
+    declarations: list[AuditDeclaration] = strawberry.field(description="the first ones by priority")
+    enterprises: list[AuditEnterprise] = strawberry.field(description="the first ones by revenue at risk")

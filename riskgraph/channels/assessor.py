@@ -17,15 +17,25 @@ goods' HS heading (its discrepancy rate above the usual rate) and the declared u
 value (under 65% of the norm for the same HS code and origin). Nothing is recomputed:
 party scores are read from the graph by key, norms from the current analysis.
 
-Channels follow share targets: red for the top ``red_share`` of the score distribution
-of the declarations the analysis saw, yellow for the next ``yellow_share``. A
-``random_rate`` share of green declarations is sent to yellow at random, marked as
-random, so that the compliance of green traffic can be measured without bias; the draw
-is a hash of the declaration number and analysis, so the same declaration always draws
-the same.
+Lanes follow the shares of the ``Policy`` (riskgraph.channels.policy): red, yellow and
+blue (post-clearance audit) each take a target share, part of it drawn at random for
+quality control and the rest by risk. Which rule places a declaration depends on the call:
+
+* a batch large enough for every lane's quota to be at least one declaration
+  (``Policy.fills``; 100 declarations with the default 1% blue) fills the quotas exactly:
+  the top ``red_share`` of the batch red, the next ``yellow_share`` yellow, the next
+  ``blue_share`` blue (``policy.fill``): the file of ``riskgraph assess``;
+* a smaller batch, such as the single declaration of ``assessDeclaration`` in clearance,
+  is placed on score thresholds read from the score distribution of the declarations the
+  analysis (or the model's training) saw, so that a declaration's lane does not depend on
+  which others came with it (``policy.by_threshold``).
+
+``assess(..., quotas=True/False)`` chooses the rule explicitly. Either way the random
+draw is a hash of the declaration number and analysis, so the same declaration always
+draws the same, and it is marked ``random``.
 
 Officers' risk profiles (riskgraph.channels.profiles) in force on a declaration's day are
-laid over either score: the stricter lane wins, each hit is a reason and a ``ProfileHit``
+laid over the lanes: the stricter lane wins, each hit is a reason and a ``ProfileHit``
 of its own, and profile hits alone send at most ``Policy.profile_cap`` of the declarations
 to red (the others go to yellow, and their reason says why).
 """
@@ -40,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from riskgraph.channels import profiles as risk_profiles
-from riskgraph.channels.policy import Policy
+from riskgraph.channels.policy import Policy, by_threshold, fill
 from riskgraph.channels.profiles import ProfileHit
 from riskgraph.declarations import artefact, graph_features
 from riskgraph.declarations import features as F
@@ -52,15 +62,14 @@ from riskgraph.entities.factors import LOW_UNIT_VALUE
 from riskgraph.errors import QueryError
 from riskgraph.graph import Store
 from riskgraph.model import PARTY_KINDS
-from riskgraph.ranking import quantile
 
 
 @dataclass(frozen=True)
 class Assessment:
     declaration_no: str
-    channel: str
+    channel: str  # a lane of ``LANES``
     score: float
-    random: bool
+    random: bool  # drawn at random for quality control, whatever its risk (``Policy``)
     reasons: tuple[tuple[str, float, str], ...]  # (part, contribution, detail)
     probability: float | None = None  # the selectivity model's, when one was used
     basis: str = "model"
@@ -93,22 +102,30 @@ class Assessor:
             self.basis = "model"
             self.model_version = f"{self.model_version}+{self.model.version}"
             grid = self.model.thresholds
-        self.red = quantile(grid, 1 - policy.red_share) if policy.red_share else math.inf
-        self.yellow = quantile(grid, 1 - policy.red_share - policy.yellow_share) if policy.yellow_share else self.red
+        self.thresholds = policy.thresholds(grid)
         # Officers' risk profiles, compiled once: an edit makes a new revision, and a new Assessor.
         self.profile_revision = risk_profiles.revision(store)
         self.profiles = risk_profiles.Profiles.load(store)
         self.cap = risk_profiles.Cap(policy.profile_cap)
 
-    def assess(self, declarations: list[dict]) -> list[Assessment]:
+    def assess(self, declarations: list[dict], *, quotas: bool | None = None, explain_all: bool = False) -> list[Assessment]:
         """Return the assessment of each validated declaration (``Record.params`` of the
-        declarations feed). Cost: one store round trip per 2,000 parties, and with a
-        model one prediction and one SHAP pass over the batch; with risk profiles that read
-        party facts, one or two reads more."""
+        declarations feed), in their order. With ``quotas`` the batch fills the lanes'
+        quotas exactly, without it each declaration is placed on the thresholds; by
+        default quotas when the batch is large enough (see the module's docstring). With
+        the model, the declarations left green are explained only if ``explain_all``.
+        Cost: one store round trip per 2,000 parties, and with a model one prediction
+        over the batch and one SHAP pass over the declarations explained; with risk
+        profiles that read party facts, one or two reads more."""
+        if quotas is None:
+            quotas = self.policy.fills(len(declarations))
         if self.model is not None:
-            return self._profiled(declarations, self._learned(declarations), None)
+            return self._profiled(declarations, self._learned(declarations, quotas, explain_all), None)
         scores = stored_scores(self.store, sorted({e for d in declarations for _, e in parties(d)}))
-        return self._profiled(declarations, [self._one(d, scores) for d in declarations], scores)
+        scored = [self._one(d, scores) for d in declarations]
+        lanes = self._lanes([d["key"] for d in declarations], [score for score, _ in scored], quotas)
+        return self._profiled(declarations, [Assessment(d["key"], lane, round(score, 4), chosen, reasons, basis=self.basis)
+                                             for d, (score, reasons), (lane, chosen) in zip(declarations, scored, lanes)], scores)
 
     def _profiled(self, declarations: list[dict], assessed: list[Assessment], scores: dict | None) -> list[Assessment]:
         """Lay the active risk profiles' hits over the assessments (``profiles.apply``)."""
@@ -117,7 +134,8 @@ class Assessor:
         hits = self.profiles.hits(declarations, self.profiles.facts(self.store, declarations, scores))
         return risk_profiles.apply(assessed, hits, self.cap)
 
-    def _one(self, d: dict, scores: dict) -> Assessment:
+    def _one(self, d: dict, scores: dict) -> tuple[float, tuple[tuple[str, float, str], ...]]:
+        """Return the graph and profile score of a declaration and its reasons."""
         parts: list[tuple[str, float, str]] = []
         by_part: dict[str, tuple[float, str]] = {}
         for part, entity in parties(d):
@@ -147,22 +165,21 @@ class Assessor:
         total = sum(-math.log(1 - min(w, 0.999)) for _, w, _ in parts) or 1.0
         reasons = tuple(sorted(((p, score * -math.log(1 - min(w, 0.999)) / total, detail) for p, w, detail in parts if w > 0),
                                key=lambda r: -r[1]))
-        channel, chosen = self._channel(d["key"], score)
-        return Assessment(d["key"], channel, round(score, 4), chosen, tuple((p, round(c, 4), t) for p, c, t in reasons),
-                          basis=self.basis)
+        return score, tuple((p, round(c, 4), t) for p, c, t in reasons)
 
-    def _learned(self, declarations: list[dict]) -> list[Assessment]:
-        """Score with the model; explain the declarations it sends to yellow or red (a
-        green one has nothing that raised it past the thresholds, and TreeSHAP is most of
-        the cost of an assessment)."""
+    def _learned(self, declarations: list[dict], quotas: bool, explain_all: bool) -> list[Assessment]:
+        """Score with the model; explain the declarations it sends to an inspecting lane,
+        blue included (a post-clearance auditor needs the reasons as much as the examining
+        officer), or all with ``explain_all``: a green one has nothing that raised it past
+        the thresholds, and TreeSHAP is most of the cost of an assessment."""
         model = self.model
         d = F.from_records(declarations, sort=False)
         numeric, _ = F.history(d, {}, frozen=model.tables)
         graph = graph_features.stored_scores(self.store, d) if model.graph else None
         x = model.matrix(d, numeric, graph)
         probability = model.probability(x).tolist()
-        channels = [self._channel(d.key[i], p) for i, p in enumerate(probability)]
-        explain = [i for i, (channel, chosen) in enumerate(channels) if channel != "green" and not chosen]
+        lanes = self._lanes(d.key.tolist(), probability, quotas)
+        explain = [i for i, (lane, _) in enumerate(lanes) if explain_all or lane != "green"]
         contributions = model.contributions(x[explain]) if explain else None
         # The parties' own reasons are read for the explained declarations only: they are
         # most of the bytes of a score row.
@@ -171,17 +188,15 @@ class Assessor:
         for j, i in enumerate(explain):
             why[i] = declaration_reasons.reasons(probability[i], contributions[j], model.features, d, i, numeric,
                                                  model.tables.p0, stored)
-        return [Assessment(d.key[i], channel, round(p, 4), chosen, why.get(i, ()), round(p, 6), "model")
-                for i, (p, (channel, chosen)) in enumerate(zip(probability, channels))]
+        return [Assessment(d.key[i], lane, round(p, 4), chosen, why.get(i, ()), round(p, 6), "model")
+                for i, (p, (lane, chosen)) in enumerate(zip(probability, lanes))]
 
-    def _channel(self, declaration_no: str, score: float) -> tuple[str, bool]:
-        if score >= self.red:
-            return "red", False
-        if score >= self.yellow:
-            return "yellow", False
-        if self._draw(declaration_no) < self.policy.random_rate:
-            return "yellow", True
-        return "green", False
+    def _lanes(self, keys: list[str], scores: list[float], quotas: bool) -> list[tuple[str, bool]]:
+        """Return (lane, drawn at random) per declaration: quotas filled over the batch, or thresholds."""
+        draws = [self._draw(k) for k in keys]
+        if quotas:
+            return fill(self.policy, keys, scores, draws)
+        return [by_threshold(self.policy, self.thresholds, score, u) for score, u in zip(scores, draws)]
 
     def _draw(self, declaration_no: str) -> float:
         digest = hashlib.blake2b(f"{self.analysis_id}|{declaration_no}".encode(), digest_size=8).digest()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import click
 
-from riskgraph import declarations
-from riskgraph.channels import Assessor, Policy
+from riskgraph import dates, declarations
+from riskgraph.channels import Assessment, Assessor, Policy, audit_plan
 from riskgraph.cli import output
 from riskgraph.cli.common import opened, parse_day
 from riskgraph.declarations.profiles import FIELDS
@@ -82,23 +84,68 @@ def profiles(settings: Settings, as_of: str | None, top: int, min_support: int, 
     output.emit(rows, fmt, list(FIELDS), click.echo)
 
 
+def _share_options(command):
+    """The lanes' shares and random minimums of ``Policy`` as options."""
+    defaults = Policy()
+    for lane, what in (("blue", "post-clearance audit"), ("yellow", "document check"), ("red", "physical inspection")):
+        command = click.option(f"--random-{lane}", type=click.FloatRange(0, 1), default=defaults.random(lane), show_default=True,
+                               help=f"Part of the {lane} share drawn at random, whatever the risk (quality control).")(command)
+        command = click.option(f"--{lane}-share", type=click.FloatRange(0, 1), default=defaults.share(lane), show_default=True,
+                               help=f"Target share of {lane} ({what}): its capacity.")(command)
+    return command
+
+
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--red-share", type=click.FloatRange(0, 1), default=0.05, show_default=True,
-              help="Target share of red (physical inspection).")
-@click.option("--yellow-share", type=click.FloatRange(0, 1), default=0.15, show_default=True,
-              help="Target share of yellow (document check).")
-@click.option("--random-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True,
-              help="Share of green sent to yellow at random.")
+@_share_options
+@click.option("--thresholds", is_flag=True,
+              help="Place each declaration on the score thresholds instead of filling the quotas of each batch of 2,000.")
 @click.pass_obj
-def assess(settings: Settings, file: Path, fmt: str, red_share: float, yellow_share: float, random_rate: float) -> None:
-    """Recommend a channel (green / yellow / red) for declarations not yet cleared."""
-    try:
-        policy = Policy(red_share, yellow_share, random_rate)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+def assess(settings: Settings, file: Path, fmt: str, thresholds: bool, **shares: float) -> None:
+    """Recommend a lane (green / blue / yellow / red) for declarations not yet cleared.
+
+    Each batch of 2,000 declarations of FILE fills the lanes' quotas exactly, red first,
+    then yellow, then blue, from the riskiest down (a last batch too small for every quota
+    is placed on the thresholds)."""
+    policy = Policy(**shares)
     with opened(settings) as s:
         assessor = Assessor(s, policy, settings.models_dir)
         click.echo(f"assess: {assessor.basis if assessor.model is None else 'selectivity model ' + assessor.model.version}", err=True)
-        output.emit_assessments((a for batch in read_declarations(file) for a in assessor.assess(batch)), fmt, click.echo)
+        counts: Counter[tuple[str, bool]] = Counter()
+
+        def assessed() -> Iterator[Assessment]:  # streamed: a file of declarations need not fit in memory
+            for batch in read_declarations(file):
+                for a in assessor.assess(batch, quotas=False if thresholds else None):
+                    counts[a.channel, a.random] += 1
+                    yield a
+
+        output.emit_assessments(assessed(), fmt, click.echo)
+        click.echo(f"assess: {output.lane_summary(counts)}", err=True)
+
+
+@click.command("audit-plan")
+@click.option("--period", required=True, metavar="PERIOD",
+              help="Registration period: 2026-Q1, 2026-03, 2026 or 2026-01-01..2026-03-31.")
+@click.option("--share", type=click.FloatRange(0, 1, min_open=True), default=audit_plan.DEFAULT_SHARE, show_default=True,
+              help="Share of the period's green-lane declarations to audit: the unit's plan minimum.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.csv",
+              help="Also write the selected declarations, with their enterprises, as CSV (UTF-8 with BOM).")
+@click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Declarations and enterprises shown in the table.")
+@click.pass_obj
+def audit_plan_command(settings: Settings, period: str, share: float, out: Path | None, top: int) -> None:
+    """Post-clearance audit plan (kiểm tra sau thông quan): green-lane declarations and
+    enterprises of a period to audit, ranked by risk and revenue at stake, with reasons."""
+    try:
+        since, until = dates.period(period)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--period") from None
+    with opened(settings) as s:
+        assessor = Assessor(s, Policy(), settings.models_dir)
+        result = audit_plan.plan(s, assessor, since, until, share)
+    if out is not None:
+        out.write_bytes(output.csv_bytes(output.audit_rows(result), output.AUDIT_COLUMNS))
+    for line in output.audit_text(result, top):
+        click.echo(line)
+    if out is not None:
+        click.echo(f"{len(result.picks):,} declarations written to {out}")

@@ -30,7 +30,7 @@ def main(ctx: click.Context, data_dir: Path | None, store_kind: str | None, quer
 for command in (
     ingest.ingest, ingest.generate, store.store, store.runs,
     entities.analyze, entities.fit_ranker, entities.key_targets, entities.networks,
-    declarations.assess, declarations.train, declarations.profiles, profiles.profile,
+    declarations.assess, declarations.audit_plan_command, declarations.train, declarations.profiles, profiles.profile,
     evaluation.backtest, demo.demo, api.serve, api.apikey, api.audit_log,
 ):
     main.add_command(command)

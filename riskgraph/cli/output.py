@@ -1,15 +1,16 @@
-"""Output of the commands: key-target lists, suspicious networks, analysis summaries and
-channel recommendations as tables, CSV or JSON."""
+"""Output of the commands: key-target lists, suspicious networks, analysis summaries,
+lane recommendations and post-clearance audit plans as tables, CSV or JSON."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 
-from riskgraph.channels import Assessment
+from riskgraph.channels import LANES, Assessment
+from riskgraph.channels.audit_plan import Plan
 from riskgraph.entities import Analysis
 
 
@@ -76,6 +77,11 @@ def emit(rows: list[dict], fmt: str, columns: list[str], echo: Callable[[str | b
             echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
+def reasons_text(reasons: Iterable[tuple[str, float, str]]) -> str:
+    """Return an assessment's reasons on one line: "part +contribution detail; ..."."""
+    return "; ".join(f"{p} +{c:.2f} {d}".strip() for p, c, d in reasons)
+
+
 def emit_assessments(assessments: Iterable[Assessment], fmt: str, echo: Callable[[str], None]) -> None:
     """Print channel recommendations as CSV (one line each, streamed) or a JSON array."""
     if fmt == "json":
@@ -90,5 +96,57 @@ def emit_assessments(assessments: Iterable[Assessment], fmt: str, echo: Callable
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="").writerow(
             [a.declaration_no, a.channel, a.score, "yes" if a.random else "no", "" if a.probability is None else a.probability,
-             "; ".join(f"{p} +{c:.2f} {d}".strip() for p, c, d in a.reasons)])
+             reasons_text(a.reasons)])
         echo(buffer.getvalue())
+
+
+def lane_summary(counts: Mapping[tuple[str, bool], int]) -> str:
+    """Return how many declarations each lane took, and how many of them at random, from
+    counts by (lane, drawn at random)."""
+    def line(lane: str) -> str:
+        drawn = counts.get((lane, True), 0)
+        return f"{counts.get((lane, False), 0) + drawn:,} {lane}" + (f" ({drawn:,} at random)" if drawn else "")
+    return f"{sum(counts.values()):,} declarations: " + ", ".join(line(lane) for lane in reversed(LANES))
+
+
+# One row per selected declaration, its enterprise's totals repeated, so that a spreadsheet
+# can sort and filter by either.
+AUDIT_COLUMNS = ["rank", "declaration_no", "registered_on", "trader", "trader_name", "office_code", "hs_code",
+                 "score", "probability", "tax_vnd", "value_usd", "stake_vnd", "at_risk_vnd", "priority", "reasons",
+                 "trader_rank", "trader_selected", "trader_at_risk_vnd", "trader_score", "trader_band"]
+
+
+def audit_rows(plan: Plan) -> list[dict]:
+    """Return the rows of a post-clearance audit plan for a CSV export in AUDIT_COLUMNS."""
+    by_trader = {e.trader: e for e in plan.enterprises}
+    rows = []
+    for p in plan.picks:
+        c, e = p.candidate, by_trader[p.candidate.trader]
+        rows.append({"rank": p.rank, "declaration_no": c.declaration_no, "registered_on": c.registered_on, "trader": c.trader,
+                     "trader_name": c.trader_name, "office_code": c.office_code, "hs_code": c.hs_code, "score": c.score,
+                     "probability": c.probability, "tax_vnd": c.tax_vnd, "value_usd": c.value_usd,
+                     "stake_vnd": round(p.stake_vnd), "at_risk_vnd": round(p.at_risk_vnd), "priority": round(p.priority, 4),
+                     "reasons": reasons_text(p.reasons),
+                     "trader_rank": e.rank, "trader_selected": e.selected, "trader_at_risk_vnd": round(e.at_risk_vnd),
+                     "trader_score": e.score, "trader_band": e.band})
+    return rows
+
+
+def audit_text(plan: Plan, top: int) -> list[str]:
+    """Return a post-clearance audit plan as lines: what was selected, the first ``top``
+    enterprises and declarations."""
+    lines = [f"audit plan {plan.since} to {plan.until}: {len(plan.picks):,} of {plan.green:,} green-lane declarations "
+             f"({len(plan.picks) / max(1, plan.green):.2%}, plan minimum {plan.share:.2%}) from {len(plan.enterprises):,} "
+             f"enterprises; revenue at risk {sum(p.at_risk_vnd for p in plan.picks):,.0f} VND of "
+             f"{sum(p.stake_vnd for p in plan.picks):,.0f} at stake",
+             f"scored on: {plan.basis}", "", "enterprises (most revenue at risk first):"]
+    for e in plan.enterprises[:top]:
+        risk = f"{e.score:.2f} {e.band}" if e.score is not None else "not scored"
+        lines.append(f"{e.rank:>4}  {e.trader:<12} {e.name[:40]:<40} {e.selected:>3} decl.  at risk {e.at_risk_vnd:>15,.0f} VND  "
+                     f"entity risk {risk}")
+    lines += ["", "declarations (by risk weighted by revenue at stake):"]
+    for p in plan.picks[:top]:
+        c = p.candidate
+        lines.append(f"{p.rank:>4}  {c.declaration_no} {c.registered_on} {c.trader:<12} HS {c.hs_code:<8} score {c.score:.3f}  "
+                     f"at risk {p.at_risk_vnd:>13,.0f} of {p.stake_vnd:>15,.0f} VND  {reasons_text(p.reasons)[:100]}")
+    return lines

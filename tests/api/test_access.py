@@ -16,7 +16,7 @@ SPEC = {
     "officer": ["Query.entity", "Query.keyTargets", "Query.suspiciousNetworks", "Query.search", "Query.dossier", "Query.watchlist",
                 "Query.riskProfiles", "Query.riskProfile", "Query.riskProfileHistory", "Query.profileEffectiveness",
                 "Mutation.createRiskProfile", "Mutation.editRiskProfile", "Mutation.setRiskProfileActive",
-                "Query.monitoringQueue"],
+                "Query.monitoringQueue", "Query.auditPlan"],
     "investigator": ["IntelReport.summary", "IntelReport.sourceKind", "Query.connection", "Query.neighbourhood", "Mutation.submitIntel"],
     "admin": ["Query.apiKeys", "Query.auditLog", "Mutation.createApiKey", "Mutation.revokeApiKey", "Mutation.recordInspectionResult",
               "Mutation.addWatchlist", "Mutation.removeWatchlist"],
@@ -51,6 +51,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "Mutation.setRiskProfileActive": ('mutation { setRiskProfileActive(id: "RP-NONE", version: 1, active: false, note: "role matrix") '
                                       '{ version } }', []),
     "Query.monitoringQueue": ("{ monitoringQueue(first: 2) { edges { node { declarationNo alerts { kind } } } } }", []),
+    "Query.auditPlan": ('{ auditPlan(period: "2024-Q2", first: 2) { selected declarations { declarationNo } } }', []),
     "Query.connection": (
         f'{{ connection(from: {{kind: ENTERPRISE, id: "{ENTERPRISE}"}}, to: {{kind: ENTERPRISE, id: "{OTHER}"}}) {{ found }} }}', []),
     "Query.neighbourhood": (f'{{ neighbourhood(kind: ENTERPRISE, id: "{ENTERPRISE}", limit: 5) {{ truncated nodes {{ key }} }} }}', []),

@@ -4,13 +4,14 @@ networks, search, dossiers, paths, neighbourhoods, health."""
 from __future__ import annotations
 
 import csv
+import math
 
 import pytest
 
 from riskgraph.declarations import training
 from riskgraph.entities.analysis import MODEL_VERSION as ANALYSIS_VERSION
 from riskgraph.ingest.normalize import fold
-from tests.api.conftest import CUTOFF, codes
+from tests.api.conftest import CUTOFF, assert_clean, codes
 from tests.conftest import SMALL_WORLD
 
 ENTERPRISE, OTHER, WITH_INTEL = "0309757719", "0358652243", "0230028137"
@@ -66,7 +67,7 @@ DECLARATION = {"declarationNo": "109999000001", "direction": "import", "register
 def test_assess_a_valid_declaration(api):
     nodes = api.nodes()
     a = api.data(ASSESS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
-    assert a["declarationNo"] == "109999000001" and a["channel"] in ("GREEN", "YELLOW", "RED") and 0 <= a["score"] <= 1
+    assert a["declarationNo"] == "109999000001" and a["channel"] in ("GREEN", "BLUE", "YELLOW", "RED") and 0 <= a["score"] <= 1
     assert (a["asOf"], a["modelVersion"]) == (CUTOFF.isoformat(), MODEL_VERSION)
     assert a["reasons"][0]["factor"] == "trader" and OTHER in a["reasons"][0]["detail"]
     plain = api.data(ASSESS, {"i": {**DECLARATION, "traderTaxCode": "0100000000", "agentCode": None, "vehicleIds": None}}, "clearance")["assessDeclaration"]
@@ -120,7 +121,7 @@ def test_assess_with_a_selectivity_model_gives_its_probability(api, tmp_path):
         a = served.data(ASSESS_BASIS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
         again = served.data(ASSESS_BASIS, {"i": DECLARATION}, "clearance")["assessDeclaration"]
     assert a["basis"] == "model" and 0 <= a["probability"] <= 1 and a["score"] == pytest.approx(a["probability"], abs=1e-4)
-    assert a["modelVersion"] == f"{MODEL_VERSION}+{model.version}" and a["channel"] in ("GREEN", "YELLOW", "RED")
+    assert a["modelVersion"] == f"{MODEL_VERSION}+{model.version}" and a["channel"] in ("GREEN", "BLUE", "YELLOW", "RED")
     assert again == a
 
 
@@ -475,3 +476,30 @@ def test_node_ids_reach_no_record_of_riskgraph_itself(api):
     assert api.data(NODE_NEIGHBOURHOOD, {"n": "999999999"}, "investigator") == {"neighbourhood": None}
     for bad in ('nodeId: "x1"', f'nodeId: "1", kind: ENTERPRISE, id: "{ENTERPRISE}"', "depth: 1"):
         assert codes(api.gql(f"{{ neighbourhood({bad}) {{ truncated }} }}", role="investigator")) == ["BAD_USER_INPUT"]
+
+
+AUDIT_PLAN = """query($p: String!, $s: Float!) { auditPlan(period: $p, share: $s, first: 3) {
+  since until share greenDeclarations selected basis
+  declarations { rank declarationNo registeredOn trader score stakeVnd atRiskVnd priority reasons { factor contribution detail } }
+  enterprises { rank taxCode name selected atRiskVnd score band } } }"""
+
+
+def test_audit_plan_for_officers_picks_at_least_its_share_of_green_declarations(api):
+    plan = api.data(AUDIT_PLAN, {"p": "2024-04-01..2024-06-30", "s": 0.05}, "officer")["auditPlan"]
+    assert (plan["since"], plan["until"], plan["share"]) == ("2024-04-01", "2024-06-30", 0.05)
+    green, selected = plan["greenDeclarations"], plan["selected"]
+    assert green > 50 and selected == math.ceil(green * 0.05) and len(plan["declarations"]) == 3
+    assert [d["rank"] for d in plan["declarations"]] == [1, 2, 3]
+    assert all("2024-04-01" <= d["registeredOn"] <= "2024-06-30" for d in plan["declarations"])
+    assert [d["priority"] for d in plan["declarations"]] == sorted((d["priority"] for d in plan["declarations"]), reverse=True)
+    assert plan["enterprises"] and plan["enterprises"][0]["rank"] == 1
+    assert all(e["band"] in (None, "LOW", "MEDIUM", "HIGH", "CRITICAL") for e in plan["enterprises"])
+
+
+def test_audit_plan_refuses_clearance_bad_periods_and_shares(api):
+    assert codes(api.gql(AUDIT_PLAN, {"p": "2024-Q2", "s": 0.01}, "clearance")) == ["FORBIDDEN"]
+    for period, share, says in (("2024-Q5", 0.01, "write a quarter"), ("2024", 0.01, "at most a quarter"),
+                                ("2024-Q2", 0.0, "share: must be more than 0"), ("2024-Q2", 1.5, "share: must be more than 0")):
+        answer = api.gql(AUDIT_PLAN, {"p": period, "s": share}, "officer")
+        assert codes(answer) == ["BAD_USER_INPUT"] and says in answer["errors"][0]["message"], answer
+        assert_clean(answer)

@@ -134,7 +134,7 @@ def test_the_cap_sends_red_hits_past_it_to_yellow_saying_so(clean):
     assert min(a.score for a in raised) >= max(a.score for a in held)  # the riskiest go red
     # Over the assessor's life: 20 more declarations may send one more to red.
     more = assessor.assess(sample(400)[:20])
-    assert sum(1 for a in more if a.channel == "red" and not capped(a)) <= 1 + sum(1 for a in more if a.score >= assessor.red)
+    assert sum(1 for a in more if a.channel == "red" and not capped(a)) <= 1 + sum(1 for a in more if a.score >= assessor.thresholds["red"])
 
 
 def test_party_facts_are_read_from_the_graph(clean):

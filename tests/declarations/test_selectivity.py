@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from riskgraph import declarations as S
-from riskgraph.channels import Assessor, Policy
+from riskgraph.channels import LANES, Assessor, Policy
 from riskgraph.dates import months_before
 from riskgraph.declarations import features as F
 from riskgraph.declarations import profiles, training
@@ -171,11 +171,15 @@ def test_assess_with_a_model_gives_its_probability_and_channel(world, trained):
     assert assessor.model_version.endswith("+" + trained["graph"].version)
     out = assessor.assess(_sample())
     assert len(out) == 300
+    # 300 declarations fill the quotas exactly (Policy.fills): 5% red, 15% yellow, 1% blue.
+    assert [sum(a.channel == lane for a in out) for lane in ("red", "yellow", "blue")] == [15, 45, 3]
+    # One at a time, each is placed on the thresholds: red from the model's score for the riskiest 5%.
+    for a, alone in zip(out[:40], (assessor.assess([r])[0] for r in _sample()[:40])):
+        assert alone.probability == a.probability
+        assert (alone.channel == "red") == (a.probability >= assessor.thresholds["red"])
     for a in out:
         assert a.basis == "model" and 0 <= a.probability <= 1 and a.score == pytest.approx(a.probability, abs=1e-4)
-        assert a.channel in ("green", "yellow", "red")
-        assert a.channel == "red" if a.probability >= assessor.red else a.channel != "red"
-        assert not a.random or a.channel == "yellow"
+        assert a.channel in LANES
         assert sum(c for _, c, _ in a.reasons) <= a.probability + 3e-4
         assert all(part in trained["graph"].features and detail for part, _, detail in a.reasons)
     assert "green" in {a.channel for a in out}
@@ -193,7 +197,7 @@ def test_assess_without_a_model_says_why_it_falls_back(world, trained, tmp_path)
         out = assessor.assess(_sample()[:50])
         for a in out:
             assert a.basis.startswith("graph and profile score") and AS_OF.isoformat() in a.basis and "riskgraph train" in a.basis
-            assert a.probability is None and a.channel in ("green", "yellow", "red") and 0 <= a.score <= 1
+            assert a.probability is None and a.channel in LANES and 0 <= a.score <= 1
         assert not math.isnan(sum(a.score for a in out))
 
 
@@ -327,7 +331,7 @@ def test_a_feed_of_declarations_alone_with_few_fields_trains_assesses_and_backte
     rows = [r for batch in read(feed / "declarations.csv") for r in batch][-200:]
     assessed = Assessor(store, Policy(), models).assess(rows)
     assert {a.basis for a in assessed} == {"model"} and all(0 <= a.probability <= 1 for a in assessed)
-    assert {a.channel for a in assessed} <= {"green", "yellow", "red"} and any(a.channel != "green" for a in assessed)
+    assert {a.channel for a in assessed} <= set(LANES) and any(a.channel != "green" for a in assessed)
     assert report.positives > 0 and report.random_graded == 0
     base = report.positives / report.graded
     assert report.metrics["model"].average_precision > base  # better than inspecting at random
