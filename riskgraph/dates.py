@@ -8,7 +8,10 @@ horizon) is a number of calendar months; times in the feeds are in Vietnam time
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime, timedelta, timezone
+
+from riskgraph.errors import ConfigError
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")  # no daylight saving since 1975
 
@@ -40,6 +43,37 @@ def month_ranges(since: date, until: date) -> list[tuple[date, date]]:
 def month_bounds(since: date, until: date) -> list[dict[str, str]]:
     """Return ``month_ranges`` as the ISO ``from`` and ``until`` bounds a read query takes."""
     return [{"from": first.isoformat(), "until": last.isoformat()} for first, last in month_ranges(since, until)]
+
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def period(text: str) -> tuple[date, date]:
+    """Return the first and last day (both included) of a reporting period (kỳ báo cáo):
+    ``2026-Q1`` (a quarter), ``2026-03`` (a month), ``2026`` (a year) or
+    ``2026-01-15..2026-02-14`` (any two ISO dates, in order). Raises ConfigError naming
+    the accepted forms."""
+    text = (text or "").strip()
+    try:
+        if m := _QUARTER.match(text):
+            first = date(int(m[1]), 3 * int(m[2]) - 2, 1)
+            return first, months_before(first, -3) - timedelta(days=1)
+        if m := _MONTH.match(text):
+            first = date(int(m[1]), int(m[2]), 1)
+            return first, months_before(first, -1) - timedelta(days=1)
+        if m := _YEAR.match(text):
+            return date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)
+        if text.count("..") == 1:
+            since, until = (date.fromisoformat(part) for part in text.split(".."))
+            if since > until:
+                raise ConfigError(f"period {text!r}: {since} is after {until}; give the earlier date first")
+            return since, until
+    except ValueError:
+        pass  # a month 13 or a day 31 of April: reported below with the accepted forms
+    raise ConfigError(f"period {text[:40]!r} is not a period: give 2026-Q1 (a quarter), 2026-03 (a month), 2026 (a year) "
+                      "or 2026-01-15..2026-02-14 (from..to, ISO dates, both included)")
 
 
 def date_of(text: str) -> date:

@@ -31,6 +31,6 @@ for command in (
     ingest.ingest, ingest.generate, store.store, store.runs,
     entities.analyze, entities.fit_ranker, entities.key_targets, entities.networks,
     declarations.assess, declarations.train, declarations.profiles,
-    evaluation.backtest, demo.demo, api.serve, api.apikey, api.audit_log,
+    evaluation.backtest, evaluation.compliance, demo.demo, api.serve, api.apikey, api.audit_log,
 ):
     main.add_command(command)

@@ -23,4 +23,7 @@ CREATE INDEX FOR (n:SuspiciousNetwork) ON (n.network_key);
 CREATE INDEX FOR (n:WatchlistEntry) ON (n.entry_id);
 CREATE INDEX FOR (n:WatchlistEntry) ON (n.entity);
 CREATE INDEX FOR (n:ApiKey) ON (n.key_id);
+CREATE INDEX FOR (n:Tip) ON (n.tip_id);
+CREATE INDEX FOR (n:Tip) ON (n.raised_on);
+CREATE INDEX FOR (n:TipOutcome) ON (n.outcome_id);
 CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id)

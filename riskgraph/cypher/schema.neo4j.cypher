@@ -22,4 +22,7 @@ CREATE CONSTRAINT network_key IF NOT EXISTS FOR (n:SuspiciousNetwork) REQUIRE n.
 CREATE CONSTRAINT watchlist_entry_key IF NOT EXISTS FOR (n:WatchlistEntry) REQUIRE n.entry_id IS UNIQUE;
 CREATE INDEX watchlist_entity IF NOT EXISTS FOR (n:WatchlistEntry) ON (n.entity);
 CREATE CONSTRAINT api_key_key IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE;
+CREATE CONSTRAINT tip_key IF NOT EXISTS FOR (n:Tip) REQUIRE n.tip_id IS UNIQUE;
+CREATE INDEX tip_raised_on IF NOT EXISTS FOR (n:Tip) ON (n.raised_on);
+CREATE CONSTRAINT tip_outcome_key IF NOT EXISTS FOR (n:TipOutcome) REQUIRE n.outcome_id IS UNIQUE;
 CREATE CONSTRAINT audit_entry_key IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.entry_id IS UNIQUE
