@@ -3,7 +3,8 @@
 Roles are ordered; each one may do everything the roles before it may:
 
 * ``clearance`` — clearance systems (hệ thống thông quan): entity risk and channel advice;
-* ``officer`` — risk officers: key targets, networks, search, dossiers without intel text;
+* ``officer`` — risk officers: key targets, networks, search, dossiers without intel text,
+  tips (tin báo) and their outcomes;
 * ``investigator`` — intelligence investigators (điều tra, xác minh): intel text, paths
   between entities, neighbourhoods, submitting intel;
 * ``admin`` — API keys, the audit log, inspection results, watchlists.
@@ -29,6 +30,8 @@ FIELDS: dict[str, str] = {
     "Query.search": "officer",
     "Query.dossier": "officer",
     "Query.watchlist": "officer",
+    "Query.tips": "officer",
+    "Query.tipStatistics": "officer",
     "Query.connection": "investigator",
     "Query.neighbourhood": "investigator",
     "Query.apiKeys": "admin",
@@ -38,6 +41,8 @@ FIELDS: dict[str, str] = {
     "IntelReport.sourceKind": "investigator",
     # Mutation
     "Mutation.submitIntel": "investigator",
+    "Mutation.raiseTip": "officer",
+    "Mutation.recordTipOutcome": "officer",
     "Mutation.recordInspectionResult": "admin",
     "Mutation.addWatchlist": "admin",
     "Mutation.removeWatchlist": "admin",
