@@ -52,9 +52,9 @@ _YEAR = re.compile(r"^(\d{4})$")
 
 def period(text: str) -> tuple[date, date]:
     """Return the first and last day (both included) of a reporting period (kỳ báo cáo):
-    ``2026-Q1`` (a quarter), ``2026-03`` (a month), ``2026`` (a year) or
-    ``2026-01-15..2026-02-14`` (any two ISO dates, in order). Raises ConfigError naming
-    the accepted forms."""
+    ``2026-Q1`` (a quarter), ``2026-03`` (a month), ``2026`` (a year), ``2026-03-15`` (a
+    day) or ``2026-01-15..2026-02-14`` (any two ISO dates, in order). Raises ConfigError
+    naming the accepted forms."""
     text = (text or "").strip()
     try:
         if m := _QUARTER.match(text):
@@ -65,6 +65,8 @@ def period(text: str) -> tuple[date, date]:
             return first, months_before(first, -1) - timedelta(days=1)
         if m := _YEAR.match(text):
             return date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)
+        if len(text) == 10:
+            return date.fromisoformat(text), date.fromisoformat(text)
         if text.count("..") == 1:
             since, until = (date.fromisoformat(part) for part in text.split(".."))
             if since > until:
@@ -72,8 +74,8 @@ def period(text: str) -> tuple[date, date]:
             return since, until
     except ValueError:
         pass  # a month 13 or a day 31 of April: reported below with the accepted forms
-    raise ConfigError(f"period {text[:40]!r} is not a period: give 2026-Q1 (a quarter), 2026-03 (a month), 2026 (a year) "
-                      "or 2026-01-15..2026-02-14 (from..to, ISO dates, both included)")
+    raise ConfigError(f"period {text[:40]!r} is not a period: give 2026-Q1 (a quarter), 2026-03 (a month), 2026 (a year), "
+                      "2026-03-15 (a day) or 2026-01-15..2026-02-14 (from..to, ISO dates, both included)")
 
 
 def date_of(text: str) -> date:

@@ -11,7 +11,7 @@ from riskgraph.dates import period as parse_period
 from riskgraph.settings import Settings
 
 PERIOD = click.option("--period", "period_text", required=True, metavar="PERIOD",
-                      help="Tips raised in: 2026-Q1, 2026-03, 2026 or 2026-01-15..2026-02-14.")
+                      help="Tips raised in: 2026-Q1, 2026-03, 2026, 2026-03-15 or 2026-01-15..2026-02-14.")
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 
 

@@ -133,8 +133,9 @@ def inspections(store: Store, date_from: date, date_to: date, as_of: date) -> li
     """Return the declarations registered in the period whose inspection result is known,
     with the violations decided up to ``as_of`` that cite them. Cost: one read, a range
     scan of the period's declarations."""
-    rows = store.query("compliance_inspections", {"from": date_from.isoformat(), "until": date_to.isoformat(),
-                                                  "as_of": as_of.isoformat()})
+    since, until = date_from.isoformat(), date_to.isoformat()
+    rows = store.query("compliance_inspections", {"from": since, "until": until, "as_of": as_of.isoformat()})
+    rows = [r for r in rows if since <= r["registered_on"] <= until]  # the store's range filter can overshoot
     return [Inspection(
         declaration_no=r["declaration_no"], selection=r["selection"] or UNSTATED,
         wrong=r["inspection_result"] == "discrepancy" or r["violations"] > 0,
