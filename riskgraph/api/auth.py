@@ -71,13 +71,17 @@ def _label(field: str, text: str) -> str:
 def listed(store: Store) -> list[dict]:
     """Return every key (id, name, role, unit, created, revoked), never its hash; a key made
     without a unit reads as ``UNASSIGNED``."""
-    return store.query("apikey_list", {"unassigned": UNASSIGNED})
+    return [_with_unit(r) for r in store.query("apikey_list")]
 
 
 def revoke(store: Store, key_id: str) -> dict | None:
     """Revoke key ``key_id``; return it as ``listed`` does, or None if unknown."""
-    rows = store.query("apikey_revoke", {"key_id": key_id, "now": now(), "unassigned": UNASSIGNED}, write=True)
-    return rows[0] if rows else None
+    rows = store.query("apikey_revoke", {"key_id": key_id, "now": now()}, write=True)
+    return _with_unit(rows[0]) if rows else None
+
+
+def _with_unit(record: dict) -> dict:
+    return {**record, "unit": record["unit"] or UNASSIGNED}
 
 
 class Keys:
