@@ -53,9 +53,16 @@ _YEAR = re.compile(r"^(\d{4})$")
 def period(text: str) -> tuple[date, date]:
     """Return the first and last day (both included) of a reporting period (kỳ báo cáo):
     ``2026-Q1`` (a quarter), ``2026-03`` (a month), ``2026`` (a year), ``2026-03-15`` (a
-    day) or ``2026-01-15..2026-02-14`` (any two ISO dates, in order). Raises ConfigError
-    naming the accepted forms."""
+    day) or FROM..TO, from the first day of one to the last of another, in order
+    (``2026-01-15..2026-02-14``, ``2025-Q3..2026-Q1``). Raises ConfigError naming the
+    accepted forms."""
     text = (text or "").strip()
+    if text.count("..") == 1:
+        left, right = text.split("..")
+        since, until = period(left)[0], period(right)[1]
+        if since > until:
+            raise ConfigError(f"period {text!r}: {since} is after {until}; give the earlier date first")
+        return since, until
     try:
         if m := _QUARTER.match(text):
             first = date(int(m[1]), 3 * int(m[2]) - 2, 1)
@@ -67,15 +74,10 @@ def period(text: str) -> tuple[date, date]:
             return date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)
         if len(text) == 10:
             return date.fromisoformat(text), date.fromisoformat(text)
-        if text.count("..") == 1:
-            since, until = (date.fromisoformat(part) for part in text.split(".."))
-            if since > until:
-                raise ConfigError(f"period {text!r}: {since} is after {until}; give the earlier date first")
-            return since, until
     except ValueError:
         pass  # a month 13 or a day 31 of April: reported below with the accepted forms
     raise ConfigError(f"period {text[:40]!r} is not a period: give 2026-Q1 (a quarter), 2026-03 (a month), 2026 (a year), "
-                      "2026-03-15 (a day) or 2026-01-15..2026-02-14 (from..to, ISO dates, both included)")
+                      "2026-03-15 (a day) or FROM..TO of those (2026-01-15..2026-02-14, 2025-Q3..2026-Q1; both included)")
 
 
 def date_of(text: str) -> date:

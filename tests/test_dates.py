@@ -18,12 +18,14 @@ from riskgraph.errors import ConfigError
     (" 2026-01-15..2026-02-14 ", (date(2026, 1, 15), date(2026, 2, 14))),
     ("2026-03-01..2026-03-01", (date(2026, 3, 1), date(2026, 3, 1))),
     ("2026-03-15", (date(2026, 3, 15), date(2026, 3, 15))),
+    ("2025-Q3..2026-02", (date(2025, 7, 1), date(2026, 2, 28))),
+    ("2024..2025", (date(2024, 1, 1), date(2025, 12, 31))),
 ])
 def test_a_period_gives_its_first_and_last_day(text, expected):
     assert period(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026-13", "26-01", "Q1", "", "2026-02-30..2026-03-01", "2026-01-01..", "2026-02-30",
+@pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026-13", "26-01", "Q1", "", "2026-02-30..2026-03-01", "2026-01-01..", "2026-02-30", "2026-Q1..x",
                                   "2026-01-01..2026-02-01..2026-03-01"])
 def test_a_bad_period_names_the_forms_accepted(text):
     with pytest.raises(ConfigError, match="2026-Q1 \\(a quarter\\), 2026-03 \\(a month\\), 2026 \\(a year\\), 2026-03-15 \\(a day\\)"):

@@ -176,7 +176,7 @@ def raise_tip(store: Store, declaration_no: str, lane: str, reason: str, who: An
                                                  "raised_on": now.date().isoformat(), "request_hash": digest}}, write=True)
     if not stored:
         raise UnknownDeclaration(f"declarationNo: no declaration {declaration_no!r} is stored; a tip is raised on a declaration "
-                                 "already ingested or assessed (check the number)")
+                                 "the store holds (loaded by riskgraph ingest): check the number")
     if key is not None and stored[0]["request_hash"] != digest:  # another request with this key reached another process first
         raise _reused(key)
     return {"tip_id": tip_id, "repeat": False}

@@ -234,7 +234,7 @@ class Query:
         return types.WatchlistConnection(total_count=total, entries=entries, page_info=types.PageInfo(
             has_next_page=skip + len(rows) < total, end_cursor=_cursor("watchlist", skip + len(rows) - 1) if rows else None))
 
-    @strawberry.field(description="Tips (tin báo) raised in a period (2026-Q1, 2026-03, 2026, 2026-03-15 or 2026-01-15..2026-02-14), "
+    @strawberry.field(description="Tips (tin báo) raised in a period (2026-Q1, 2026-03, 2026, 2026-03-15 or FROM..TO (2025-Q3..2026-Q1)), "
                                   "newest first, optionally of one unit or officer, with their current outcome.")
     async def tips(self, info: Info, period: str, unit: Optional[str] = None, officer: Optional[str] = None, first: int = 50,
                    skip: int = 0) -> list[types.Tip]:

@@ -57,7 +57,7 @@ def backtest(settings: Settings, as_of: str, horizon: str | None, declarations: 
 
 @click.command()
 @click.option("--period", "period_text", required=True, metavar="PERIOD",
-              help="Declarations registered in: 2026-Q1, 2026-03, 2026, 2026-03-15 or 2026-01-15..2026-02-14.")
+              help="Declarations registered in: 2026-Q1, 2026-03, 2026, 2026-03-15 or FROM..TO (2025-Q3..2026-Q1).")
 @click.option("--as-of", "as_of", metavar="DATE", help="Count violations decided up to this date [default: today].")
 @click.option("--min-n", type=click.IntRange(1, 10_000), default=cm.MIN_N, show_default=True,
               help="Mark groups with fewer random inspections than this as small (they are still shown).")

@@ -11,7 +11,7 @@ from riskgraph.dates import period as parse_period
 from riskgraph.settings import Settings
 
 PERIOD = click.option("--period", "period_text", required=True, metavar="PERIOD",
-                      help="Tips raised in: 2026-Q1, 2026-03, 2026, 2026-03-15 or 2026-01-15..2026-02-14.")
+                      help="Tips raised in: 2026-Q1, 2026-03, 2026, 2026-03-15 or FROM..TO (2025-Q3..2026-Q1).")
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 
 
@@ -49,6 +49,6 @@ def tips_stats(settings: Settings, period_text: str, by: str, fmt: str) -> None:
         rows = tip_reads.statistics(s, since, until, by)
     if fmt == "table":
         rows = [{**r, "hit_rate": "-" if r["hit_rate"] is None else f"{r['hit_rate']:.0%} ({r['hit_low']:.0%}-{r['hit_high']:.0%})",
-                 "revenue_vnd": f"{r['revenue_vnd']:,.0f}"} for r in rows]
+                 **{k: f"{r[k]:,.0f}" for k in ("back_tax_vnd", "fine_vnd", "revenue_vnd")}} for r in rows]
     output.emit(rows, fmt, ["unit", *(["officer"] if by == "officer" else []), "raised", "checked", "found", "hit_rate",
                             "back_tax_vnd", "fine_vnd", "revenue_vnd"], click.echo)

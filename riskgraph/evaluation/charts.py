@@ -106,7 +106,8 @@ def compliance_charts(report, out_dir: Path, top: int = 15) -> list[Path]:
         ax.invert_yaxis()
         if report.overall.rate is not None:
             ax.axvline(report.overall.rate, color="#cb181d", lw=0.8)
-        ax.set(xlabel="non-compliance rate (95% Wilson interval)", title=f"by {dimension.replace('_', ' ')}", xlim=(0, 1))
+        ax.set(xlabel="non-compliance rate (95% Wilson interval)", title=f"by {dimension.replace('_', ' ')}",
+               xlim=(0, min(1.0, 1.1 * max([g.rate.high for g in shown] or [1.0]))))
     fig.suptitle(f"Non-compliance from random inspections, {report.date_from} to {report.date_to} "
                  f"(red: overall; pale: fewer than {report.min_n})")
     fig.tight_layout()
@@ -121,11 +122,12 @@ def compliance_charts(report, out_dir: Path, top: int = 15) -> list[Path]:
             left.bar(x, r.rate, yerr=[[max(0.0, r.rate - r.low)], [max(0.0, r.high - r.rate)]], color="#2171b5", ecolor="#555555",
                      capsize=4)
     left.set_xticks([0, 1], [f"{name}\n(n={r.n})" for name, r, _ in pairs])
-    left.set(ylabel="hit rate (95% Wilson interval)", ylim=(0, 1),
+    top_rate = max([r.high for _, r, _ in pairs if r.n] or [1.0])
+    left.set(ylabel="hit rate (95% Wilson interval)", ylim=(0, min(1.0, 1.25 * top_rate) or 1.0),
              title="Hit rate" + (f": lift {t.lift:.1f}x" if t.lift is not None else ""))
-    right.bar([0, 1], [v or 0 for *_, v in pairs], color="#238b45")
+    right.bar([0, 1], [(v or 0) / 1e6 for *_, v in pairs], color="#238b45")
     right.set_xticks([0, 1], [name for name, *_ in pairs])
-    right.set(ylabel="VND per inspection", title="Back tax and penalties per inspection")
+    right.set(ylabel="million VND per inspection", title="Back tax and penalties per inspection")
     fig.tight_layout()
     fig.savefig(written[1], dpi=110)
     plt.close(fig)

@@ -209,10 +209,11 @@ def markdown(report: Report, top: int = 20) -> str:
         ("Lift (targeted hit rate / random hit rate): " + (f"**{t.lift:.1f}x** ({t.lift_low:.1f}x to {t.lift_high:.1f}x)"
                                                            if t.lift is not None else "not estimable: a selection found nothing")),
     ]
-    titles = {"hs_chapter": "HS chapter", "office": "Customs office", "origin": "Origin country", "lane": "Lane"}
+    titles = {"hs_chapter": ("HS chapter", "HS chapter"), "office": ("Customs office", "customs office"),
+              "origin": ("Origin country", "origin country"), "lane": ("Lane", "lane")}
     for dimension, groups in report.groups.items():
-        lines += ["", f"## By {titles[dimension].lower()}", "",
-                  f"| {titles[dimension]} | random inspections | found wrong | rate (95% interval) | revenue (VND) | |",
+        lines += ["", f"## By {titles[dimension][1]}", "",
+                  f"| {titles[dimension][0]} | random inspections | found wrong | rate (95% interval) | revenue (VND) | |",
                   "|---|---:|---:|---|---:|---|"]
         for g in groups[:top]:
             lines.append(f"| {g.value} | {g.rate.n:,} | {g.rate.found:,} | {_percent(g.rate)} | {_vnd(g.revenue_vnd)} | "
