@@ -11,6 +11,8 @@ import calendar
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from riskgraph.errors import ConfigError
+
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")  # no daylight saving since 1975
 
 
@@ -43,6 +45,41 @@ def month_bounds(since: date, until: date) -> list[dict[str, str]]:
     return [{"from": first.isoformat(), "until": last.isoformat()} for first, last in month_ranges(since, until)]
 
 
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def period(text: str) -> tuple[date, date]:
+    """Return the first and last day (both included) of a reporting period (kỳ báo cáo):
+    ``2026-Q1`` (a quarter), ``2026-03`` (a month), ``2026`` (a year), ``2026-03-15`` (a
+    day) or FROM..TO, from the first day of one to the last of another, in order
+    (``2026-01-15..2026-02-14``, ``2025-Q3..2026-Q1``). Raises ConfigError naming the
+    accepted forms."""
+    text = (text or "").strip()
+    if text.count("..") == 1:
+        left, right = text.split("..")
+        since, until = period(left)[0], period(right)[1]
+        if since > until:
+            raise ConfigError(f"period {text!r}: {since} is after {until}; give the earlier date first")
+        return since, until
+    try:
+        if m := _QUARTER.match(text):
+            first = date(int(m[1]), 3 * int(m[2]) - 2, 1)
+            return first, months_before(first, -3) - timedelta(days=1)
+        if m := _MONTH.match(text):
+            first = date(int(m[1]), int(m[2]), 1)
+            return first, months_before(first, -1) - timedelta(days=1)
+        if m := _YEAR.match(text):
+            return date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)
+        if len(text) == 10:
+            return date.fromisoformat(text), date.fromisoformat(text)
+    except ValueError:
+        pass  # a month 13 or a day 31 of April: reported below with the accepted forms
+    raise ConfigError(f"period {text[:40]!r} is not a period: give 2026-Q1 (a quarter), 2026-03 (a month), 2026 (a year), "
+                      "2026-03-15 (a day) or FROM..TO of those (2026-01-15..2026-02-14, 2025-Q3..2026-Q1; both included)")
+
+
 def date_of(text: str) -> date:
     """Return the date an ISO date or date-time string starts with ("2025-03-01T09:00" -> 2025-03-01)."""
     return date.fromisoformat(text[:10])
@@ -57,30 +94,3 @@ def now() -> str:
     """Return the present moment in the machine's time zone, to the second (ISO 8601)."""
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
-
-def period(text: str) -> tuple[date, date]:
-    """Return the first and last days (both included) of a period written as a quarter
-    (``2026-Q1``), a month (``2026-03``), a year (``2026``) or two ISO dates
-    (``2026-01-15..2026-02-14``). Raises ValueError saying which forms are accepted."""
-    value = text.strip()
-    first, dots, last = value.partition("..")
-    since = until = None
-    try:
-        if dots:
-            since, until = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
-        elif m := re.fullmatch(r"(\d{4})", value):
-            since, until = date(int(value), 1, 1), date(int(value), 12, 31)
-        elif m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
-            since = date(int(m[1]), 3 * int(m[2]) - 2, 1)
-            until = add_months(since, 3) - timedelta(days=1)
-        elif m := re.fullmatch(r"(\d{4})-(\d{2})", value):
-            since = date(int(m[1]), int(m[2]), 1)
-            until = add_months(since, 1) - timedelta(days=1)
-    except ValueError:  # a month 13 or a 30 February
-        since = None
-    if since is None:
-        raise ValueError(f"period {text!r}: write a quarter (2026-Q1), a month (2026-03), a year (2026) "
-                         f"or two dates (2026-01-01..2026-03-31)")
-    if until < since:
-        raise ValueError(f"period {text!r} ends before it starts")
-    return since, until

@@ -277,9 +277,11 @@ LABELS: tuple[Label, ...] = (
     Label("RiskScore", "key", "an entity's score, band and reasons in one analysis: analysis_id|kind:id"),
     Label("SuspiciousNetwork", "network_key", "a suspicious network found by an analysis: analysis_id|rank"),
     Label("WatchlistEntry", "entry_id", "a manual key target: entity, reason, owner, added and removed"),
-    Label("ApiKey", "key_id", "an API key: role, name, hash of the secret (never the secret), revoked"),
     Label("RiskProfile", "profile_id", "an officer-authored risk profile (hồ sơ rủi ro) as its newest version stands"),
     Label("RiskProfileVersion", "key", "one version of a risk profile, never changed: profile_id|version"),
+    Label("ApiKey", "key_id", "an API key: role, name, unit, hash of the secret (never the secret), revoked"),
+    Label("Tip", "tip_id", "an officer's tip (tin báo) on a declaration: the lane asked for, why, who, and its current outcome"),
+    Label("TipOutcome", "outcome_id", "one recorded outcome of a tip, kept when a later one corrects it: tip_id|version"),
     Label("AuditEntry", "entry_id", "one audited API call: who, when, operation, arguments, result size"),
     Label("QueueEntry", "entry_id", "a declaration assessed through the API, in the monitoring queue: lane, score, hits"),
 )
@@ -320,6 +322,9 @@ RELATIONSHIPS: tuple[Relationship, ...] = (
     Relationship("AGAINST", "Violation", "Enterprise|Person|Agent|Vehicle", ("source_run", "first_seen"), "subject of a decided violation"),
     Relationship("ABOUT", "Intel", "Enterprise|Person|Agent|Vehicle", ("source_run", "first_seen"), "subject of an intelligence report"),
     Relationship("CONCERNS", "Violation", "Declaration", ("source_run", "first_seen"), "declaration a violation was decided on"),
+    Relationship("RAISED_ON", "Tip", "Declaration", ("first_seen",), "the declaration a tip asks a lane change for"),
+    Relationship("HAS_OUTCOME", "Tip", "TipOutcome", ("first_seen",),
+                 "every outcome recorded on a tip, the current one and those it corrected"),
 )
 
 # Declaration links are replaced as a whole when a declaration row changes.

@@ -236,7 +236,7 @@ def test_audit_plan_writes_at_least_its_share_of_the_periods_green_declarations(
     assert {r["declaration_no"] for r in plan} <= green and [int(r["rank"]) for r in plan] == list(range(1, k + 1))
     assert all(r["reasons"] for r in plan)
     bad = _invoke(cli_world, "audit-plan", "--period", "2025-Q5")
-    assert bad.exit_code == 2 and "write a quarter (2026-Q1)" in bad.stderr
+    assert bad.exit_code == 1 and "is not a period: give 2026-Q1 (a quarter)" in bad.stderr
 
 
 def test_backtest_declarations_writes_its_report_and_charts(cli_world, tmp_path):

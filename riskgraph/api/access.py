@@ -4,7 +4,8 @@ Roles are ordered; each one may do everything the roles before it may:
 
 * ``clearance`` — clearance systems (hệ thống thông quan): entity risk and channel advice;
 * ``officer`` — risk officers: key targets, networks, search, dossiers without intel text,
-  risk profiles (writing them too), the monitoring queue and its alert stream;
+  risk profiles (writing them too), the monitoring queue and its alert stream, tips (tin
+  báo) and their outcomes;
 * ``investigator`` — intelligence investigators (điều tra, xác minh): intel text, paths
   between entities, neighbourhoods, submitting intel;
 * ``admin`` — API keys, the audit log, inspection results, watchlists.
@@ -36,6 +37,8 @@ FIELDS: dict[str, str] = {
     "Query.profileEffectiveness": "officer",
     "Query.monitoringQueue": "officer",  # and the alert stream, /alerts/stream
     "Query.auditPlan": "officer",
+    "Query.tips": "officer",
+    "Query.tipStatistics": "officer",
     "Query.connection": "investigator",
     "Query.neighbourhood": "investigator",
     "Query.apiKeys": "admin",
@@ -48,6 +51,8 @@ FIELDS: dict[str, str] = {
     "Mutation.editRiskProfile": "officer",
     "Mutation.setRiskProfileActive": "officer",
     "Mutation.submitIntel": "investigator",
+    "Mutation.raiseTip": "officer",
+    "Mutation.recordTipOutcome": "officer",
     "Mutation.recordInspectionResult": "admin",
     "Mutation.addWatchlist": "admin",
     "Mutation.removeWatchlist": "admin",

@@ -25,15 +25,17 @@ from riskgraph.ingest.normalize import BIDI_CONTROLS
 
 _KEY = re.compile(r"^rg_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 CACHE_SECONDS = 4.0  # a revoked key stops working within this long on every server; the docs promise 5 s
+UNASSIGNED = "unassigned"  # the unit of a key made without one (every key made before keys had units)
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the key's id and name, and its role."""
+    """Who is calling: the key's id and name, its role, and the unit (đơn vị) it works for."""
 
     key_id: str
     name: str
     role: str
+    unit: str = UNASSIGNED
 
 
 @dataclass(frozen=True)
@@ -42,31 +44,44 @@ class IssuedKey:
     name: str
     role: str
     key: str  # the full key: shown once, never stored
+    unit: str = UNASSIGNED
 
 
-def create(store: Store, role: str, name: str, by: str = "cli") -> IssuedKey:
-    """Create a key for ``role`` named ``name``; return it (the only time it is shown)."""
+def create(store: Store, role: str, name: str, by: str = "cli", unit: str | None = None) -> IssuedKey:
+    """Create a key for ``role`` named ``name``, working for ``unit`` (a team or office, e.g.
+    "Phòng QLRR HCM"; ``UNASSIGNED`` when not given); return it (the only time it is shown)."""
     if role not in ROLES:
         raise ConfigError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
-    name = name.strip()
-    if not 1 <= len(name) <= 100 or any(ord(c) < 32 for c in name) or BIDI_CONTROLS.search(name):
-        raise ConfigError("a key name must be 1-100 printable characters, with no bidirectional control character")
+    name, unit = _label("name", name), _label("unit", unit or UNASSIGNED)
     store.ensure_schema()
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    store.query("apikey_create", {"key_id": key_id, "name": name, "role": role, "hash": _hash(secret), "now": now(), "by": by}, write=True)
-    return IssuedKey(key_id, name, role, f"rg_{key_id}_{secret}")
+    store.query("apikey_create", {"key_id": key_id, "name": name, "role": role, "unit": unit, "hash": _hash(secret), "now": now(),
+                                  "by": by}, write=True)
+    return IssuedKey(key_id, name, role, f"rg_{key_id}_{secret}", unit)
+
+
+def _label(field: str, text: str) -> str:
+    text = text.strip()
+    if not 1 <= len(text) <= 100 or any(ord(c) < 32 for c in text) or BIDI_CONTROLS.search(text):
+        raise ConfigError(f"a key {field} must be 1-100 printable characters, with no bidirectional control character")
+    return text
 
 
 def listed(store: Store) -> list[dict]:
-    """Return every key (id, name, role, created, revoked), never its hash."""
-    return store.query("apikey_list")
+    """Return every key (id, name, role, unit, created, revoked), never its hash; a key made
+    without a unit reads as ``UNASSIGNED``."""
+    return [_with_unit(r) for r in store.query("apikey_list")]
 
 
 def revoke(store: Store, key_id: str) -> dict | None:
     """Revoke key ``key_id``; return it as ``listed`` does, or None if unknown."""
     rows = store.query("apikey_revoke", {"key_id": key_id, "now": now()}, write=True)
-    return rows[0] if rows else None
+    return _with_unit(rows[0]) if rows else None
+
+
+def _with_unit(record: dict) -> dict:
+    return {**record, "unit": record["unit"] or UNASSIGNED}
 
 
 class Keys:
@@ -110,7 +125,7 @@ class Keys:
         record = seen[1]
         if record is None or record.get("revoked_at") or not hmac.compare_digest(record["hash"], _hash(secret)):
             return True, None
-        return True, Principal(key_id, record["name"], record["role"])
+        return True, Principal(key_id, record["name"], record["role"], record.get("unit") or UNASSIGNED)
 
     def forget(self, key_id: str) -> None:
         """Drop a key from the cache (it was just revoked here)."""

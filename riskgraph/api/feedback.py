@@ -1,5 +1,5 @@
 """What the API writes: intelligence reports, inspection results and the violations they
-find (the feedback loop), and watchlist entries.
+find (the feedback loop), watchlist entries, and officers' tips (tin báo) and their outcomes.
 
 Each write is validated exactly as the ingest contract validates a feed row, recorded as
 an ``IngestRun`` (feed ``api:<operation>``, who submitted it) for provenance, and raises
@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import secrets
 from datetime import date, datetime
 from typing import Any
 
 from riskgraph.api import risk
+from riskgraph.channels.policy import LANES
 from riskgraph.dates import VIETNAM
 from riskgraph.entities.factors import CREDIBILITY_WEIGHT, FACTORS, RELIABILITY_WEIGHT, SEVERITY_WEIGHT, VIOLATION_KIND_WEIGHT
 from riskgraph.errors import RiskgraphError
@@ -32,6 +34,14 @@ WEIGHT = {f.name: f.weight for f in FACTORS}
 
 class InvalidInput(RiskgraphError):
     """An API input failed validation; the message names the field and why."""
+
+
+class UnknownDeclaration(InvalidInput):
+    """A write names a declaration the store does not hold (or holds only as cited by a violation)."""
+
+
+class OutcomeConflict(InvalidInput):
+    """A tip's outcome changed since the caller read it: another officer recorded one first."""
 
 
 def submit_intel(store: Store, values: dict[str, Any], who: Any, key: str | None = None) -> dict:
@@ -78,8 +88,7 @@ def record_inspection(store: Store, declaration_no: str, result: str, inspected_
         raise InvalidInput(f"inspectedOn: {day[:40]!r} is not a date (YYYY-MM-DD)") from None
     if violation is not None and result != "discrepancy":
         raise InvalidInput("violation: a violation can only be recorded with the result discrepancy")
-    if not 1 <= len(declaration_no) <= 64 or any(ord(c) < 32 for c in declaration_no):
-        raise InvalidInput("declarationNo: a declaration number is 1-64 printable characters")
+    _declaration_no(declaration_no)
     values = None
     if violation is not None:
         values = {**violation, "declaration_no": declaration_no}
@@ -141,6 +150,91 @@ def remove_watchlist(store: Store, entity: str, reason: str, who: Any) -> int:
     """Close the open watchlist entries of ``entity``; return how many were closed."""
     rows = store.query("watchlist_remove", {"entity": entity, "reason": _reason(reason), "owner": who.name, "now": _now()}, write=True)
     return rows[0]["removed"] if rows else 0
+
+
+def raise_tip(store: Store, declaration_no: str, lane: str, reason: str, who: Any, key: str | None = None) -> dict:
+    """Raise a tip (tin báo) on a stored declaration, asking for ``lane`` (one of LANES)
+    with a reason; the tip carries the caller's key name (the officer) and unit. Returns
+    the tip id and whether the call repeats an earlier one with the same idempotency
+    ``key`` (nothing written). Cost: one write, and with a key one indexed read. Raises
+    InvalidInput; UnknownDeclaration when the declaration is not stored."""
+    key, reason = checked_key(key), _reason(reason)
+    declaration_no = _declaration_no(declaration_no)
+    if lane not in LANES:
+        raise InvalidInput(f"lane: {str(lane)[:20]!r} is not one of {', '.join(LANES)}")
+    digest = _digest(who, "raiseTip", [declaration_no, lane, reason])
+    if key is None:
+        tip_id = f"TIP-{datetime.now(VIETNAM):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+    else:
+        tip_id = derived_id(who, "raiseTip", key, "TIP-K-")
+        if _repeats(_earlier(store, "tip_find", tip_id, digest, key), digest):
+            return {"tip_id": tip_id, "repeat": True}
+    now = datetime.now(VIETNAM)
+    stored = store.query("tip_raise", {"declaration_no": declaration_no, "tip_id": tip_id, "now": now.isoformat(timespec="seconds"),
+                                       "props": {"declaration_no": declaration_no, "lane": lane, "reason": reason, "officer": who.name,
+                                                 "unit": who.unit, "key_id": who.key_id, "raised_at": now.isoformat(timespec="seconds"),
+                                                 "raised_on": now.date().isoformat(), "request_hash": digest}}, write=True)
+    if not stored:
+        raise UnknownDeclaration(f"declarationNo: no declaration {declaration_no!r} is stored; a tip is raised on a declaration "
+                                 "the store holds (loaded by riskgraph ingest): check the number")
+    if key is not None and stored[0]["request_hash"] != digest:  # another request with this key reached another process first
+        raise _reused(key)
+    return {"tip_id": tip_id, "repeat": False}
+
+
+def record_tip_outcome(store: Store, tip_id: str, violation_found: bool, back_tax_vnd: float, fine_vnd: float, note: str | None,
+                       checked_on: str | None, who: Any, correcting: int = 0) -> dict:
+    """Record what checking a tip found: a violation or not, the back tax (truy thu) and
+    fine (phạt) in VND, a note. ``correcting`` is the version of the outcome this one
+    replaces (0 for the first): of two outcomes recorded at once on the same version, one
+    is stored and the other refused with OutcomeConflict, so a tip is never counted twice
+    and no correction is lost; every version is kept. The same request sent again is a
+    repeat (nothing written). Returns the tip id, the new version and whether it repeats.
+    Cost: one write; one indexed read more when refused. Raises InvalidInput."""
+    tip_id = (tip_id or "").strip()
+    if not 1 <= len(tip_id) <= 64 or not tip_id.isprintable():
+        raise InvalidInput("tipId: a tip id is 1-64 printable characters")
+    if not isinstance(correcting, int) or correcting < 0:
+        raise InvalidInput("correcting: the version of the outcome you correct, 0 or more (0 for the first outcome)")
+    day = checked_on or datetime.now(VIETNAM).date().isoformat()
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        raise InvalidInput(f"checkedOn: {day[:40]!r} is not a date (YYYY-MM-DD)") from None
+    for field, amount in (("backTaxVnd", back_tax_vnd), ("fineVnd", fine_vnd)):
+        if not math.isfinite(amount) or amount < 0:
+            raise InvalidInput(f"{field}: an amount in VND, 0 or more")
+        if amount and not violation_found:
+            raise InvalidInput(f"{field}: back tax and fines come only with a violation found; give 0, or violationFound: true")
+    note = (note or "").strip() or None
+    if note is not None and (len(note) > 2000 or not note.isprintable()):
+        raise InvalidInput("note: at most 2,000 printable characters")
+    content = [tip_id, correcting, bool(violation_found), float(back_tax_vnd), float(fine_vnd), note, day]
+    digest = _digest(who, "recordTipOutcome", content)
+    outcome = {"violation_found": bool(violation_found), "back_tax_vnd": float(back_tax_vnd), "fine_vnd": float(fine_vnd),
+               "note": note, "checked_on": day, "checked_by": who.name, "checked_unit": who.unit, "checked_at": _now(),
+               "outcome_hash": digest}
+    stored = store.query("tip_outcome", {"tip_id": tip_id, "expected": correcting, "outcome": outcome, "now": outcome["checked_at"]},
+                         write=True)
+    if stored:
+        return {"tip_id": tip_id, "version": stored[0]["version"], "repeat": False}
+    found = store.query("tip_find", {"id": tip_id})
+    if not found:
+        raise InvalidInput(f"tipId: no tip {tip_id!r}; see the tips query for the ids of the period")
+    tip = found[0]
+    if tip["outcome_hash"] == digest and tip["outcome_version"] == correcting + 1:
+        return {"tip_id": tip_id, "version": tip["outcome_version"], "repeat": True}
+    current = tip["outcome_version"] or 0
+    if current == 0:
+        raise OutcomeConflict(f"correcting: tip {tip_id} has no outcome yet; send its first outcome with correcting: 0")
+    raise OutcomeConflict(f"correcting: tip {tip_id} has outcome version {current} (by {tip['checked_by']}, {tip['checked_at']}), "
+                          f"not {correcting}: read it again, and to change it send correcting: {current}")
+
+
+def _declaration_no(text: str) -> str:
+    if not 1 <= len(text or "") <= 64 or any(ord(c) < 32 for c in text):
+        raise InvalidInput("declarationNo: a declaration number is 1-64 printable characters")
+    return text
 
 
 def checked_key(key: str | None) -> str | None:

@@ -17,12 +17,14 @@ from typing import Annotated, Optional
 import strawberry
 from strawberry.types import Info
 
-from riskgraph import dates, entities
-from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, monitor, risk, types
+from riskgraph import entities
+from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, monitor, risk, tips, types
 from riskgraph.api.types import EntityKind, EntityRef
 from riskgraph.channels import Assessor, audit_plan, profiles
 from riskgraph.channels.effectiveness import effectiveness, stored_records
 from riskgraph.dates import add_months
+from riskgraph.dates import period as parse_period
+from riskgraph.errors import ConfigError
 from riskgraph.ingest.validate import Rejected, validate
 
 MAX_PLAN_DAYS = 91  # an audit plan through the API: a quarter at most, on the store thread clearance shares
@@ -86,7 +88,7 @@ class Query:
     def me(self, info: Info) -> types.Me:
         principal = info.context.principal
         readable = sorted(c for c in access.FIELDS if access.allowed(principal.role, c))
-        return types.Me(name=principal.name, role=principal.role, readable=readable)
+        return types.Me(name=principal.name, role=principal.role, unit=principal.unit, readable=readable)
 
     @strawberry.field(description="One entity's identity and risk.")
     async def entity(self, info: Info, kind: EntityKind, id: str) -> Optional[types.Entity]:
@@ -147,8 +149,8 @@ class Query:
     async def audit_plan(self, info: Info, period: str, share: float = audit_plan.DEFAULT_SHARE,
                          first: int = 100) -> types.AuditPlan:
         try:
-            since, until = dates.period(period)
-        except ValueError as e:
+            since, until = parse_period(period)
+        except ConfigError as e:
             raise UserError(f"period: {e}") from None
         if (until - since).days > MAX_PLAN_DAYS:
             raise UserError(f"period: at most a quarter ({MAX_PLAN_DAYS + 1} days) through the API; "
@@ -296,6 +298,26 @@ class Query:
         return types.WatchlistConnection(total_count=total, entries=entries, page_info=types.PageInfo(
             has_next_page=skip + len(rows) < total, end_cursor=_cursor("watchlist", skip + len(rows) - 1) if rows else None))
 
+    @strawberry.field(description="Tips (tin báo) raised in a period (2026-Q1, 2026-03, 2026, 2026-03-15 or FROM..TO (2025-Q3..2026-Q1)), "
+                                  "newest first, optionally of one unit or officer, with their current outcome.")
+    async def tips(self, info: Info, period: str, unit: Optional[str] = None, officer: Optional[str] = None, first: int = 50,
+                   skip: int = 0) -> list[types.Tip]:
+        since, until = parse_period(period)
+        if not 0 <= skip < 2**31:
+            raise UserError("skip: must be 0 or more")
+        ctx = info.context
+        rows = await ctx.run(partial(tips.listed, ctx.store, since, until, unit=unit, officer=officer, skip=skip, limit=_page(first)))
+        return [_tip(r) for r in rows]
+
+    @strawberry.field(description="Per unit or per officer, the tips raised in a period: raised, checked, found a violation, "
+                                  "hit rate (found / checked, with its 95% Wilson interval) and revenue (back tax and fines); "
+                                  "the last row, unit \"(all)\", is every tip of the period; only a tip's current outcome counts.")
+    async def tip_statistics(self, info: Info, period: str, by: types.TipGrouping = types.TipGrouping.UNIT) -> list[types.TipStatistics]:
+        since, until = parse_period(period)
+        ctx = info.context
+        rows = await ctx.run(tips.statistics, ctx.store, since, until, by.value)
+        return [types.TipStatistics(**r) for r in rows]
+
     @strawberry.field(description="Every API key (never the key itself).")
     async def api_keys(self, info: Info) -> list[types.ApiKeyInfo]:
         ctx = info.context
@@ -399,6 +421,21 @@ def _outcome(receipt: dict) -> str:
     return "repeat" if receipt["repeat"] else "ok"
 
 
+def _tip(row: dict, history: list[dict] | None = None) -> types.Tip:
+    """Return a tip as read by ``tip_find`` or ``tips.listed``, with its outcome history."""
+
+    def outcome(r: dict) -> types.TipOutcome:
+        return types.TipOutcome(version=r.get("version") or r["outcome_version"], violation_found=r["violation_found"],
+                                back_tax_vnd=r["back_tax_vnd"], fine_vnd=r["fine_vnd"], revenue_vnd=r["back_tax_vnd"] + r["fine_vnd"],
+                                note=r["note"], checked_on=r["checked_on"], checked_by=r["checked_by"],
+                                checked_unit=r["checked_unit"], checked_at=r["checked_at"])
+
+    return types.Tip(tip_id=row["tip_id"], declaration_no=row["declaration_no"], lane=types.Lane(row["lane"]),
+                     lane_before=row["lane_before"], reason=row["reason"], officer=row["officer"], unit=row["unit"],
+                     raised_at=row["raised_at"], outcome=outcome(row) if row["outcome_version"] else None,
+                     history=[outcome(h) for h in history or []])
+
+
 def _keyed(arguments: dict, key: Optional[str]) -> dict:
     """Return the audited arguments of a write, with its idempotency key if one was given."""
     return arguments if key is None else {**arguments, "idempotency_key": key}
@@ -496,13 +533,54 @@ class Mutation:
                                      _edit_known, ctx.store, id, version, {"active": active}, ctx.principal.name, note,
                                      ctx.principal.key_id)
 
-    @strawberry.mutation(description="Create an API key; the key is shown in this answer only, so a retry cannot return it "
-                                     "again: after a timeout, look for the key in apiKeys and revoke it.")
-    async def create_api_key(self, info: Info, role: str, name: str) -> types.NewApiKey:
+    @strawberry.mutation(description="Raise a tip (tin báo) on a stored declaration, asking for a lane, with a reason; you "
+                                     "(your key's name and unit) are its officer. A declaration not stored is refused "
+                                     "(NOT_FOUND). An idempotencyKey makes a retry safe.")
+    async def raise_tip(self, info: Info, declaration_no: str, lane: types.Lane, reason: str,
+                        idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY_KEY)] = None
+                        ) -> types.Tip:
         ctx = info.context
-        issued = await ctx.attempt("createApiKey", {"role": role, "name": name}, auth.create, ctx.store, role, name, ctx.principal.name)
-        await ctx.audit("createApiKey", {"role": role, "name": name, "key_id": issued.key_id}, 1)
-        return types.NewApiKey(key_id=issued.key_id, name=issued.name, role=issued.role, key=issued.key)
+        arguments = _keyed({"declaration_no": declaration_no, "lane": lane.value, "reason": reason}, idempotency_key)
+        try:
+            receipt = await ctx.attempt("raiseTip", arguments, feedback.raise_tip, ctx.store, declaration_no, lane.value, reason,
+                                        ctx.principal, idempotency_key)
+        except feedback.UnknownDeclaration as e:
+            raise UserError(str(e), "NOT_FOUND") from None
+        await ctx.audit("raiseTip", {**arguments, "tip_id": receipt["tip_id"]}, 1, _outcome(receipt))
+        return _tip((await ctx.run(ctx.store.query, "tip_find", {"id": receipt["tip_id"]}))[0])
+
+    @strawberry.mutation(description="Record what checking a tip found: a violation or not, back tax and fines (VND), a note. "
+                                     "The first outcome is sent with correcting: 0; a correction names the version it "
+                                     "replaces, and every version is kept. Of two outcomes sent at once for the same version "
+                                     "one is stored and the other refused (CONFLICT): a tip is counted once. The same request "
+                                     "again is a repeat (audited with outcome \"repeat\").")
+    async def record_tip_outcome(self, info: Info, tip_id: str, violation_found: bool, back_tax_vnd: float = 0.0, fine_vnd: float = 0.0,
+                                 note: Optional[str] = None, checked_on: Optional[str] = None, correcting: int = 0) -> types.Tip:
+        ctx = info.context
+        arguments = {"tip_id": tip_id, "violation_found": violation_found, "back_tax_vnd": back_tax_vnd, "fine_vnd": fine_vnd,
+                     "note": note, "checked_on": checked_on, "correcting": correcting}
+        try:
+            receipt = await ctx.attempt("recordTipOutcome", arguments, feedback.record_tip_outcome, ctx.store, tip_id, violation_found,
+                                        back_tax_vnd, fine_vnd, note, checked_on, ctx.principal, correcting)
+        except feedback.OutcomeConflict as e:
+            raise UserError(str(e), "CONFLICT") from None
+        await ctx.audit("recordTipOutcome", {**arguments, "version": receipt["version"]}, 1, _outcome(receipt))
+
+        def read():
+            return ctx.store.query("tip_find", {"id": receipt["tip_id"]})[0], tips.history(ctx.store, receipt["tip_id"])
+
+        row, history = await ctx.run(read)
+        return _tip(row, history)
+
+    @strawberry.mutation(description="Create an API key for a unit (đơn vị; \"unassigned\" when not given); the key is shown "
+                                     "in this answer only, so a retry cannot return it again: after a timeout, look for the key "
+                                     "in apiKeys and revoke it.")
+    async def create_api_key(self, info: Info, role: str, name: str, unit: Optional[str] = None) -> types.NewApiKey:
+        ctx = info.context
+        arguments = {"role": role, "name": name, "unit": unit}
+        issued = await ctx.attempt("createApiKey", arguments, auth.create, ctx.store, role, name, ctx.principal.name, unit)
+        await ctx.audit("createApiKey", {**arguments, "key_id": issued.key_id}, 1)
+        return types.NewApiKey(key_id=issued.key_id, name=issued.name, role=issued.role, key=issued.key, unit=issued.unit)
 
     @strawberry.mutation(description="Revoke an API key at once (within seconds on other servers).")
     async def revoke_api_key(self, info: Info, key_id: str) -> Optional[types.ApiKeyInfo]:

@@ -439,6 +439,7 @@ class Neighbourhood:
 class Me:
     name: str
     role: str
+    unit: str = strawberry.field(description="the unit (đơn vị) the key works for; \"unassigned\" for a key made without one")
     readable: list[str] = strawberry.field(description="the restricted fields (Type.field) this role may read; every field "
                                                         "not restricted is open to all")
 
@@ -448,6 +449,7 @@ class ApiKeyInfo:
     key_id: str
     name: str
     role: str
+    unit: str
     created_at: str
     created_by: Optional[str]
     revoked_at: Optional[str]
@@ -459,6 +461,7 @@ class NewApiKey:
     name: str
     role: str
     key: str
+    unit: str
 
 
 @strawberry.type
@@ -605,3 +608,60 @@ class AuditPlan:
     basis: str = strawberry.field(description="`model`, or why the graph and profile score was used instead")
     declarations: list[AuditDeclaration] = strawberry.field(description="the first ones by priority")
     enterprises: list[AuditEnterprise] = strawberry.field(description="the first ones by revenue at risk")
+@strawberry.enum(description="Lane (luồng), least to most strict: green (cleared), blue (cleared, then post-clearance audit, "
+                              "kiểm tra sau thông quan), yellow (documents checked), red (goods examined).")
+class Lane(Enum):
+    GREEN = "green"
+    BLUE = "blue"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+@strawberry.enum(description="How tip statistics are grouped: per unit, or per officer (API key name) within a unit.")
+class TipGrouping(Enum):
+    UNIT = "unit"
+    OFFICER = "officer"
+
+
+@strawberry.type(description="What checking a tip found. A correction is a new version; the earlier ones stay in history.")
+class TipOutcome:
+    version: int
+    violation_found: bool
+    back_tax_vnd: float = strawberry.field(description="back tax assessed (truy thu), VND")
+    fine_vnd: float = strawberry.field(description="fines imposed (phạt), VND")
+    revenue_vnd: float = strawberry.field(description="back tax and fines, VND")
+    note: Optional[str]
+    checked_on: str
+    checked_by: str
+    checked_unit: str
+    checked_at: str
+
+
+@strawberry.type(description="An officer's tip (tin báo) on a declaration: the lane asked for, why, who, and what checking it found.")
+class Tip:
+    tip_id: str
+    declaration_no: str
+    lane: Lane = strawberry.field(description="the lane the officer asks for")
+    lane_before: Optional[str] = strawberry.field(description="the declaration's channel when the tip was raised")
+    reason: str
+    officer: str = strawberry.field(description="the API key name of the officer who raised it")
+    unit: str
+    raised_at: str
+    outcome: Optional[TipOutcome] = strawberry.field(description="the current outcome; null until the tip is checked")
+    history: list[TipOutcome] = strawberry.field(description="every outcome recorded, oldest first (the last is current); "
+                                                              "filled by recordTipOutcome, empty in tips lists")
+
+
+@strawberry.type(description="Tips of a period for one unit (or one officer of a unit): the unit's own report measures these.")
+class TipStatistics:
+    unit: str
+    officer: Optional[str] = strawberry.field(description="null when grouped by unit, and on the row for all tips")
+    raised: int
+    checked: int = strawberry.field(description="tips with an outcome recorded")
+    found: int = strawberry.field(description="checked tips that found a violation")
+    hit_rate: Optional[float] = strawberry.field(description="found / checked; null when none was checked")
+    hit_low: float = strawberry.field(description="95% Wilson interval of the hit rate, lower bound")
+    hit_high: float = strawberry.field(description="95% Wilson interval of the hit rate, upper bound")
+    back_tax_vnd: float
+    fine_vnd: float
+    revenue_vnd: float

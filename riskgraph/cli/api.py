@@ -73,22 +73,24 @@ def apikey() -> None:
 @apikey.command("create")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", required=True, help="Who or what holds the key, e.g. 'vnaccs-hcm' or 'officer nguyen.van.a'.")
+@click.option("--unit", help="The unit (đơn vị) the holder works for, e.g. 'QLRR-HCM': tips are counted per unit [default: unassigned].")
 @click.pass_obj
-def apikey_create(settings: Settings, role: str, name: str) -> None:
+def apikey_create(settings: Settings, role: str, name: str, unit: str | None) -> None:
     """Create a key and print it: it is shown this once and stored only as a hash."""
     with opened(settings) as s:
-        issued = auth.create(s, role, name)
+        issued = auth.create(s, role, name, unit=unit)
     click.echo(issued.key)
-    click.echo(f"key {issued.key_id} for {issued.name} ({issued.role}); keep it secret, it is not shown again", err=True)
+    click.echo(f"key {issued.key_id} for {issued.name} ({issued.role}, unit {issued.unit}); keep it secret, it is not shown again",
+               err=True)
 
 
 @apikey.command("list")
 @click.pass_obj
 def apikey_list(settings: Settings) -> None:
-    """List keys: id, role, name, created, revoked (never the key)."""
+    """List keys: id, role, name, unit, created, revoked (never the key)."""
     with opened(settings) as s:
         rows = auth.listed(s)
-    output.emit(rows, "table", ["key_id", "role", "name", "created_at", "created_by", "revoked_at"], click.echo)
+    output.emit(rows, "table", ["key_id", "role", "name", "unit", "created_at", "created_by", "revoked_at"], click.echo)
 
 
 @apikey.command("revoke")

@@ -136,10 +136,7 @@ def assess(settings: Settings, file: Path, fmt: str, thresholds: bool, **shares:
 def audit_plan_command(settings: Settings, period: str, share: float, out: Path | None, top: int) -> None:
     """Post-clearance audit plan (kiểm tra sau thông quan): green-lane declarations and
     enterprises of a period to audit, ranked by risk and revenue at stake, with reasons."""
-    try:
-        since, until = dates.period(period)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--period") from None
+    since, until = dates.period(period)
     with opened(settings) as s:
         assessor = Assessor(s, Policy(), settings.models_dir)
         result = audit_plan.plan(s, assessor, since, until, share)

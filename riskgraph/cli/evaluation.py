@@ -1,4 +1,4 @@
-"""Backtests of entity risk and of declaration selectivity."""
+"""Backtests of entity risk and of declaration selectivity; compliance measurement."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from riskgraph.cli.common import opened, parse_day
+from riskgraph.dates import period as parse_period
 from riskgraph.evaluation import BASELINES
+from riskgraph.evaluation import compliance as cm
 from riskgraph.evaluation import declaration_backtest as dbt
 from riskgraph.evaluation import entity_backtest as bt
 from riskgraph.settings import Settings
@@ -51,3 +53,25 @@ def backtest(settings: Settings, as_of: str, horizon: str | None, declarations: 
     path = bt.write(result, graded, out)
     click.echo(bt.markdown(result))
     click.echo(f"report: {path}")
+
+
+@click.command()
+@click.option("--period", "period_text", required=True, metavar="PERIOD",
+              help="Declarations registered in: 2026-Q1, 2026-03, 2026, 2026-03-15 or FROM..TO (2025-Q3..2026-Q1).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Count violations decided up to this date [default: today].")
+@click.option("--min-n", type=click.IntRange(1, 10_000), default=cm.MIN_N, show_default=True,
+              help="Mark groups with fewer random inspections than this as small (they are still shown).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Report directory [default: DATA_DIR/compliance/PERIOD].")
+@click.pass_obj
+def compliance(settings: Settings, period_text: str, as_of: str | None, min_n: int, out_dir: Path | None) -> None:
+    """Measure compliance from random-selection inspections: the non-compliance rate with a
+    95% interval, overall and per HS chapter, office, origin and lane, and targeting
+    against random (hit rate, lift, revenue per inspection). Writes report.md,
+    report.json and PNG charts."""
+    since, until = parse_period(period_text)
+    day = parse_day(as_of)
+    with opened(settings) as s:
+        report = cm.measure(cm.inspections(s, since, until, day), since, until, day, min_n)
+    files = cm.write(report, out_dir or settings.data_dir / "compliance" / period_text.replace("..", "_"))
+    click.echo(cm.markdown(report, top=10))
+    click.echo("report: " + ", ".join(str(f) for f in files))

@@ -26,6 +26,9 @@ CREATE INDEX FOR (n:ApiKey) ON (n.key_id);
 CREATE INDEX FOR (n:RiskProfile) ON (n.profile_id);
 CREATE INDEX FOR (n:RiskProfileVersion) ON (n.key);
 CREATE INDEX FOR (n:RiskProfileVersion) ON (n.profile_id);
-CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id);
 CREATE INDEX FOR (n:QueueEntry) ON (n.entry_id);
-CREATE INDEX FOR (n:QueueEntry) ON (n.trader)
+CREATE INDEX FOR (n:QueueEntry) ON (n.trader);
+CREATE INDEX FOR (n:Tip) ON (n.tip_id);
+CREATE INDEX FOR (n:Tip) ON (n.raised_on);
+CREATE INDEX FOR (n:TipOutcome) ON (n.outcome_id);
+CREATE INDEX FOR (n:AuditEntry) ON (n.entry_id)

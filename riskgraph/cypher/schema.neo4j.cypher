@@ -25,6 +25,9 @@ CREATE CONSTRAINT api_key_key IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS U
 CREATE CONSTRAINT risk_profile_key IF NOT EXISTS FOR (n:RiskProfile) REQUIRE n.profile_id IS UNIQUE;
 CREATE CONSTRAINT risk_profile_version_key IF NOT EXISTS FOR (n:RiskProfileVersion) REQUIRE n.key IS UNIQUE;
 CREATE INDEX risk_profile_version_profile IF NOT EXISTS FOR (n:RiskProfileVersion) ON (n.profile_id);
-CREATE CONSTRAINT audit_entry_key IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.entry_id IS UNIQUE;
 CREATE CONSTRAINT queue_entry_key IF NOT EXISTS FOR (n:QueueEntry) REQUIRE n.entry_id IS UNIQUE;
-CREATE INDEX queue_entry_trader IF NOT EXISTS FOR (n:QueueEntry) ON (n.trader)
+CREATE INDEX queue_entry_trader IF NOT EXISTS FOR (n:QueueEntry) ON (n.trader);
+CREATE CONSTRAINT tip_key IF NOT EXISTS FOR (n:Tip) REQUIRE n.tip_id IS UNIQUE;
+CREATE INDEX tip_raised_on IF NOT EXISTS FOR (n:Tip) ON (n.raised_on);
+CREATE CONSTRAINT tip_outcome_key IF NOT EXISTS FOR (n:TipOutcome) REQUIRE n.outcome_id IS UNIQUE;
+CREATE CONSTRAINT audit_entry_key IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.entry_id IS UNIQUE

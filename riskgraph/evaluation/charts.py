@@ -1,4 +1,4 @@
-"""Charts of the backtests, as PNG files (matplotlib, without a display)."""
+"""Charts of the backtests and the compliance report, as PNG files (matplotlib, without a display)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,55 @@ def declaration_charts(report, scores: dict[str, np.ndarray], positive: np.ndarr
     ax.set_ylim(0, 1)
     ax.legend()
     ax.set_title("Model and baselines on the same declarations")
+    fig.tight_layout()
+    fig.savefig(written[1], dpi=110)
+    plt.close(fig)
+    return written
+
+
+def compliance_charts(report, out_dir: Path, top: int = 15) -> list[Path]:
+    """Write the compliance report's charts to ``out_dir`` and return their paths:
+    noncompliance.png (the rate of the ``top`` largest groups of each dimension, with its
+    Wilson interval; small groups pale) and targeting.png (hit rate and revenue per
+    inspection, targeted against random). ``report`` is a compliance Report."""
+    plt = _pyplot()
+    written = [out_dir / "noncompliance.png", out_dir / "targeting.png"]
+
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+    for ax, (dimension, groups) in zip(axes.flat, report.groups.items()):
+        shown = [g for g in groups[:top] if g.rate.n]
+        y = np.arange(len(shown))
+        rates = np.array([g.rate.rate for g in shown])
+        errors = np.array([[g.rate.rate - g.rate.low for g in shown], [g.rate.high - g.rate.rate for g in shown]])
+        errors = np.clip(errors.reshape(2, -1), 0, 1)
+        colours = ["#c6dbef" if g.rate.small else "#2171b5" for g in shown]
+        ax.barh(y, rates, xerr=errors, color=colours, ecolor="#555555", capsize=2)
+        ax.set_yticks(y, [f"{g.value} (n={g.rate.n})" for g in shown], fontsize=7)
+        ax.invert_yaxis()
+        if report.overall.rate is not None:
+            ax.axvline(report.overall.rate, color="#cb181d", lw=0.8)
+        ax.set(xlabel="non-compliance rate (95% Wilson interval)", title=f"by {dimension.replace('_', ' ')}",
+               xlim=(0, min(1.0, 1.1 * max([g.rate.high for g in shown] or [1.0]))))
+    fig.suptitle(f"Non-compliance from random inspections, {report.date_from} to {report.date_to} "
+                 f"(red: overall; pale: fewer than {report.min_n})")
+    fig.tight_layout()
+    fig.savefig(written[0], dpi=110)
+    plt.close(fig)
+
+    t = report.targeting
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4))
+    pairs = [("targeted", t.targeted, t.revenue_per_targeted_vnd), ("random", t.random, t.revenue_per_random_vnd)]
+    for x, (name, r, _) in enumerate(pairs):
+        if r.rate is not None:
+            left.bar(x, r.rate, yerr=[[max(0.0, r.rate - r.low)], [max(0.0, r.high - r.rate)]], color="#2171b5", ecolor="#555555",
+                     capsize=4)
+    left.set_xticks([0, 1], [f"{name}\n(n={r.n})" for name, r, _ in pairs])
+    top_rate = max([r.high for _, r, _ in pairs if r.n] or [1.0])
+    left.set(ylabel="hit rate (95% Wilson interval)", ylim=(0, min(1.0, 1.25 * top_rate) or 1.0),
+             title="Hit rate" + (f": lift {t.lift:.1f}x" if t.lift is not None else ""))
+    right.bar([0, 1], [(v or 0) / 1e6 for *_, v in pairs], color="#238b45")
+    right.set_xticks([0, 1], [name for name, *_ in pairs])
+    right.set(ylabel="million VND per inspection", title="Back tax and penalties per inspection")
     fig.tight_layout()
     fig.savefig(written[1], dpi=110)
     plt.close(fig)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from riskgraph.api import access, auth
+from riskgraph.api import access, auth, feedback
 from riskgraph.api.access import FIELDS, ROLES
 from riskgraph.api.schema import schema
 from tests.api.conftest import assert_clean, codes
@@ -16,7 +16,8 @@ SPEC = {
     "officer": ["Query.entity", "Query.keyTargets", "Query.suspiciousNetworks", "Query.search", "Query.dossier", "Query.watchlist",
                 "Query.riskProfiles", "Query.riskProfile", "Query.riskProfileHistory", "Query.profileEffectiveness",
                 "Mutation.createRiskProfile", "Mutation.editRiskProfile", "Mutation.setRiskProfileActive",
-                "Query.monitoringQueue", "Query.auditPlan"],
+                "Query.monitoringQueue", "Query.auditPlan",
+                "Query.tips", "Query.tipStatistics", "Mutation.raiseTip", "Mutation.recordTipOutcome"],
     "investigator": ["IntelReport.summary", "IntelReport.sourceKind", "Query.connection", "Query.neighbourhood", "Mutation.submitIntel"],
     "admin": ["Query.apiKeys", "Query.auditLog", "Mutation.createApiKey", "Mutation.revokeApiKey", "Mutation.recordInspectionResult",
               "Mutation.addWatchlist", "Mutation.removeWatchlist"],
@@ -55,6 +56,8 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "Query.connection": (
         f'{{ connection(from: {{kind: ENTERPRISE, id: "{ENTERPRISE}"}}, to: {{kind: ENTERPRISE, id: "{OTHER}"}}) {{ found }} }}', []),
     "Query.neighbourhood": (f'{{ neighbourhood(kind: ENTERPRISE, id: "{ENTERPRISE}", limit: 5) {{ truncated nodes {{ key }} }} }}', []),
+    "Query.tips": ('{ tips(period: "2024") { tipId } }', []),
+    "Query.tipStatistics": ('{ tipStatistics(period: "2024-Q2", by: OFFICER) { unit officer raised } }', []),
     "Query.apiKeys": ("{ apiKeys { keyId role } }", []),
     "Query.auditLog": ("{ auditLog(first: 1) { entryId } }", []),
     "IntelReport.summary": (f"{{ {DOSSIER} {{ intel {{ reportId summary }} }} }}", ["Query.dossier"]),
@@ -65,6 +68,9 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "Mutation.recordInspectionResult": ('mutation { recordInspectionResult(declarationNo: "101445708915", result: COMPLIANT) { declarationNo } }', []),
     "Mutation.addWatchlist": ('mutation { addWatchlist(ref: {kind: PERSON, id: "027069151984"}, reason: "role matrix") { entryId owner } }', []),
     "Mutation.removeWatchlist": ('mutation { removeWatchlist(ref: {kind: PERSON, id: "027069151984"}, reason: "role matrix") }', []),
+    "Mutation.raiseTip": ('mutation { raiseTip(declarationNo: "101445708915", lane: RED, reason: "role matrix") { tipId } }', []),
+    # {tip}: a tip of its own for each request, raised by the test (a second first outcome on one tip is refused)
+    "Mutation.recordTipOutcome": ('mutation { recordTipOutcome(tipId: "{tip}", violationFound: false) { outcome { version } } }', []),
     "Mutation.createApiKey": ('mutation { createApiKey(role: "clearance", name: "role matrix") { keyId } }', []),
     "Mutation.revokeApiKey": ('mutation { revokeApiKey(keyId: "000000000000") { keyId } }', []),
 }
@@ -101,6 +107,9 @@ def _expect(role: str, coordinates: list[str]) -> bool:
 @pytest.mark.parametrize("coordinate", sorted(CASES))
 def test_every_role_against_every_field(own_api, role, coordinate):
     query, also = CASES[coordinate]
+    if "{tip}" in query:
+        admin = auth.Principal("0" * 12, "role matrix", "admin")
+        query = query.replace("{tip}", feedback.raise_tip(own_api.store, "101445708915", "red", "role matrix", admin)["tip_id"])
     response = own_api.post(query, role=role)
     assert response.status_code == 200, response.text
     answer = response.json()

@@ -13,34 +13,11 @@ import pytest
 
 from riskgraph.channels.audit_plan import Candidate, Plan, enterprises, rank, size, stakes
 from riskgraph.cli.output import AUDIT_COLUMNS, audit_rows, audit_text, csv_bytes
-from riskgraph.dates import period
 from riskgraph.errors import ConfigError
 
 
 def _candidate(i: int, score: float, tax: float | None = 1e8, value: float | None = 10_000.0, trader: str = "0100000001") -> Candidate:
     return Candidate(f"1{i:011d}", "2026-02-01", trader, f"Công ty {trader}", "01B1", "87032363", tax, value, score)
-
-
-@pytest.mark.parametrize(("text", "since", "until"), [
-    ("2026-Q1", date(2026, 1, 1), date(2026, 3, 31)),
-    ("2026-q4", date(2026, 10, 1), date(2026, 12, 31)),
-    ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
-    ("2026", date(2026, 1, 1), date(2026, 12, 31)),
-    (" 2026-01-15..2026-02-14 ", date(2026, 1, 15), date(2026, 2, 14)),
-])
-def test_periods_as_the_unit_writes_them(text, since, until):
-    assert period(text) == (since, until)
-
-
-@pytest.mark.parametrize("text", ["2026-Q5", "2026-13", "26", "Q1-2026", "", "2026-02-30..2026-03-01", "2026-01-01..", "last quarter"])
-def test_a_period_that_is_none_of_the_forms_says_which_are(text):
-    with pytest.raises(ValueError, match=r"write a quarter \(2026-Q1\), a month \(2026-03\), a year \(2026\) or two dates"):
-        period(text)
-
-
-def test_a_period_that_ends_before_it_starts_says_so():
-    with pytest.raises(ValueError, match="ends before it starts"):
-        period("2026-03-01..2026-01-01")
 
 
 @pytest.mark.parametrize("green", [0, 1, 99, 100, 101, 250, 1883, 7317])
