@@ -389,3 +389,145 @@ def test_profile_commands_write_versions_audit_them_and_suggest_learned_lines(cl
     effect = json.loads(_invoke(cli_world, "profile", "effectiveness", "--from", "2025-01-01", "--until", "2025-12-31",
                                 "--format", "json").stdout)
     assert {r["profile_id"] for r in effect} == {p["profile_id"] for p in listed} and all(r["hits"] >= r["inspected"] for r in effect)
+
+
+# --- tips and the monitoring queue from the command line -----------------------------------
+
+def _small_world_declarations() -> list[dict]:
+    import csv
+
+    from tests.conftest import SMALL_WORLD
+
+    with open(SMALL_WORLD / "declarations.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_tips_raised_and_checked_from_the_command_line_are_audited_as_the_apis(cli_world):
+    from datetime import datetime
+
+    from riskgraph.dates import VIETNAM
+
+    today = datetime.now(VIETNAM).date().isoformat()
+    d = _small_world_declarations()[7]
+    raise_tip = ["tips", "raise", d["declaration_no"], "--lane", "red", "--reason", "hóa đơn không khớp trị giá", "--by", "tip.an",
+                 "--unit", "QLRR-CLI", "--idempotency-key", "k-1"]
+    made = _invoke(cli_world, *raise_tip)
+    assert made.exit_code == 0, made.output
+    tip_id = made.stdout.split()[0]
+    assert tip_id.startswith("TIP-K-") and f"lane {d['channel']} to red, officer cli:tip.an of QLRR-CLI" in made.stdout
+    again = _invoke(cli_world, *raise_tip)
+    assert again.exit_code == 0 and again.stdout.split()[0] == tip_id and "a repeat" in again.stdout
+    unknown = _invoke(cli_world, "tips", "raise", "109999999999", "--lane", "red", "--reason", "no such one", "--by", "tip.an")
+    assert unknown.exit_code == 1 and "no declaration '109999999999' is stored" in unknown.stderr
+
+    def outcome(*args):
+        return _invoke(cli_world, "tips", "outcome", tip_id, *args, "--by", "tip.binh", "--unit", "QLRR-CLI")
+
+    first = outcome("--violation", "--back-tax", "4000000", "--fine", "1000000", "--note", "khai sai trị giá")
+    assert first.exit_code == 0, first.output
+    assert "outcome version 1: violation found, back tax 4,000,000 VND, fine 1,000,000 VND" in first.stdout
+    assert "by cli:tip.binh" in first.stdout
+    late = outcome("--no-violation")  # another officer's first outcome, on version 0: refused
+    assert late.exit_code == 1 and f"tip {tip_id} has outcome version 1 (by cli:tip.binh" in late.stderr
+    corrected = outcome("--violation", "--back-tax", "6000000", "--correcting", "1")
+    assert corrected.exit_code == 0 and "outcome version 2" in corrected.stdout
+    bad = outcome("--no-violation", "--back-tax", "5", "--correcting", "2")
+    assert bad.exit_code == 1 and "only with a violation found" in bad.stderr
+    assert outcome("--back-tax", "5").exit_code == 2  # --violation or --no-violation must be said
+
+    listed = json.loads(_invoke(cli_world, "tips", "list", "--period", today, "--unit", "QLRR-CLI", "--format", "json").stdout)
+    assert [(t["tip_id"], t["officer"], t["outcome_version"], t["back_tax_vnd"]) for t in listed] == [
+        (tip_id, "cli:tip.an", 2, 6_000_000.0)]
+    stats = _invoke(cli_world, "tips", "stats", "--period", today, "--format", "json")
+    assert {r["unit"]: (r["raised"], r["checked"], r["found"], r["revenue_vnd"]) for r in json.loads(stats.stdout)}["QLRR-CLI"] == (
+        1, 1, 1, 6_000_000.0)
+
+    def audited(name):
+        return [(e["operation"], e["outcome"]) for e in
+                json.loads(_invoke(cli_world, "audit", "--format", "json", "--key-name", name).stdout)]
+
+    assert audited("cli:tip.an") == [("raiseTip", "rejected"), ("raiseTip", "repeat"), ("raiseTip", "ok")]
+    assert audited("cli:tip.binh") == [("recordTipOutcome", "rejected"), ("recordTipOutcome", "ok"), ("recordTipOutcome", "rejected"),
+                                       ("recordTipOutcome", "ok")]
+
+
+def _assessed_into_the_queue(data_dir, declaration_no: str) -> None:
+    """Record an assessment in the queue, as the API does after answering assessDeclaration."""
+    from datetime import datetime
+
+    from riskgraph.api import monitor
+    from riskgraph.channels import Assessor
+    from riskgraph.dates import VIETNAM
+    from riskgraph.graph import open_store
+    from riskgraph.ingest.validate import validate
+    from riskgraph.settings import load
+
+    row = {**_small_world_declarations()[-1], "declaration_no": declaration_no,
+           "registered_at": datetime.now(VIETNAM).isoformat(timespec="seconds"), "value_usd": "4000000"}
+    store = open_store(load(env={}, data_dir=data_dir, graph="riskgraph"))
+    try:
+        params = validate("declarations", {k: v for k, v in row.items() if v}).params
+        assessment = Assessor(store).assess([params])[0]
+        monitor.record(store, [(params, assessment, "tests", datetime.now(VIETNAM).isoformat(timespec="milliseconds"))])
+    finally:
+        store.close()
+
+
+def test_queue_lists_declarations_in_clearance_newest_first_with_their_alerts(cli_world):
+    from riskgraph.cli.output import QUEUE_COLUMNS
+
+    ingested = json.loads(_invoke(cli_world, "queue", "--first", "10", "--format", "json").stdout)
+    assert len(ingested) == 10 and {i["source"] for i in ingested} == {"ingested"}
+    assert [(i["at"], i["declaration_no"]) for i in ingested] == sorted(((i["at"], i["declaration_no"]) for i in ingested), reverse=True)
+    office = ingested[0]["office_code"]
+    of_office = json.loads(_invoke(cli_world, "queue", "--office", office, "--format", "json").stdout)
+    assert of_office and {i["office_code"] for i in of_office} == {office}
+    targeted = json.loads(_invoke(cli_world, "queue", "--alert", "key_target", "--first", "5", "--format", "json").stdout)
+    assert targeted and all("key_target" in {a["kind"] for a in i["alerts"]} for i in targeted)
+    nothing = _invoke(cli_world, "queue", "--source", "assessed")
+    assert nothing.exit_code == 0 and nothing.stdout == "" and "no declaration in clearance" in nothing.stderr
+
+    _assessed_into_the_queue(cli_world, "109900000042")
+    assessed = json.loads(_invoke(cli_world, "queue", "--source", "assessed", "--format", "json").stdout)
+    assert [(i["declaration_no"], i["source"]) for i in assessed] == [("109900000042", "assessed")]
+    assert assessed[0]["score"] is not None and assessed[0]["lane"] in LANES
+    assert "unusual_value" in {a["kind"] for a in assessed[0]["alerts"]}  # 4,000,000 USD, far above the trader's usual
+    table = _invoke(cli_world, "queue", "--first", "3").stdout.splitlines()
+    assert table[0].split()[1:3] == ["assessed", "109900000042"] and any(x.startswith("    unusual_value") for x in table)
+    lines = _csv_lines(_invoke(cli_world, "queue", "--first", "3", "--format", "csv").stdout)
+    assert lines[0] == ",".join(QUEUE_COLUMNS) and lines[1].split(",")[:3][1:] == ["assessed", "109900000042"]
+
+
+def test_queue_follow_prints_each_entry_once_as_it_arrives(cli_world, monkeypatch):
+    import time
+
+    real, polls = time.sleep, []
+
+    def poll(seconds):  # the queue's wait between reads, told apart by its length
+        if seconds != 0.75:
+            return real(seconds)
+        polls.append(seconds)
+        if len(polls) == 1:
+            _assessed_into_the_queue(cli_world, "109900000043")
+        else:
+            raise KeyboardInterrupt  # Ctrl-C
+
+    monkeypatch.setattr(time, "sleep", poll)
+    done = _invoke(cli_world, "queue", "--follow", "--every", "0.75", "--first", "4", "--format", "json")
+    assert done.exit_code == 0, done.output
+    items = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(items) == 5 and items[-1]["declaration_no"] == "109900000043"  # four, then the new one
+    assert [i["at"] for i in items[:4]] == sorted(i["at"] for i in items[:4])  # oldest first: the newest is last
+
+
+def test_watch_shows_only_what_it_has_not_shown():
+    from riskgraph.api.monitor import Item
+    from riskgraph.cli.queue import watch
+
+    a, b, c, d = (Item(n, f"2026-01-0{n}", "assessed", "02CI", "Lao Bảo", "0309757719", "green", 0.1, "model", (), ())
+                  for n in "1234")
+    pages = iter([[b, a], [b, a], [c, b, a], [d, c, b]])  # a falls off the page; nothing new on the second poll
+    shown = []
+    with pytest.raises(StopIteration):  # the pages run out
+        watch(lambda: next(pages), 1.0, lambda items, first: shown.append(([i.declaration_no for i in items], first)), lambda s: None)
+    assert shown == [(["1", "2"], True), (["3"], False), (["4"], False)]

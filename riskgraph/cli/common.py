@@ -1,15 +1,20 @@
-"""What every command shares: the store opened for one command, dates, error handling."""
+"""What every command shares: the store opened for one command, dates, error handling,
+and the audit of the changes made from the command line."""
 
 from __future__ import annotations
 
+import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
 import click
 
-from riskgraph.errors import RiskgraphError
+from riskgraph.api import audit
+from riskgraph.api.auth import UNASSIGNED, Principal
+from riskgraph.api.feedback import InvalidInput
+from riskgraph.errors import ConfigError, RiskgraphError
 from riskgraph.graph import Store, open_store
 from riskgraph.settings import Settings
 
@@ -32,6 +37,32 @@ def parse_day(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+BY = click.option("--by", default=getpass.getuser, show_default="your login name", help="Who makes the change (audited).")
+
+
+def officer(by: str, unit: str | None = None) -> Principal:
+    """Return who makes a change from the command line, as the audit log and the records
+    name them: key id ``cli``, name ``cli:<by>``, the officer role, ``unit`` (UNASSIGNED
+    when not given)."""
+    return Principal(key_id="cli", name=f"cli:{by}", role="officer", unit=unit or UNASSIGNED)
+
+
+def audited(store: Store, who: Principal, operation: str, arguments: dict, receipt: Callable[[object], tuple[dict, bool]],
+            change: Callable, *args):
+    """Run ``change(*args)`` and audit it as the API audits its writes; return what it
+    returned. ``receipt`` maps that to what the entry adds to ``arguments`` and whether the
+    call repeated an earlier one (outcome ``repeat``); a change refused for its input is
+    audited as ``rejected`` and its error re-raised. Cost: one write more than the change."""
+    try:
+        result = change(*args)
+    except (InvalidInput, ConfigError) as e:
+        audit.append_all(store, [audit.entry(who, operation, {**arguments, "refused": str(e)[:200]}, 0, "rejected")])
+        raise
+    added, repeat = receipt(result)
+    audit.append_all(store, [audit.entry(who, operation, {**arguments, **added}, 1, "repeat" if repeat else "ok")])
+    return result
 
 
 def exit_on_signal(signum: int, _frame: object) -> None:

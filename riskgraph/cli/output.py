@@ -1,5 +1,6 @@
 """Output of the commands: key-target lists, suspicious networks, analysis summaries,
-lane recommendations and post-clearance audit plans as tables, CSV or JSON."""
+lane recommendations, post-clearance audit plans and the monitoring queue as tables, CSV
+or JSON."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 
+from riskgraph.api.monitor import Item
 from riskgraph.channels import LANES, Assessment
 from riskgraph.channels.audit_plan import Plan
 from riskgraph.entities import Analysis
@@ -48,15 +50,17 @@ def network_members(networks: list[dict]) -> list[dict]:
             for r in networks for m, name, s in zip(r["members"], r["member_names"], r["member_scores"])]
 
 
-def csv_bytes(rows: list[dict], columns: list[str]) -> bytes:
+def csv_bytes(rows: list[dict], columns: list[str], header: bool = True) -> bytes:
     """Return ``rows`` as CSV with a header row and every value whole, in UTF-8 with a
     byte-order mark: without the mark Excel reads the file in the ANSI code page and
-    Vietnamese names turn to mojibake. Bytes, so the console's encoding cannot change them."""
+    Vietnamese names turn to mojibake. Bytes, so the console's encoding cannot change them.
+    Without ``header``, the rows only, with no mark: more lines of an export begun."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     writer.writerows(rows)
-    return buffer.getvalue().rstrip("\n").encode("utf-8-sig")
+    return buffer.getvalue().rstrip("\n").encode("utf-8-sig" if header else "utf-8")
 
 
 def emit(rows: list[dict], fmt: str, columns: list[str], echo: Callable[[str | bytes], None]) -> None:
@@ -150,3 +154,27 @@ def audit_text(plan: Plan, top: int) -> list[str]:
         lines.append(f"{p.rank:>4}  {c.declaration_no} {c.registered_on} {c.trader:<12} HS {c.hs_code:<8} score {c.score:.3f}  "
                      f"at risk {p.at_risk_vnd:>13,.0f} of {p.stake_vnd:>15,.0f} VND  {reasons_text(p.reasons)[:100]}")
     return lines
+
+
+# One row per queued declaration; its alerts' kinds, their sentences and its profile hits
+# each in one cell, "; " between them.
+QUEUE_COLUMNS = ["at", "source", "declaration_no", "office_code", "border_gate", "trader", "lane", "score", "basis",
+                 "alert_kinds", "alerts", "profile_hits"]
+
+
+def queue_rows(items: Iterable[Item]) -> list[dict]:
+    """Return monitoring queue items as rows for a CSV export in QUEUE_COLUMNS."""
+    return [{"at": i.at, "source": i.source, "declaration_no": i.declaration_no, "office_code": i.office_code,
+             "border_gate": i.border_gate, "trader": i.trader, "lane": i.lane, "score": i.score, "basis": i.basis,
+             "alert_kinds": "; ".join(a.kind for a in i.alerts), "alerts": "; ".join(a.sentence for a in i.alerts),
+             "profile_hits": "; ".join(f"{h['profile_id']} v{h['version']} {h['lane']}: {h['reason']}" for h in i.hits)}
+            for i in items]
+
+
+def queue_text(item: Item) -> list[str]:
+    """Return a monitoring queue item as lines: when, source, declaration, office, gate,
+    trader, lane and score; then one line per alert, its kind and its sentence."""
+    score = "" if item.score is None else f"{item.score:.3f}"
+    lines = [f"{item.at:<29} {item.source:<8} {item.declaration_no:<14} {item.office_code or '':<6} "
+             f"{(item.border_gate or '')[:28]:<28} {item.trader:<12} {item.lane or '':<6} {score}".rstrip()]
+    return lines + [f"    {a.kind:<13} {a.sentence}" for a in item.alerts]

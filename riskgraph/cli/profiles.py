@@ -4,21 +4,18 @@ Every change is audited as the API's are (key id ``cli``, the name given with ``
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import asdict
 from datetime import date
 
 import click
 
 from riskgraph import declarations
-from riskgraph.api import audit
-from riskgraph.api.auth import Principal
 from riskgraph.channels import LANES, Assessor, Policy
 from riskgraph.channels import profiles as P
 from riskgraph.channels.effectiveness import effectiveness as measure
 from riskgraph.channels.effectiveness import stored_records
 from riskgraph.cli import output
-from riskgraph.cli.common import opened, parse_day
+from riskgraph.cli.common import BY, audited, officer, opened, parse_day
 from riskgraph.dates import add_months
 from riskgraph.errors import ConfigError
 from riskgraph.graph import Store
@@ -28,19 +25,10 @@ COLUMNS = ["profile_id", "version", "active", "lane", "valid_from", "valid_to", 
 HISTORY = ["version", "edited_at", "edited_by", "note", "active", "lane", "valid_from", "valid_to", "criteria"]
 EFFECT = ["profile_id", "version", "lane", "hits", "inspected", "found_wrong", "hit_rate", "revenue_vnd", "model_hit_rate", "review"]
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-BY = click.option("--by", default=getpass.getuser, show_default="your login name", help="Who makes the change (audited).")
 
 
-def _audited(s: Store, by: str, operation: str, arguments: dict, fn, *args):
-    """Run a change and audit it; one refused for its input is audited as ``rejected``."""
-    who = Principal(key_id="cli", name=f"cli:{by}", role="officer")
-    try:
-        result = fn(*args)
-    except ConfigError as e:
-        audit.append_all(s, [audit.entry(who, operation, {**arguments, "refused": str(e)[:200]}, 0, "rejected")])
-        raise
-    profile, repeat = result
-    audit.append_all(s, [audit.entry(who, operation, {**arguments, "version": profile.version}, 1, "repeat" if repeat else "ok")])
+def _audited(s: Store, by: str, operation: str, arguments: dict, fn, *args) -> P.RiskProfile:
+    profile, _ = audited(s, officer(by), operation, arguments, lambda r: ({"version": r[0].version}, r[1]), fn, *args)
     return profile
 
 
