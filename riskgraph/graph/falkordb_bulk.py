@@ -31,21 +31,20 @@ _TRUE, _FALSE, _NULL = b"\x01\x01", b"\x01\x00", b"\x00"
 
 def value(v: Any) -> bytes:
     """Return one property value in the bulk format (None: null, which the server leaves out)."""
-    if v is None:
-        return _NULL
-    if v.__class__ is str:
-        return b"\x03" + v.encode() + b"\x00"
-    if v is True:
-        return _TRUE
-    if v is False:
-        return _FALSE
-    if isinstance(v, float):
-        return _DOUBLE.pack(2, v)
-    if isinstance(v, int):
-        return _LONG.pack(4, v)
-    if isinstance(v, (list, tuple)):
-        return _LONG.pack(5, len(v)) + b"".join(value(x) for x in v)
-    raise TypeError(f"a bulk-loaded property cannot hold a {type(v).__name__}")
+    try:
+        return _ENCODE[v.__class__](v)
+    except KeyError:
+        raise TypeError(f"a bulk-loaded property cannot hold a {type(v).__name__}") from None
+
+
+_ENCODE = {
+    str: lambda v: b"\x03" + v.encode() + b"\x00",
+    type(None): lambda v: _NULL,
+    bool: lambda v: _TRUE if v else _FALSE,
+    float: lambda v: _DOUBLE.pack(2, v),
+    int: lambda v: _LONG.pack(4, v),
+    list: lambda v: _LONG.pack(5, len(v)) + b"".join([value(x) for x in v]),
+}
 
 
 def header(name: str, properties: Sequence[str]) -> bytes:

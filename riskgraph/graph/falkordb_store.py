@@ -200,6 +200,8 @@ class FalkorStore:
                 f"(another RISKGRAPH_GRAPH or --data-dir).")
         building = f"{self._name}.bulk"
         self._drop(building)  # left by a load that was killed
+        # The audit graph's index now, while the snapshot that follows a new index is small.
+        self.ensure_schema()
         return FalkorBulk(self, building)
 
     def _drop(self, graph: str) -> None:
@@ -318,8 +320,12 @@ class FalkorBulk:
         return WriteSummary(chunk.node_count, nodes, relationships)
 
     def commit(self) -> str:
-        """Index the new graph as ``ensure_schema`` does, rename it onto the store's graph,
-        then snapshot the append-only file (so a restart does not replay the bulk calls)."""
+        """Index the new graph as ``ensure_schema`` does, then rename it onto the store's graph.
+
+        The append-only file now holds the bulk calls, which replay at about the speed they
+        ran (unlike queries): the server rewrites it as a snapshot on its own, in the
+        background, as the log has outgrown the last one (``embedded.AOF_REWRITE_PERCENT``).
+        """
         store = self._store
         if self._first:
             return ""  # nothing was sent: the graph stays as it was
@@ -328,10 +334,6 @@ class FalkorBulk:
             store._db.connection.execute_command("RENAME", self._building, store._name)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
             raise StoreError(f"lost the FalkorDB server at {store._location} while renaming the loaded graph: {e}") from None
-        store._graph = store._db.select_graph(store._name)
-        store.ensure_schema()  # the audit graph's index; the new graph's are there already
-        if store._server is not None:
-            embedded.compact(store._db.connection, logged_from=0)
         return ""
 
     def abort(self) -> None:

@@ -14,7 +14,9 @@ refused unless merged on purpose (``continuity``).
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -22,8 +24,8 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +43,7 @@ from riskgraph.ingest.writer import write_batch
 from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
 
 _IN_FLIGHT = 3  # batches queued for the writer thread
+VALIDATE_BLOCK = 1000  # rows a worker process validates at a time
 BULK_CHUNK = 200_000  # nodes and relationships per bulk call: a few MB of arguments
 
 
@@ -186,6 +189,7 @@ def ingest(
     merge: bool = False,
     progress: TextIO | None = None,
     encoding: str = "utf-8",
+    workers: int = 0,
 ) -> IngestReport:
     """Load the feed in ``feed_dir`` into ``store``; return what was loaded and rejected.
 
@@ -193,7 +197,8 @@ def ingest(
     the run's directory under ``runs_dir``. Raises FeedError (nothing written) when a file
     cannot be read at all, UnrelatedFeed (nothing written) when the feed looks like another
     world than the graph's and ``merge`` is not given, and RejectedRows when ``strict`` and
-    any row is rejected (then nothing is written either). Cost: one pass over the feed (two with ``strict``),
+    any row is rejected (then nothing is written either). ``workers`` processes validate
+    the rows (none: this one does). Cost: one pass over the feed (two with ``strict``),
     memory bounded by a few batches.
     """
     started = time.monotonic()
@@ -208,7 +213,7 @@ def ingest(
         continuity.require_related(store, files, feed)
 
     if strict:
-        _check(files, headers, runs_dir, batch_size, progress)
+        _check(files, headers, runs_dir, batch_size, progress, workers)
     store.ensure_schema()
     if resumed:
         run_id, started_at = earlier[0]["run_id"], earlier[0]["started_at"]
@@ -220,7 +225,7 @@ def ingest(
                                                           "files": [f.path.name for f in files], "merged": merge}}, write=True)
     writer = _Writer(store, {"run": run_id, "now": started_at})
     try:
-        report = _load(writer, files, headers, out_dir, batch_size, progress)
+        report = _load(writer, files, headers, out_dir, batch_size, progress, workers)
         writer.finish()
     finally:
         writer.close()
@@ -241,6 +246,7 @@ def bulk_ingest(
     strict: bool = False,
     progress: TextIO | None = None,
     encoding: str = "utf-8",
+    workers: int = 0,
     chunk_size: int = BULK_CHUNK,
 ) -> IngestReport:
     """Load the feed in ``feed_dir`` as run 1 of an empty graph through the store's bulk
@@ -260,31 +266,43 @@ def bulk_ingest(
     feed = str(feed_dir.resolve())
     digest = reader.checksum(files)
     if strict:
-        _check(files, headers, runs_dir, batch_size, progress)
+        _check(files, headers, runs_dir, batch_size, progress, workers)
     run_id = 1  # the graph is empty
     started_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
     out_dir = _mkdir(runs_dir / f"run-{run_id:05d}", runs_dir)
     graph = BulkGraph(run_id, started_at)
+    # One thread encodes and sends each chunk while the next is read: the store works meanwhile.
+    sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskgraph-bulk")
+    sent: deque[Future[WriteSummary]] = deque()
     written = WriteSummary()
 
-    def write(kind: str, records: list[Record]) -> None:
+    def send(wait: int) -> None:
         nonlocal written
+        sent.append(sender.submit(writer.send, graph.take()))
+        while len(sent) > wait:
+            written += sent.popleft().result()
+
+    def write(kind: str, records: list[Record]) -> None:
         graph.add(kind, records)
         if graph.held >= chunk_size:
-            written += writer.send(graph.take())
+            send(1)
 
     try:
-        report = _load(write, files, headers, out_dir, batch_size, progress)
+        report = _load(write, files, headers, out_dir, batch_size, progress, workers)
         finished_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
         # The run node as run_start and run_finish leave it.
         graph.node("IngestRun", run_id, {"feed": feed, "checksum": digest, "started_at": started_at,
                                          "files": [f.path.name for f in files], "merged": False, "status": "finished",
                                          "finished_at": finished_at, "counts": _counts(report)})
-        written += writer.send(graph.take())
+        send(0)
         report.next_step = writer.commit()
     except BaseException:
+        for future in sent:
+            future.cancel()
+        sender.shutdown(wait=True)
         writer.abort()
         raise
+    sender.shutdown()
     report.written = written
     report.feed, report.checksum, report.run_id, report.out_dir, report.ignored = feed, digest, run_id, out_dir, ignored
     report.status = "bulk_loaded"
@@ -308,10 +326,10 @@ def _open_feed(feed_dir: Path, encoding: str) -> tuple[list[FeedFile], list[str]
 
 
 def _check(files: list[FeedFile], headers: dict[str, reader.Header | None], runs_dir: Path, batch_size: int,
-           progress: TextIO | None) -> None:
+           progress: TextIO | None, workers: int) -> None:
     """Validate the whole feed first (``--strict``); raise RejectedRows if any row is rejected."""
     check_dir = Path(tempfile.mkdtemp(prefix="strict-", dir=_mkdir(runs_dir, runs_dir)))
-    checked = _load(None, files, headers, check_dir, batch_size, progress)
+    checked = _load(None, files, headers, check_dir, batch_size, progress, workers)
     if sum(f.rejected for f in checked.files):
         raise RejectedRows(f"{sum(f.rejected for f in checked.files)} rows rejected; nothing was written (--strict). "
                            f"See {check_dir / 'rejects.csv'}")
@@ -380,13 +398,16 @@ def _load(
     out_dir: Path,
     batch_size: int,
     progress_stream: TextIO | None,
+    workers: int = 0,
 ) -> IngestReport:
     """Read, validate and de-duplicate every file of the feed, handing each batch of new
-    records to ``write(kind, records)`` when given."""
+    records to ``write(kind, records)`` when given; ``workers`` processes validate (none:
+    this one does)."""
     report = IngestReport("", "", None, "validated", out_dir)
     issues = _Issues(out_dir)
     seen = _Seen(out_dir)
     progress = _Progress(progress_stream, sum(f.path.stat().st_size for f in files)) if progress_stream else None
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers else None
 
     def flush(kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport) -> None:
         keep = _deduplicate(seen, kind, batch, file_report, issues)
@@ -409,7 +430,7 @@ def _load(
             rows, counter = reader.rows(f)
             batch: list[tuple[int, Record, str]] = []  # (line, record, raw text)
             unknown_keys: set[str] = set()
-            for item in rows:
+            for item, record in _checked(f.kind, rows, pool, workers):
                 file_report.rows += 1
                 if isinstance(item, Problem):
                     _reject(issues, f, file_report, item.line, item.field, item.reason, item.raw)
@@ -417,10 +438,8 @@ def _load(
                 line, values, raw = item
                 if f.format == "jsonl":
                     _note_unknown_keys(f, line, values, unknown_keys, issues, file_report)
-                try:
-                    record = validate(f.kind, values)
-                except Rejected as e:
-                    _reject(issues, f, file_report, line, e.field, e.reason, reader.raw_text(raw))
+                if not isinstance(record, Record):
+                    _reject(issues, f, file_report, line, *record, reader.raw_text(raw))
                     continue
                 for name, reason in record.warnings:
                     issues.add("warnings", [f.path.name, line, name, reason])
@@ -436,12 +455,55 @@ def _load(
                 progress.update(f.kind, counter.position, file_report.rows, force=True)
                 progress.file_done(f.path.stat().st_size)
     finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
         issues.close()
         seen.close()
         (out_dir / "seen.sqlite").unlink(missing_ok=True)
         if progress:
             progress.close()
     return report
+
+
+def _outcome(kind: str, values: dict[str, Any]) -> Record | tuple[str, str]:
+    """Return the row's Record, or the field and reason it is rejected for."""
+    try:
+        return validate(kind, values)
+    except Rejected as e:
+        return e.field, e.reason
+
+
+def _outcomes(kind: str, rows: list[dict[str, Any]]) -> list[Record | tuple[str, str]]:
+    """Validate a block of rows in a worker process."""
+    return [_outcome(kind, values) for values in rows]
+
+
+def _checked(kind: str, rows: Iterator[reader.Row | Problem], pool: ProcessPoolExecutor | None, workers: int
+             ) -> Iterator[tuple[reader.Row | Problem, Record | tuple[str, str] | None]]:
+    """Yield each row with its outcome (None for a row that could not be read), in file
+    order. With a pool, blocks of VALIDATE_BLOCK rows are validated by its ``workers``, at
+    most two blocks a worker ahead of the reader, so memory stays bounded."""
+    if pool is None:
+        for item in rows:
+            yield item, None if isinstance(item, Problem) else _outcome(kind, item[1])
+        return
+    pending: deque[tuple[list[reader.Row | Problem], Future[list[Record | tuple[str, str]]]]] = deque()
+
+    def ready() -> Iterator[tuple[reader.Row | Problem, Record | tuple[str, str] | None]]:
+        block, future = pending.popleft()
+        outcomes = iter(future.result())
+        for item in block:
+            yield item, None if isinstance(item, Problem) else next(outcomes)
+
+    block: list[reader.Row | Problem] = []
+    for item in itertools.chain(rows, [None]):
+        if item is not None:
+            block.append(item)
+        if block and (item is None or len(block) == VALIDATE_BLOCK):
+            pending.append((block, pool.submit(_outcomes, kind, [b[1] for b in block if not isinstance(b, Problem)])))
+            block = []
+        while pending and (item is None or len(pending) > 2 * workers):
+            yield from ready()
 
 
 def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport,

@@ -51,14 +51,15 @@ def test_bulk_load_of_the_small_world_has_the_merge_digest(settings, store, tmp_
     assert ("Declaration", "declaration_no") in indexed and ("Enterprise", "tax_code") in indexed
 
 
-def test_rejects_duplicates_and_references_as_the_merge_path(settings, store, write_feed, tmp_path):
+@pytest.mark.parametrize("workers", [0, 1])
+def test_rejects_duplicates_and_references_as_the_merge_path(settings, store, write_feed, tmp_path, workers):
     bad = DECLARATIONS + "105123456789,import,2025-03-17T08:15:00+07:00,0100233488,AG02,,,,,,1,green,none\n"  # conflicting repeat
     bad += "105123456791,sideways,2025-03-17,0100233488,,,,,,,1,green,none\n"  # not a direction
     feed = write_feed({"enterprises.csv": ENTERPRISES + ENTERPRISES.splitlines(keepends=True)[1], "declarations.csv": bad,
                        "violations.csv": "violation_id,subject_kind,subject_id,declaration_no,kind,decided_on\n"
                                          "V1,agent,AG09,105000000001,smuggling,2024-01-02\n"})
     expected = _merged(settings, feed, tmp_path / "merge-runs")
-    report = bulk_ingest(store.bulk(), feed, tmp_path / "runs", batch_size=2)
+    report = bulk_ingest(store.bulk(), feed, tmp_path / "runs", batch_size=2, workers=workers)
     assert [f.duplicates for f in report.files][:1] == [1]
     assert sorted(r["field"] for r in rejects(report)) == ["declaration_no", "direction"]
     _same(store, expected)
