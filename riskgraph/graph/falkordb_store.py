@@ -320,7 +320,7 @@ class FalkorBulk:
         return WriteSummary(chunk.node_count, nodes, relationships)
 
     def commit(self) -> str:
-        """Index the new graph as ``ensure_schema`` does, then rename it onto the store's graph.
+        """Rename the new graph onto the store's graph, then index it as ``ensure_schema`` does.
 
         The append-only file now holds the bulk calls, which replay at about the speed they
         ran (unlike queries): the server rewrites it as a snapshot on its own, in the
@@ -329,11 +329,13 @@ class FalkorBulk:
         store = self._store
         if self._first:
             return ""  # nothing was sent: the graph stays as it was
-        store._ensure(store._db.select_graph(self._building), {label.name for label in LABELS} - {"AuditEntry"})
         try:
             store._db.connection.execute_command("RENAME", self._building, store._name)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
             raise StoreError(f"lost the FalkorDB server at {store._location} while renaming the loaded graph: {e}") from None
+        # After the rename: indexes created on the graph under its other name stay
+        # "UNDER CONSTRUCTION" once it is renamed (measured), and every lookup scans.
+        store.ensure_schema()
         return ""
 
     def abort(self) -> None:
