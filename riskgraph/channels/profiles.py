@@ -360,7 +360,8 @@ def adoption(line: dict, owner_unit: str, lane: str = SUGGESTED_LANE, reason: st
     values = {"owner_unit": owner_unit, "criteria": line["criteria"], "lane": lane,
               "valid_from": (today or date.today()).isoformat(), "valid_to": valid_to, "active": True,
               "note": "adopted from the selectivity model's suggestion",
-              "reason": reason or f"learned line HS {line['hs6']} from {line['origin_country']} under {line['procedure_code']}: "
+              "reason": reason or f"learned line HS {line['hs6']} from {line['origin_country'] or 'any origin'} under "
+                                  f"{line['procedure_code'] or 'any procedure'}: "
                                   f"mean risk {line['learned_risk']:.0%}{rate}",
               "instructions": "check the declared goods, value and origin against the documents"}
     return "-".join(("LEARNED", line["hs6"], line["origin_country"] or "any", line["procedure_code"] or "any")), values
