@@ -41,3 +41,7 @@ class RejectedRows(RiskgraphError):
 class UnrelatedFeed(RiskgraphError):
     """The feed names almost none of the enterprises of a graph that holds others: it
     looks like another world. Nothing was written; ``--merge`` loads it anyway."""
+
+
+class GraphNotEmpty(StoreError):
+    """A bulk load was asked of a graph that holds nodes: it builds a new graph only."""

@@ -4,8 +4,8 @@ Roles are ordered; each one may do everything the roles before it may:
 
 * ``clearance`` — clearance systems (hệ thống thông quan): entity risk and channel advice;
 * ``officer`` — risk officers: key targets, networks, search, dossiers without intel text,
-  risk profiles (writing them too), the monitoring queue and its alert stream, tips (tin
-  báo) and their outcomes;
+  risk profiles (writing them too, and adopting the model's suggestions), the monitoring
+  queue and its alert stream, tips (tin báo) and their outcomes, compliance measurement;
 * ``investigator`` — intelligence investigators (điều tra, xác minh): intel text, paths
   between entities, neighbourhoods, submitting intel;
 * ``admin`` — API keys, the audit log, inspection results, watchlists.
@@ -35,10 +35,12 @@ FIELDS: dict[str, str] = {
     "Query.riskProfile": "officer",
     "Query.riskProfileHistory": "officer",
     "Query.profileEffectiveness": "officer",
+    "Query.profileSuggestions": "officer",
     "Query.monitoringQueue": "officer",  # and the alert stream, /alerts/stream
     "Query.auditPlan": "officer",
     "Query.tips": "officer",
     "Query.tipStatistics": "officer",
+    "Query.compliance": "officer",
     "Query.connection": "investigator",
     "Query.neighbourhood": "investigator",
     "Query.apiKeys": "admin",
@@ -50,6 +52,7 @@ FIELDS: dict[str, str] = {
     "Mutation.createRiskProfile": "officer",
     "Mutation.editRiskProfile": "officer",
     "Mutation.setRiskProfileActive": "officer",
+    "Mutation.adoptProfileSuggestion": "officer",
     "Mutation.submitIntel": "investigator",
     "Mutation.raiseTip": "officer",
     "Mutation.recordTipOutcome": "officer",

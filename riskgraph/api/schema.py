@@ -25,9 +25,12 @@ from riskgraph.channels.effectiveness import effectiveness, stored_records
 from riskgraph.dates import add_months
 from riskgraph.dates import period as parse_period
 from riskgraph.errors import ConfigError
+from riskgraph.evaluation import compliance as cm
 from riskgraph.ingest.validate import Rejected, validate
 
-MAX_PLAN_DAYS = 91  # an audit plan through the API: a quarter at most, on the store thread clearance shares
+# Days in a period (both ends included) that the API takes, on the store thread clearance shares:
+MAX_PLAN_DAYS = 92  # an audit plan: a quarter
+MAX_COMPLIANCE_DAYS = 366  # a compliance report: a year (docs/api.md: its read measured on the demo world)
 
 
 class UserError(Exception):
@@ -43,6 +46,18 @@ def _ref(ref: EntityRef) -> tuple[str, str]:
     if not 1 <= len(key) <= 64 or any(ord(c) < 32 for c in key):
         raise UserError("id: an entity id is 1-64 printable characters")
     return ref.kind.value, key
+
+
+def _period(text: str, most_days: int, most: str, command: str) -> tuple[date, date]:
+    """Return the first and last day of a reporting period of at most ``most_days`` days
+    (``most``: "a quarter"); a longer one is refused, pointing to the CLI ``command``."""
+    try:
+        since, until = parse_period(text)
+    except ConfigError as e:
+        raise UserError(f"period: {e}") from None
+    if (until - since).days >= most_days:
+        raise UserError(f"period: at most {most} ({most_days} days) through the API; for a longer one use `{command}`")
+    return since, until
 
 
 def _page(first: int) -> int:
@@ -148,13 +163,7 @@ class Query:
                                   "least `share` of them, and their enterprises; `first` of each are returned.")
     async def audit_plan(self, info: Info, period: str, share: float = audit_plan.DEFAULT_SHARE,
                          first: int = 100) -> types.AuditPlan:
-        try:
-            since, until = parse_period(period)
-        except ConfigError as e:
-            raise UserError(f"period: {e}") from None
-        if (until - since).days > MAX_PLAN_DAYS:
-            raise UserError(f"period: at most a quarter ({MAX_PLAN_DAYS + 1} days) through the API; "
-                            "plan a longer one with `riskgraph audit-plan`")
+        since, until = _period(period, MAX_PLAN_DAYS, "a quarter", "riskgraph audit-plan")
         if not (math.isfinite(share) and 0 < share <= 1):
             raise UserError("share: must be more than 0 and at most 1")
         first = _page(first)
@@ -365,10 +374,72 @@ class Query:
 
         return [types.ProfileEffectiveness(**{**vars(r), "lane": types.Channel(r.lane)}) for r in await ctx.run(measure)]
 
+    @strawberry.field(description="The learned HS x origin x procedure lines of the selectivity model the API assesses with, "
+                                  "riskiest first, with at least minSupport declarations in its last quarter of training: "
+                                  "criteria an officer can adopt (adoptProfileSuggestion). NO_MODEL without a trained model.")
+    async def profile_suggestions(self, info: Info, min_support: int = profiles.MIN_SUPPORT,
+                                  first: int = 20) -> list[types.ProfileSuggestion]:
+        first = _page(first)
+        lines, version = await _suggestions(info, min_support)
+        return [_suggestion(line, version) for line in lines[:first]]
+
+    @strawberry.field(description="Compliance measurement (đo lường tuân thủ) of the declarations registered in `period` "
+                                  "(2026-Q1, 2026-03, 2026 or FROM..TO; at most a year, longer ones from `riskgraph compliance`): "
+                                  "the non-compliance rate from random-selection inspections with its 95% Wilson interval, "
+                                  "overall and per HS chapter, office, origin and lane (groups of fewer than minN inspections "
+                                  "marked small), and targeted against random inspections. Violations decided up to asOf "
+                                  "(default today) count.")
+    async def compliance(self, info: Info, period: str, min_n: int = cm.MIN_N,
+                         as_of: Optional[date] = None) -> types.ComplianceReport:
+        since, until = _period(period, MAX_COMPLIANCE_DAYS, "a year", "riskgraph compliance")
+        if not 1 <= min_n <= 10_000:
+            raise UserError("minN: must be between 1 and 10,000")
+        day = as_of or date.today()
+        ctx = info.context
+        found = await ctx.run(cm.inspections, ctx.store, since, until, day)
+        return _compliance(cm.measure(found, since, until, day, min_n))
+
 
 def _profile(p: profiles.RiskProfile) -> types.RiskProfile:
     return types.RiskProfile(**{**profiles.as_dict(p), "lane": types.Channel(p.lane), "valid_from": date.fromisoformat(p.valid_from),
                                 "valid_to": p.valid_to and date.fromisoformat(p.valid_to)})
+
+
+async def _suggestions(info: Info, min_support: int) -> tuple[list[dict], str]:
+    """Return the suggestions of the model the assessor uses and its version."""
+    if not 1 <= min_support <= 1_000_000:
+        raise UserError("minSupport: must be between 1 and 1,000,000")
+    model = (await info.context.assessor()).model
+    if model is None:
+        raise UserError("no selectivity model in use: run `riskgraph train` (the API picks it up within seconds)", "NO_MODEL")
+    return profiles.suggestions(model, min_support), model.version
+
+
+def _suggestion(line: dict, version: str) -> types.ProfileSuggestion:
+    return types.ProfileSuggestion(
+        rank=line["rank"], hs6=line["hs6"], origin_country=line["origin_country"] or "", procedure_code=line["procedure_code"] or "",
+        criteria=line["criteria"], learned_risk=line["learned_risk"], declarations=line["declarations"],
+        inspections=line["inspections"], discrepancies=line["discrepancies"], discrepancy_rate=line["discrepancy_rate"],
+        model_version=version)
+
+
+def _rate(r: cm.Rate) -> types.ComplianceRate:
+    return types.ComplianceRate(found=r.found, n=r.n, rate=r.rate, low=r.low, high=r.high, small=r.small)
+
+
+def _compliance(report: cm.Report) -> types.ComplianceReport:
+    def groups(dimension: str) -> list[types.ComplianceGroup]:
+        return [types.ComplianceGroup(value=g.value, rate=_rate(g.rate), revenue_vnd=g.revenue_vnd) for g in report.groups[dimension]]
+
+    t = report.targeting
+    return types.ComplianceReport(
+        since=date.fromisoformat(report.date_from), until=date.fromisoformat(report.date_to), as_of=date.fromisoformat(report.as_of),
+        min_n=report.min_n, random_inspections=report.inspections["random"], targeted_inspections=report.inspections["targeted"],
+        unstated_inspections=report.inspections[cm.UNSTATED], overall=_rate(report.overall),
+        hs_chapters=groups("hs_chapter"), offices=groups("office"), origins=groups("origin"), lanes=groups("lane"),
+        targeting=types.ComplianceTargeting(
+            targeted=_rate(t.targeted), random=_rate(t.random), lift=t.lift, lift_low=t.lift_low, lift_high=t.lift_high,
+            revenue_per_targeted_vnd=t.revenue_per_targeted_vnd, revenue_per_random_vnd=t.revenue_per_random_vnd))
 
 
 def _profile_fields(given: types.RiskProfileInput) -> dict:
@@ -532,6 +603,32 @@ class Mutation:
                                                                     "note": note},
                                      _edit_known, ctx.store, id, version, {"active": active}, ctx.principal.name, note,
                                      ctx.principal.key_id)
+
+    @strawberry.mutation(description="Adopt a suggestion of profileSuggestions as a risk profile (version 1, active from "
+                                     "today): name it by rank, or by hs6 with its origin and procedure (safer: a newer model "
+                                     "ranks anew). Its id is LEARNED-<hs6>-<origin>-<procedure> unless id or an idempotencyKey "
+                                     "is given; the same request again by the same API key stores nothing new (audited with "
+                                     "outcome \"repeat\"); a line adopted already is refused: edit its profile instead. The "
+                                     "lane is yellow unless you say otherwise: the line restates the model's own scores, so "
+                                     "send it to red only with evidence the model lacks.")
+    async def adopt_profile_suggestion(
+            self, info: Info, owner_unit: str, rank: Optional[int] = None, hs6: Optional[str] = None,
+            origin: Optional[str] = None, procedure: Optional[str] = None,
+            lane: types.Channel = types.Channel(profiles.SUGGESTED_LANE), reason: Optional[str] = None,
+            valid_to: Optional[date] = None, min_support: int = profiles.MIN_SUPPORT, id: Optional[str] = None,
+            idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY_KEY)] = None) -> types.RiskProfile:
+        ctx = info.context
+        if id is not None and idempotency_key is not None:
+            raise UserError("idempotencyKey: give id or idempotencyKey, not both: an id already makes a retry safe")
+        key = feedback.checked_key(idempotency_key)
+        lines, version = await _suggestions(info, min_support)
+        asked = _keyed({"rank": rank, "hs6": hs6, "origin": origin, "procedure": procedure, "min_support": min_support,
+                        "model_version": version}, key)
+        line = await ctx.attempt("adoptProfileSuggestion", asked, profiles.chosen, lines, rank, hs6, origin, procedure)
+        default_id, values = profiles.adoption(line, owner_unit, lane.value, reason, valid_to and valid_to.isoformat())
+        id = id or (key and feedback.derived_id(ctx.principal, "adoptProfileSuggestion", key, "LEARNED-K-")) or default_id
+        return await _profile_change(info, "adoptProfileSuggestion", {**asked, "profile_id": id, **values}, profiles.create,
+                                     ctx.store, values, ctx.principal.name, id, ctx.principal.key_id)
 
     @strawberry.mutation(description="Raise a tip (tin báo) on a stored declaration, asking for a lane, with a reason; you "
                                      "(your key's name and unit) are its officer. A declaration not stored is refused "

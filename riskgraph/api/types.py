@@ -665,3 +665,67 @@ class TipStatistics:
     back_tax_vnd: float
     fine_vnd: float
     revenue_vnd: float
+
+
+@strawberry.type(description="A learned HS x origin x procedure line of the selectivity model (riskiest first), as criteria "
+                              "an officer can adopt as a risk profile (adoptProfileSuggestion).")
+class ProfileSuggestion:
+    rank: int
+    hs6: str
+    origin_country: str = strawberry.field(description="empty for a line without one")
+    procedure_code: str = strawberry.field(description="empty for a line without one")
+    criteria: str = strawberry.field(description="the criteria text the adopted profile gets")
+    learned_risk: float = strawberry.field(description="the model's mean probability of a discrepancy on the line's declarations "
+                                                       "in its last quarter of training")
+    declarations: int = strawberry.field(description="the line's declarations in the model's last quarter of training")
+    inspections: int = strawberry.field(description="inspected declarations of the line over the training window")
+    discrepancies: int
+    discrepancy_rate: Optional[float] = strawberry.field(description="discrepancies / inspections; null when none was inspected")
+    model_version: str
+
+
+@strawberry.type(description="found of n inspections, the rate and its 95% Wilson score interval.")
+class ComplianceRate:
+    found: int = strawberry.field(description="inspections that found a discrepancy, or that a decided violation cites")
+    n: int
+    rate: Optional[float] = strawberry.field(description="found / n; null when n is 0")
+    low: float
+    high: float
+    small: bool = strawberry.field(description="fewer than minN inspections: read the interval, not the rate")
+
+
+@strawberry.type(description="The non-compliance rate of one group (HS chapter 85, office 03CC), from random inspections.")
+class ComplianceGroup:
+    value: str
+    rate: ComplianceRate
+    revenue_vnd: float = strawberry.field(description="back tax and penalties of the violations citing its inspections")
+
+
+@strawberry.type(description="Targeted inspections against random ones.")
+class ComplianceTargeting:
+    targeted: ComplianceRate
+    random: ComplianceRate
+    lift: Optional[float] = strawberry.field(description="targeted hit rate / random hit rate; null when either found nothing")
+    lift_low: Optional[float] = strawberry.field(description="95% interval of the lift (Katz log method), lower bound")
+    lift_high: Optional[float]
+    revenue_per_targeted_vnd: Optional[float] = strawberry.field(description="revenue per targeted inspection; null without any")
+    revenue_per_random_vnd: Optional[float]
+
+
+@strawberry.type(description="Compliance measurement (đo lường tuân thủ) of the declarations registered in a period: the "
+                              "non-compliance rate from random-selection inspections only, overall and per group (largest "
+                              "first), and targeting effectiveness.")
+class ComplianceReport:
+    since: date
+    until: date
+    as_of: date = strawberry.field(description="violations decided up to this day count")
+    min_n: int
+    random_inspections: int
+    targeted_inspections: int
+    unstated_inspections: int = strawberry.field(description="inspections with no selection stated: not counted")
+    overall: ComplianceRate = strawberry.field(description="the estimated non-compliance rate")
+    hs_chapters: list[ComplianceGroup]
+    offices: list[ComplianceGroup]
+    origins: list[ComplianceGroup]
+    lanes: list[ComplianceGroup]
+    targeting: ComplianceTargeting

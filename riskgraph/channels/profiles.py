@@ -309,6 +309,7 @@ def apply(assessments: list, hits: list[list[ProfileHit]], cap: Cap) -> list:
 # backtest the top 10 lines forced to red cut precision at 5% from 0.36 to 0.07,
 # docs/benchmarks.md); in yellow they leave the red lane as the model fills it.
 SUGGESTED_LANE = "yellow"
+MIN_SUPPORT = 20  # declarations in the model's last quarter before a line is suggested, by default
 
 
 def suggestions(model, min_support: int) -> list[dict]:
@@ -327,3 +328,40 @@ def suggestion(line: dict) -> str:
     if line.get("procedure_code"):
         parts.append(f'procedure = "{line["procedure_code"]}"')
     return " and ".join(parts)
+
+
+def chosen(lines: list[dict], rank: int | None = None, hs6: str | None = None, origin: str | None = None,
+           procedure: str | None = None) -> dict:
+    """Return the suggestion of ``lines`` (as ``suggestions`` returns them) at ``rank``, or
+    the one of the line ``hs6`` x ``origin`` x ``procedure`` (an empty origin or procedure
+    names a line without one). Raises InvalidProfile naming what to give instead."""
+    if (rank is None) == (hs6 is None):
+        raise InvalidProfile("rank: name the suggestion either by its rank or by its hs6 (with its origin and procedure)")
+    if rank is not None:
+        if not 1 <= rank <= len(lines):
+            raise InvalidProfile(f"rank: there are {len(lines)} suggestions; choose a rank from 1 to {len(lines)}" if lines
+                                 else "rank: there are no suggestions with this minimum support")
+        return lines[rank - 1]
+    key = (hs6.strip(), (origin or "").strip().upper(), (procedure or "").strip().upper())
+    for line in lines:
+        if (line["hs6"], line["origin_country"] or "", line["procedure_code"] or "") == key:
+            return line
+    raise InvalidProfile(f"hs6: no suggestion for HS {key[0]} from {key[1] or 'any origin'} under {key[2] or 'any procedure'} "
+                         "with this minimum support; see the suggestions for the lines there are")
+
+
+def adoption(line: dict, owner_unit: str, lane: str = SUGGESTED_LANE, reason: str | None = None, valid_to: str | None = None,
+             today: date | None = None) -> tuple[str, dict]:
+    """Return the profile id a suggestion is adopted under by default
+    (LEARNED-<hs6>-<origin>-<procedure>) and the values of its version 1 for ``create``:
+    its criteria, in force from ``today``, with ``reason`` or one saying what the model
+    learned of the line."""
+    rate = "" if line["discrepancy_rate"] is None else f", {line['discrepancy_rate']:.0%} of {line['inspections']} inspections wrong"
+    values = {"owner_unit": owner_unit, "criteria": line["criteria"], "lane": lane,
+              "valid_from": (today or date.today()).isoformat(), "valid_to": valid_to, "active": True,
+              "note": "adopted from the selectivity model's suggestion",
+              "reason": reason or f"learned line HS {line['hs6']} from {line['origin_country'] or 'any origin'} under "
+                                  f"{line['procedure_code'] or 'any procedure'}: "
+                                  f"mean risk {line['learned_risk']:.0%}{rate}",
+              "instructions": "check the declared goods, value and origin against the documents"}
+    return "-".join(("LEARNED", line["hs6"], line["origin_country"] or "any", line["procedure_code"] or "any")), values

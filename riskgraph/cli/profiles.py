@@ -193,7 +193,7 @@ def _lines(settings: Settings, as_of: str | None, min_support: int) -> list[dict
 
 
 AS_OF = click.option("--as-of", "as_of", metavar="DATE", help="Use the newest model trained up to this date [default: today].")
-SUPPORT = click.option("--min-support", type=click.IntRange(1), default=20, show_default=True,
+SUPPORT = click.option("--min-support", type=click.IntRange(1), default=P.MIN_SUPPORT, show_default=True,
                        help="Declarations in the model's last quarter.")
 
 
@@ -217,22 +217,16 @@ def suggest(settings: Settings, as_of: str | None, top: int, min_support: int, f
 @click.option("--lane", type=click.Choice(LANES), default=P.SUGGESTED_LANE, show_default=True,
               help="Red only with evidence beyond the model's: the line restates the model's own scores.")
 @click.option("--owner-unit", required=True, help="The unit that owns the profile.")
+@click.option("--reason", help="Shown to the clearance officer [default: what the model learned of the line].")
 @click.option("--valid-to", metavar="DATE", help="Last day in force [default: open-ended].")
 @BY
 @click.pass_obj
 def adopt(settings: Settings, rank: int, as_of: str | None, min_support: int, profile_id: str | None, lane: str, owner_unit: str,
-          valid_to: str | None, by: str) -> None:
+          reason: str | None, valid_to: str | None, by: str) -> None:
     """Create a risk profile from suggestion RANK of `riskgraph profile suggest`."""
-    lines = _lines(settings, as_of, min_support)
-    if rank > len(lines):
-        raise ConfigError(f"there are {len(lines)} suggestions with --min-support {min_support}; choose a rank from 1 to {len(lines)}")
-    line = lines[rank - 1]
-    rate = "" if line["discrepancy_rate"] is None else f", {line['discrepancy_rate']:.0%} of {line['inspections']} inspections wrong"
-    values = {"owner_unit": owner_unit, "criteria": line["criteria"], "lane": lane, "valid_from": date.today().isoformat(),
-              "valid_to": valid_to, "active": True, "note": "adopted from the selectivity model's suggestion",
-              "reason": f"learned line HS {line['hs6']} from {line['origin_country']} under {line['procedure_code']}: "
-                        f"mean risk {line['learned_risk']:.0%}{rate}",
-              "instructions": "check the declared goods, value and origin against the documents"}
-    profile_id = profile_id or "-".join(("LEARNED", line["hs6"], line["origin_country"] or "any", line["procedure_code"] or "any"))
+    line = P.chosen(_lines(settings, as_of, min_support), rank)
+    default_id, values = P.adoption(line, owner_unit, lane, reason, valid_to)
+    profile_id = profile_id or default_id
     with opened(settings) as s:
-        _say(_audited(s, by, "adoptRiskProfile", {"profile_id": profile_id, **values}, P.create, s, values, by, profile_id, f"cli:{by}"))
+        _say(_audited(s, by, "adoptProfileSuggestion", {"rank": rank, "min_support": min_support, "profile_id": profile_id, **values},
+                      P.create, s, values, by, profile_id, f"cli:{by}"))

@@ -51,6 +51,15 @@ def store_stop(settings: Settings) -> None:
     click.echo("stopped the embedded store" if stopped else "no embedded store was running")
 
 
+@store.command("schema")
+@click.pass_obj
+def store_schema(settings: Settings) -> None:
+    """Create the model's indexes and constraints (every load does; run it after neo4j-admin's import)."""
+    with opened(settings) as s:
+        s.ensure_schema()
+    click.echo("indexes and constraints are in place")
+
+
 @store.command("digest")
 @click.pass_obj
 def store_digest(settings: Settings) -> None:

@@ -12,8 +12,9 @@ import redis
 from falkordb import FalkorDB
 
 from riskgraph import cypher
-from riskgraph.errors import QueryError, StoreError, StoreTimeout
-from riskgraph.graph import embedded
+from riskgraph.errors import GraphNotEmpty, QueryError, StoreError, StoreTimeout
+from riskgraph.graph import embedded, falkordb_bulk
+from riskgraph.graph.bulk import BulkChunk
 from riskgraph.graph.store import Deadline, StoreInfo, WriteSummary, batches
 from riskgraph.model import LABELS
 from riskgraph.settings import Settings
@@ -185,6 +186,34 @@ class FalkorStore:
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
             raise StoreError(f"lost the FalkorDB server at {self._location} during query {name}: {e}") from None
 
+    # -- bulk load ----------------------------------------------------------------
+    def bulk(self) -> FalkorBulk:
+        """Return a writer that builds this graph through ``GRAPH.BULK``.
+
+        Raises GraphNotEmpty when the graph holds any node. The load goes into a graph of
+        its own (``GRAPH.bulk``) that ``commit`` renames onto this one: a load killed
+        half-way leaves this graph empty and the other one behind, dropped here on the next try.
+        """
+        held = sum(r["count"] for r in self.query("count_nodes"))
+        if held:
+            raise GraphNotEmpty(
+                f"graph {self._name} holds {held:,} nodes: a bulk load builds a new graph only. Load the feed with "
+                f"`riskgraph ingest` (without --bulk) to merge it into this graph, or bulk-load into an empty one "
+                f"(another RISKGRAPH_GRAPH or --data-dir).")
+        building = f"{self._name}.bulk"
+        self._drop(building)  # left by a load that was killed
+        # The audit graph's index now, while the snapshot that follows a new index is small.
+        self.ensure_schema()
+        return FalkorBulk(self, building)
+
+    def _drop(self, graph: str) -> None:
+        try:
+            self._db.connection.execute_command("GRAPH.DELETE", graph)
+        except redis.ResponseError:
+            pass  # no such graph
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise StoreError(f"lost the FalkorDB server at {self._location} while dropping graph {graph}: {e}") from None
+
     # -- schema, info, lifecycle ------------------------------------------------------
     def ensure_schema(self) -> None:
         """Create the indexes and constraints of the model (the audit graph's own on its
@@ -268,6 +297,51 @@ class FalkorStore:
             self._db.connection.close()
         except (redis.RedisError, OSError):
             pass
+
+
+class FalkorBulk:
+    """A ``BulkWriter`` on FalkorDB: ``GRAPH.BULK`` calls into a graph of its own, renamed
+    onto the store's graph at ``commit`` (Redis ``RENAME`` is atomic, and logged as one command)."""
+
+    def __init__(self, store: FalkorStore, building: str):
+        self._store = store
+        self._building = building
+        self._first = True
+
+    def send(self, chunk: BulkChunk) -> WriteSummary:
+        if not chunk.node_count and not chunk.relationship_count:
+            return WriteSummary()
+        try:
+            reply = self._store._db.connection.execute_command(*falkordb_bulk.command(self._building, chunk, self._first))
+        except redis.ResponseError as e:
+            raise QueryError(f"bulk load into graph {self._building} failed: {_first_line(e)}") from None
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise StoreError(f"lost the FalkorDB server at {self._store._location} during the bulk load: {e}") from None
+        self._first = False
+        nodes, relationships = (int(part.split()[0]) for part in (reply.decode() if isinstance(reply, bytes) else reply).split(","))
+        return WriteSummary(chunk.node_count, nodes, relationships)
+
+    def commit(self) -> str:
+        """Rename the new graph onto the store's graph, then index it as ``ensure_schema`` does.
+
+        The append-only file now holds the bulk calls, which replay at about the speed they
+        ran (unlike queries): the server rewrites it as a snapshot on its own, in the
+        background, as the log has outgrown the last one (``embedded.AOF_REWRITE_PERCENT``).
+        """
+        store = self._store
+        if self._first:
+            return ""  # nothing was sent: the graph stays as it was
+        try:
+            store._db.connection.execute_command("RENAME", self._building, store._name)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise StoreError(f"lost the FalkorDB server at {store._location} while renaming the loaded graph: {e}") from None
+        # After the rename: indexes created on the graph under its other name stay
+        # "UNDER CONSTRUCTION" once it is renamed (measured), and every lookup scans.
+        store.ensure_schema()
+        return ""
+
+    def abort(self) -> None:
+        self._store._drop(self._building)
 
 
 class _NotAValue(Exception):

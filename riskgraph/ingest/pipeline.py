@@ -14,7 +14,9 @@ refused unless merged on purpose (``continuity``).
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -22,7 +24,8 @@ import sys
 import tempfile
 import time
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,14 +33,18 @@ from typing import Any, TextIO
 
 from riskgraph.dates import VIETNAM
 from riskgraph.errors import FeedError, RejectedRows
+from riskgraph.graph.bulk import BulkWriter
 from riskgraph.graph.store import Store, WriteSummary
 from riskgraph.ingest import continuity, reader
+from riskgraph.ingest.bulk import BulkGraph
 from riskgraph.ingest.reader import FeedFile, Problem
 from riskgraph.ingest.validate import Record, Rejected, validate
 from riskgraph.ingest.writer import write_batch
 from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
 
 _IN_FLIGHT = 3  # batches queued for the writer thread
+VALIDATE_BLOCK = 1000  # rows a worker process validates at a time
+BULK_CHUNK = 200_000  # nodes and relationships per bulk call: a few MB of arguments
 
 
 @dataclass
@@ -56,12 +63,13 @@ class IngestReport:
     feed: str
     checksum: str
     run_id: int | None
-    status: str  # loaded, resumed, already_loaded, validated
+    status: str  # loaded, resumed, already_loaded, validated, bulk_loaded
     out_dir: Path | None
     files: list[FileReport] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     written: WriteSummary = WriteSummary()
     seconds: float = 0.0
+    next_step: str = ""  # what the operator is to do to finish the load (neo4j-admin's import)
 
     @property
     def rejected(self) -> int:
@@ -181,6 +189,7 @@ def ingest(
     merge: bool = False,
     progress: TextIO | None = None,
     encoding: str = "utf-8",
+    workers: int = 0,
 ) -> IngestReport:
     """Load the feed in ``feed_dir`` into ``store``; return what was loaded and rejected.
 
@@ -188,20 +197,12 @@ def ingest(
     the run's directory under ``runs_dir``. Raises FeedError (nothing written) when a file
     cannot be read at all, UnrelatedFeed (nothing written) when the feed looks like another
     world than the graph's and ``merge`` is not given, and RejectedRows when ``strict`` and
-    any row is rejected (then nothing is written either). Cost: one pass over the feed (two with ``strict``),
+    any row is rejected (then nothing is written either). ``workers`` processes validate
+    the rows (none: this one does). Cost: one pass over the feed (two with ``strict``),
     memory bounded by a few batches.
     """
     started = time.monotonic()
-    files, ignored = reader.discover(feed_dir, encoding)
-    if not files:
-        names = ", ".join(f"{kind}.csv" for kind in LOAD_ORDER)
-        raise FeedError(f"{feed_dir}: no contract files found (expected any of {names}, or .jsonl)"
-                        + (f"; found only {', '.join(ignored)}" if ignored else ""))
-    headers = {f.kind: reader.header(f) for f in files}  # FeedError before anything is written
-    for f in files:
-        reader.check_encoding(f)
-    if not any(reader.has_rows(f) for f in files):
-        raise FeedError(f"{feed_dir}: {', '.join(f.path.name for f in files)} hold no rows: nothing to load")
+    files, ignored, headers = _open_feed(feed_dir, encoding)
     feed = str(feed_dir.resolve())
     digest = reader.checksum(files)
     earlier = store.query("run_find", {"checksum": digest})
@@ -212,13 +213,7 @@ def ingest(
         continuity.require_related(store, files, feed)
 
     if strict:
-        check_dir = Path(tempfile.mkdtemp(prefix="strict-", dir=_mkdir(runs_dir, runs_dir)))
-        checked = _load(None, files, headers, check_dir, batch_size, {}, progress)
-        if sum(f.rejected for f in checked.files):
-            raise RejectedRows(f"{sum(f.rejected for f in checked.files)} rows rejected; nothing was written (--strict). "
-                               f"See {check_dir / 'rejects.csv'}")
-        shutil.rmtree(check_dir)  # a clean check leaves nothing behind; the load writes its own files
-
+        _check(files, headers, runs_dir, batch_size, progress, workers)
     store.ensure_schema()
     if resumed:
         run_id, started_at = earlier[0]["run_id"], earlier[0]["started_at"]
@@ -228,16 +223,128 @@ def ingest(
     out_dir = _mkdir(runs_dir / f"run-{run_id:05d}", runs_dir)
     store.query("run_start", {"run_id": run_id, "props": {"feed": feed, "checksum": digest, "started_at": started_at,
                                                           "files": [f.path.name for f in files], "merged": merge}}, write=True)
-    report = _load(store, files, headers, out_dir, batch_size, {"run": run_id, "now": started_at}, progress)
-    counts = {f.kind: {"loaded": f.loaded, "rejected": f.rejected, "duplicates": f.duplicates, "warnings": f.warnings}
-              for f in report.files}
+    writer = _Writer(store, {"run": run_id, "now": started_at})
+    try:
+        report = _load(writer, files, headers, out_dir, batch_size, progress, workers)
+        writer.finish()
+    finally:
+        writer.close()
+    report.written = writer.written
     finished_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
-    store.query("run_finish", {"run_id": run_id, "props": {"finished_at": finished_at, "counts": json.dumps(counts, sort_keys=True)}},
-                write=True)
+    store.query("run_finish", {"run_id": run_id, "props": {"finished_at": finished_at, "counts": _counts(report)}}, write=True)
     report.feed, report.checksum, report.run_id, report.out_dir, report.ignored = feed, digest, run_id, out_dir, ignored
     report.status = "resumed" if resumed else "loaded"
+    return _finished(report, started)
+
+
+def bulk_ingest(
+    writer: BulkWriter,
+    feed_dir: Path,
+    runs_dir: Path,
+    *,
+    batch_size: int = 2000,
+    strict: bool = False,
+    progress: TextIO | None = None,
+    encoding: str = "utf-8",
+    workers: int = 0,
+    chunk_size: int = BULK_CHUNK,
+) -> IngestReport:
+    """Load the feed in ``feed_dir`` as run 1 of an empty graph through the store's bulk
+    path ``writer`` (``FalkorStore.bulk()``, or ``neo4j_import.ImportFiles``); return what
+    was loaded and rejected, with what to do next (``next_step``) if anything.
+
+    The same reading, validation, de-duplication, rejects, warnings and run record as
+    ``ingest``, and the same graph (equal ``graph_digest``), but no row is matched
+    against the store: the graph is worked out in memory (``BulkGraph``) and sent in
+    chunks of about ``chunk_size`` nodes and relationships. Raises as ``ingest`` does,
+    and GraphNotEmpty (from ``FalkorStore.bulk``) before reading anything. Nothing is
+    visible in the graph until the load is whole; on an error what was sent is dropped.
+    Cost: one pass over the feed (two with ``strict``); memory: the keys of every node and one chunk.
+    """
+    started = time.monotonic()
+    files, ignored, headers = _open_feed(feed_dir, encoding)
+    feed = str(feed_dir.resolve())
+    digest = reader.checksum(files)
+    if strict:
+        _check(files, headers, runs_dir, batch_size, progress, workers)
+    run_id = 1  # the graph is empty
+    started_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
+    out_dir = _mkdir(runs_dir / f"run-{run_id:05d}", runs_dir)
+    graph = BulkGraph(run_id, started_at)
+    # One thread encodes and sends each chunk while the next is read: the store works meanwhile.
+    sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskgraph-bulk")
+    sent: deque[Future[WriteSummary]] = deque()
+    written = WriteSummary()
+
+    def send(wait: int) -> None:
+        nonlocal written
+        sent.append(sender.submit(writer.send, graph.take()))
+        while len(sent) > wait:
+            written += sent.popleft().result()
+
+    def write(kind: str, records: list[Record]) -> None:
+        graph.add(kind, records)
+        if graph.held >= chunk_size:
+            send(1)
+
+    try:
+        report = _load(write, files, headers, out_dir, batch_size, progress, workers)
+        finished_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
+        # The run node as run_start and run_finish leave it.
+        graph.node("IngestRun", run_id, {"feed": feed, "checksum": digest, "started_at": started_at,
+                                         "files": [f.path.name for f in files], "merged": False, "status": "finished",
+                                         "finished_at": finished_at, "counts": _counts(report)})
+        send(0)
+        report.next_step = writer.commit()
+    except BaseException:
+        for future in sent:
+            future.cancel()
+        sender.shutdown(wait=True)
+        writer.abort()
+        raise
+    sender.shutdown()
+    report.written = written
+    report.feed, report.checksum, report.run_id, report.out_dir, report.ignored = feed, digest, run_id, out_dir, ignored
+    report.status = "bulk_loaded"
+    return _finished(report, started)
+
+
+def _open_feed(feed_dir: Path, encoding: str) -> tuple[list[FeedFile], list[str], dict[str, reader.Header | None]]:
+    """Return the feed's files, the names of files ignored, and each file's header.
+    Raises FeedError (nothing written) when the feed cannot be read at all."""
+    files, ignored = reader.discover(feed_dir, encoding)
+    if not files:
+        names = ", ".join(f"{kind}.csv" for kind in LOAD_ORDER)
+        raise FeedError(f"{feed_dir}: no contract files found (expected any of {names}, or .jsonl)"
+                        + (f"; found only {', '.join(ignored)}" if ignored else ""))
+    headers = {f.kind: reader.header(f) for f in files}  # FeedError before anything is written
+    for f in files:
+        reader.check_encoding(f)
+    if not any(reader.has_rows(f) for f in files):
+        raise FeedError(f"{feed_dir}: {', '.join(f.path.name for f in files)} hold no rows: nothing to load")
+    return files, ignored, headers
+
+
+def _check(files: list[FeedFile], headers: dict[str, reader.Header | None], runs_dir: Path, batch_size: int,
+           progress: TextIO | None, workers: int) -> None:
+    """Validate the whole feed first (``--strict``); raise RejectedRows if any row is rejected."""
+    check_dir = Path(tempfile.mkdtemp(prefix="strict-", dir=_mkdir(runs_dir, runs_dir)))
+    checked = _load(None, files, headers, check_dir, batch_size, progress, workers)
+    if sum(f.rejected for f in checked.files):
+        raise RejectedRows(f"{sum(f.rejected for f in checked.files)} rows rejected; nothing was written (--strict). "
+                           f"See {check_dir / 'rejects.csv'}")
+    shutil.rmtree(check_dir)  # a clean check leaves nothing behind; the load writes its own files
+
+
+def _counts(report: IngestReport) -> str:
+    """Return the run's counts per file kind, as the run node keeps them."""
+    return json.dumps({f.kind: {"loaded": f.loaded, "rejected": f.rejected, "duplicates": f.duplicates, "warnings": f.warnings}
+                       for f in report.files}, sort_keys=True)
+
+
+def _finished(report: IngestReport, started: float) -> IngestReport:
     report.seconds = time.monotonic() - started
-    with open(out_dir / "summary.json", "w", encoding="utf-8", opener=_private) as out:
+    with open(report.out_dir / "summary.json", "w", encoding="utf-8", opener=_private) as out:
         out.write(json.dumps(_summary(report), indent=1, sort_keys=True))
     return report
 
@@ -259,33 +366,54 @@ def _private(path: str, flags: int) -> int:
     return os.open(path, flags, 0o600)
 
 
+class _Writer:
+    """The MERGE path's writer thread: batches go to the store while the next ones are read."""
+
+    def __init__(self, store: Store, run: dict[str, Any]):
+        self._store = store
+        self._run = run
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskgraph-writer")
+        self._pending: deque[Future[WriteSummary]] = deque()
+        self.written = WriteSummary()
+
+    def __call__(self, kind: str, records: list[Record]) -> None:
+        self._pending.append(self._pool.submit(write_batch, self._store, kind, records, self._run))
+        while len(self._pending) > _IN_FLIGHT:
+            self.written += self._pending.popleft().result()
+
+    def finish(self) -> None:
+        while self._pending:
+            self.written += self._pending.popleft().result()
+
+    def close(self) -> None:
+        for future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True)
+
+
 def _load(
-    store: Store | None,
+    write: Callable[[str, list[Record]], None] | None,
     files: list[FeedFile],
     headers: dict[str, reader.Header | None],
     out_dir: Path,
     batch_size: int,
-    run: dict[str, Any],
     progress_stream: TextIO | None,
+    workers: int = 0,
 ) -> IngestReport:
-    """Read, validate and (when ``store`` is given) write every file of the feed."""
+    """Read, validate and de-duplicate every file of the feed, handing each batch of new
+    records to ``write(kind, records)`` when given; ``workers`` processes validate (none:
+    this one does)."""
     report = IngestReport("", "", None, "validated", out_dir)
     issues = _Issues(out_dir)
     seen = _Seen(out_dir)
     progress = _Progress(progress_stream, sum(f.path.stat().st_size for f in files)) if progress_stream else None
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskgraph-writer")
-    pending: deque[Future[WriteSummary]] = deque()
-    written = WriteSummary()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers else None
 
     def flush(kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport) -> None:
-        nonlocal written
         keep = _deduplicate(seen, kind, batch, file_report, issues)
         file_report.loaded += len(keep)
-        if store is None or not keep:
-            return
-        pending.append(pool.submit(write_batch, store, kind, keep, run))
-        while len(pending) > _IN_FLIGHT:
-            written += pending.popleft().result()
+        if write is not None and keep:
+            write(kind, keep)
 
     try:
         for f in files:
@@ -302,7 +430,7 @@ def _load(
             rows, counter = reader.rows(f)
             batch: list[tuple[int, Record, str]] = []  # (line, record, raw text)
             unknown_keys: set[str] = set()
-            for item in rows:
+            for item, record in _checked(f.kind, rows, pool, workers):
                 file_report.rows += 1
                 if isinstance(item, Problem):
                     _reject(issues, f, file_report, item.line, item.field, item.reason, item.raw)
@@ -310,10 +438,8 @@ def _load(
                 line, values, raw = item
                 if f.format == "jsonl":
                     _note_unknown_keys(f, line, values, unknown_keys, issues, file_report)
-                try:
-                    record = validate(f.kind, values)
-                except Rejected as e:
-                    _reject(issues, f, file_report, line, e.field, e.reason, reader.raw_text(raw))
+                if not isinstance(record, Record):
+                    _reject(issues, f, file_report, line, *record, reader.raw_text(raw))
                     continue
                 for name, reason in record.warnings:
                     issues.add("warnings", [f.path.name, line, name, reason])
@@ -328,19 +454,56 @@ def _load(
             if progress:
                 progress.update(f.kind, counter.position, file_report.rows, force=True)
                 progress.file_done(f.path.stat().st_size)
-        while pending:
-            written += pending.popleft().result()
     finally:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True)
+        if pool:
+            pool.shutdown(cancel_futures=True)
         issues.close()
         seen.close()
         (out_dir / "seen.sqlite").unlink(missing_ok=True)
         if progress:
             progress.close()
-    report.written = written
     return report
+
+
+def _outcome(kind: str, values: dict[str, Any]) -> Record | tuple[str, str]:
+    """Return the row's Record, or the field and reason it is rejected for."""
+    try:
+        return validate(kind, values)
+    except Rejected as e:
+        return e.field, e.reason
+
+
+def _outcomes(kind: str, rows: list[dict[str, Any]]) -> list[Record | tuple[str, str]]:
+    """Validate a block of rows in a worker process."""
+    return [_outcome(kind, values) for values in rows]
+
+
+def _checked(kind: str, rows: Iterator[reader.Row | Problem], pool: ProcessPoolExecutor | None, workers: int
+             ) -> Iterator[tuple[reader.Row | Problem, Record | tuple[str, str] | None]]:
+    """Yield each row with its outcome (None for a row that could not be read), in file
+    order. With a pool, blocks of VALIDATE_BLOCK rows are validated by its ``workers``, at
+    most two blocks a worker ahead of the reader, so memory stays bounded."""
+    if pool is None:
+        for item in rows:
+            yield item, None if isinstance(item, Problem) else _outcome(kind, item[1])
+        return
+    pending: deque[tuple[list[reader.Row | Problem], Future[list[Record | tuple[str, str]]]]] = deque()
+
+    def ready() -> Iterator[tuple[reader.Row | Problem, Record | tuple[str, str] | None]]:
+        block, future = pending.popleft()
+        outcomes = iter(future.result())
+        for item in block:
+            yield item, None if isinstance(item, Problem) else next(outcomes)
+
+    block: list[reader.Row | Problem] = []
+    for item in itertools.chain(rows, [None]):
+        if item is not None:
+            block.append(item)
+        if block and (item is None or len(block) == VALIDATE_BLOCK):
+            pending.append((block, pool.submit(_outcomes, kind, [b[1] for b in block if not isinstance(b, Problem)])))
+            block = []
+        while pending and (item is None or len(pending) > 2 * workers):
+            yield from ready()
 
 
 def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport,
@@ -412,3 +575,5 @@ def print_summary(report: IngestReport, out: TextIO = sys.stdout) -> None:
         out.write(f"data-quality warnings: see {report.out_dir / 'warnings.csv'}\n")
     for name in report.ignored:
         out.write(f"ignored {name}: not a file of the ingest contract\n")
+    if report.next_step:
+        out.write(report.next_step + "\n")

@@ -162,3 +162,49 @@ def test_the_model_path_applies_profiles_too(clean, analysed, tmp_path):
     a = Assessor(clean, Policy(profile_cap=1.0), tmp_path).assess([d])[0]
     assert a.basis == "model" and a.channel == "red" and [h.profile_id for h in a.hits] == ["RP-MODEL"]
     assert a.reasons[0][0] == "profile" and "RP-MODEL" in a.reasons[0][2]
+
+
+LINES = [  # as declarations.profiles.learned gives them, riskiest first
+    {"hs6": "080810", "origin_country": "CN", "procedure_code": "A11", "learned_risk": 0.0636, "declarations": 24, "inspections": 81,
+     "discrepancies": 7, "discrepancy_rate": 0.0864},
+    {"hs6": "220830", "origin_country": "", "procedure_code": "A12", "learned_risk": 0.05, "declarations": 3, "inspections": 0,
+     "discrepancies": 0, "discrepancy_rate": None},
+]
+
+
+class _Model:
+    profiles = LINES
+
+
+def test_a_suggestion_is_chosen_by_rank_or_by_its_line():
+    lines = P.suggestions(_Model, 1)
+    assert [s["rank"] for s in lines] == [1, 2] and lines[1]["criteria"] == 'hs in 220830 and procedure = "A12"'
+    assert P.chosen(lines, rank=2) is lines[1]
+    assert P.chosen(lines, hs6="080810", origin="cn", procedure="A11") is lines[0]
+    assert P.chosen(lines, hs6="220830", procedure="A12") is lines[1]  # no origin: the line without one
+    assert [s["rank"] for s in P.suggestions(_Model, 20)] == [1]
+
+
+@pytest.mark.parametrize("asked, says", [
+    ({"rank": 3}, "rank: there are 2 suggestions; choose a rank from 1 to 2"),
+    ({"rank": 0}, "rank: there are 2"),
+    ({}, "rank: name the suggestion either"),
+    ({"rank": 1, "hs6": "080810"}, "rank: name the suggestion either"),
+    ({"hs6": "080810", "origin": "TH"}, "hs6: no suggestion for HS 080810 from TH under any procedure"),
+])
+def test_a_bad_choice_names_what_to_give(asked, says):
+    with pytest.raises(P.InvalidProfile, match=says):
+        P.chosen(P.suggestions(_Model, 1), **asked)
+
+
+def test_an_adoption_is_a_valid_profile_in_yellow_with_the_lines_figures():
+    line = P.suggestions(_Model, 1)[0]
+    profile_id, values = P.adoption(line, "Phòng QLRR", today=date(2026, 3, 1))
+    assert profile_id == "LEARNED-080810-CN-A11" and P.PROFILE_ID.match(profile_id)
+    assert (values["lane"], values["valid_from"], values["valid_to"], values["active"]) == ("yellow", "2026-03-01", None, True)
+    assert values["reason"] == "learned line HS 080810 from CN under A11: mean risk 6%, 9% of 81 inspections wrong"
+    assert P.checked(values)["criteria"] == line["criteria"]
+    assert P.adoption(P.suggestions(_Model, 1)[1], "Phòng QLRR")[1]["reason"] == "learned line HS 220830 from any origin under A12: mean risk 5%"
+    other_id, other = P.adoption(P.suggestions(_Model, 1)[1], "Phòng QLRR", "red", "seized at Cat Lai", "2026-12-31")
+    assert other_id == "LEARNED-220830-any-A12" and (other["lane"], other["reason"], other["valid_to"]) == ("red", "seized at Cat Lai",
+                                                                                                            "2026-12-31")
