@@ -501,7 +501,7 @@ def _tip(row: dict, history: list[dict] | None = None) -> types.Tip:
                                 note=r["note"], checked_on=r["checked_on"], checked_by=r["checked_by"],
                                 checked_unit=r["checked_unit"], checked_at=r["checked_at"])
 
-    return types.Tip(tip_id=row["tip_id"], declaration_no=row["declaration_no"], lane=types.Lane(row["lane"]),
+    return types.Tip(tip_id=row["tip_id"], declaration_no=row["declaration_no"], lane=types.Channel(row["lane"]),
                      lane_before=row["lane_before"], reason=row["reason"], officer=row["officer"], unit=row["unit"],
                      raised_at=row["raised_at"], outcome=outcome(row) if row["outcome_version"] else None,
                      history=[outcome(h) for h in history or []])
@@ -633,7 +633,7 @@ class Mutation:
     @strawberry.mutation(description="Raise a tip (tin báo) on a stored declaration, asking for a lane, with a reason; you "
                                      "(your key's name and unit) are its officer. A declaration not stored is refused "
                                      "(NOT_FOUND). An idempotencyKey makes a retry safe.")
-    async def raise_tip(self, info: Info, declaration_no: str, lane: types.Lane, reason: str,
+    async def raise_tip(self, info: Info, declaration_no: str, lane: types.Channel, reason: str,
                         idempotency_key: Annotated[Optional[str], strawberry.argument(description=IDEMPOTENCY_KEY)] = None
                         ) -> types.Tip:
         ctx = info.context

@@ -608,15 +608,6 @@ class AuditPlan:
     basis: str = strawberry.field(description="`model`, or why the graph and profile score was used instead")
     declarations: list[AuditDeclaration] = strawberry.field(description="the first ones by priority")
     enterprises: list[AuditEnterprise] = strawberry.field(description="the first ones by revenue at risk")
-@strawberry.enum(description="Lane (luồng), least to most strict: green (cleared), blue (cleared, then post-clearance audit, "
-                              "kiểm tra sau thông quan), yellow (documents checked), red (goods examined).")
-class Lane(Enum):
-    GREEN = "green"
-    BLUE = "blue"
-    YELLOW = "yellow"
-    RED = "red"
-
-
 @strawberry.enum(description="How tip statistics are grouped: per unit, or per officer (API key name) within a unit.")
 class TipGrouping(Enum):
     UNIT = "unit"
@@ -641,7 +632,7 @@ class TipOutcome:
 class Tip:
     tip_id: str
     declaration_no: str
-    lane: Lane = strawberry.field(description="the lane the officer asks for")
+    lane: Channel = strawberry.field(description="the lane the officer asks for")
     lane_before: Optional[str] = strawberry.field(description="the declaration's channel when the tip was raised")
     reason: str
     officer: str = strawberry.field(description="the API key name of the officer who raised it")

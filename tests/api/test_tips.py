@@ -23,7 +23,7 @@ from tests.api.conftest import assert_clean, codes
 from tests.conftest import SMALL_WORLD
 
 TIP = "tipId declarationNo lane laneBefore reason officer unit raisedAt outcome { version violationFound backTaxVnd fineVnd revenueVnd note checkedOn checkedBy checkedUnit } history { version violationFound revenueVnd checkedBy }"
-RAISE = f"mutation($d: String!, $l: Lane!, $r: String!, $k: String) {{ raiseTip(declarationNo: $d, lane: $l, reason: $r, idempotencyKey: $k) {{ {TIP} }} }}"
+RAISE = f"mutation($d: String!, $l: Channel!, $r: String!, $k: String) {{ raiseTip(declarationNo: $d, lane: $l, reason: $r, idempotencyKey: $k) {{ {TIP} }} }}"
 OUTCOME = (f"mutation($t: String!, $v: Boolean!, $b: Float, $f: Float, $n: String, $c: Int) {{ recordTipOutcome(tipId: $t, "
            f"violationFound: $v, backTaxVnd: $b, fineVnd: $f, note: $n, correcting: $c) {{ {TIP} }} }}")
 STATS = "query($p: String!, $by: TipGrouping) { tipStatistics(period: $p, by: $by) { unit officer raised checked found hitRate hitLow hitHigh backTaxVnd fineVnd revenueVnd } }"
