@@ -369,8 +369,7 @@ class Query:
 
         def measure():
             records, outcomes = stored_records(ctx.store, since, until)
-            scores = {a.declaration_no: a.score for i in range(0, len(records), 2000) for a in assessor.assess(records[i:i + 2000])}
-            return effectiveness(ctx.store, profiles.listed(ctx.store), records, outcomes, scores)
+            return effectiveness(ctx.store, profiles.listed(ctx.store), records, outcomes, assessor.scores(records))
 
         return [types.ProfileEffectiveness(**{**vars(r), "lane": types.Channel(r.lane)}) for r in await ctx.run(measure)]
 

@@ -108,31 +108,45 @@ class Assessor:
         self.profiles = risk_profiles.Profiles.load(store)
         self.cap = risk_profiles.Cap(policy.profile_cap)
 
-    def assess(self, declarations: list[dict], *, quotas: bool | None = None, explain_all: bool = False) -> list[Assessment]:
+    def assess(self, declarations: list[dict], *, quotas: bool | None = None, explain_all: bool = False,
+               clearance: bool = True) -> list[Assessment]:
         """Return the assessment of each validated declaration (``Record.params`` of the
         declarations feed), in their order. With ``quotas`` the batch fills the lanes'
         quotas exactly, without it each declaration is placed on the thresholds; by
         default quotas when the batch is large enough (see the module's docstring). With
         the model, the declarations left green are explained only if ``explain_all``.
+        ``clearance``: the declarations are in clearance and count towards the profile
+        cap over the assessor's life; False for a measure over cleared declarations (an
+        audit plan, a profile's effectiveness), which caps profile hits within the batch
+        only and leaves clearance's count alone.
         Cost: one store round trip per 2,000 parties, and with a model one prediction
         over the batch and one SHAP pass over the declarations explained; with risk
         profiles that read party facts, one or two reads more."""
         if quotas is None:
             quotas = self.policy.fills(len(declarations))
         if self.model is not None:
-            return self._profiled(declarations, self._learned(declarations, quotas, explain_all), None)
+            return self._profiled(declarations, self._learned(declarations, quotas, explain_all), None, clearance)
         scores = stored_scores(self.store, sorted({e for d in declarations for _, e in parties(d)}))
         scored = [self._one(d, scores) for d in declarations]
         lanes = self._lanes([d["key"] for d in declarations], [score for score, _ in scored], quotas)
         return self._profiled(declarations, [Assessment(d["key"], lane, round(score, 4), chosen, reasons, basis=self.basis)
-                                             for d, (score, reasons), (lane, chosen) in zip(declarations, scored, lanes)], scores)
+                                             for d, (score, reasons), (lane, chosen) in zip(declarations, scored, lanes)],
+                              scores, clearance)
 
-    def _profiled(self, declarations: list[dict], assessed: list[Assessment], scores: dict | None) -> list[Assessment]:
+    def scores(self, declarations: list[dict], batch: int = 2000) -> dict[str, float]:
+        """Return the score of each declaration by number, as ``assess`` gives it, in
+        batches of ``batch`` on the thresholds, counting nothing towards the profile cap:
+        what a measure over cleared declarations ranks by. Cost: as ``assess`` per batch."""
+        return {a.declaration_no: a.score for i in range(0, len(declarations), batch)
+                for a in self.assess(declarations[i:i + batch], quotas=False, clearance=False)}
+
+    def _profiled(self, declarations: list[dict], assessed: list[Assessment], scores: dict | None,
+                  clearance: bool) -> list[Assessment]:
         """Lay the active risk profiles' hits over the assessments (``profiles.apply``)."""
         if not len(self.profiles):
             return assessed
         hits = self.profiles.hits(declarations, self.profiles.facts(self.store, declarations, scores))
-        return risk_profiles.apply(assessed, hits, self.cap)
+        return risk_profiles.apply(assessed, hits, self.cap if clearance else risk_profiles.Cap(self.policy.profile_cap))
 
     def _one(self, d: dict, scores: dict) -> tuple[float, tuple[tuple[str, float, str], ...]]:
         """Return the graph and profile score of a declaration and its reasons."""

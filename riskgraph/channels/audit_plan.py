@@ -159,7 +159,8 @@ def plan(store: Store, assessor: Assessor, since: date, until: date, share: floa
     months = {p.candidate.registered_on[:7] for p in picks}
     wanted = {p.candidate.declaration_no for p in picks}
     records = {r["key"]: r for r, _ in _green(store, [w for w in windows if w["from"][:7] in months]) if r["key"] in wanted}
-    explained = assessor.assess([records[p.candidate.declaration_no] for p in picks], quotas=False, explain_all=True)
+    explained = assessor.assess([records[p.candidate.declaration_no] for p in picks], quotas=False, explain_all=True,
+                                clearance=False)
     picks = [replace(p, reasons=a.reasons) for p, a in zip(picks, explained)]
     kind = PARTY_KINDS["trader"]
     rows = stored_scores(store, sorted({f"{kind}:{p.candidate.trader}" for p in picks}))
@@ -170,7 +171,7 @@ def plan(store: Store, assessor: Assessor, since: date, until: date, share: floa
 def _score(assessor: Assessor, batch: list[dict], candidates: list[Candidate]) -> None:
     """Set the Assessor's score on the last ``len(batch)`` candidates (their lanes are not used)."""
     start = len(candidates) - len(batch)
-    for i, a in enumerate(assessor.assess(batch, quotas=False) if batch else (), start):
+    for i, a in enumerate(assessor.assess(batch, quotas=False, clearance=False) if batch else (), start):
         candidates[i] = replace(candidates[i], score=a.score, probability=a.probability)
 
 

@@ -21,6 +21,7 @@ import json
 import math
 import re
 import secrets
+import threading
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 
@@ -270,24 +271,31 @@ class Profiles:
 
 class Cap:
     """How many declarations profile hits alone may still send to red: at most ``share``
-    of those assessed so far (rounded up, so the first one may), over the assessor's life."""
+    of those assessed so far (rounded up, so the first one may), over the assessor's life.
+    Shared by the API's request threads, hence the lock."""
 
     def __init__(self, share: float):
         self.share, self.assessed, self.sent = share, 0, 0
+        self._lock = threading.Lock()
 
-    def allow(self, batch: int) -> int:
-        self.assessed += batch
-        return max(0, math.ceil(self.share * self.assessed - 1e-9) - self.sent)
+    def take(self, batch: int, wanted: int) -> int:
+        """Count ``batch`` more declarations assessed and return how many of the ``wanted``
+        red hits among them may go red (the ones taken count as sent)."""
+        with self._lock:
+            self.assessed += batch
+            room = min(wanted, max(0, math.ceil(self.share * self.assessed - 1e-9) - self.sent))
+            self.sent += room
+            return room
 
 
 def apply(assessments: list, hits: list[list[ProfileHit]], cap: Cap) -> list:
     """Return the assessments (``assessor.Assessment``) with the profiles' hits laid over: the stricter lane wins and
-    each hit is a reason of its own; past the cap, a hit asking for red sends to yellow."""
-    room = cap.allow(len(assessments))
+    each hit is a reason of its own; past the cap, a hit asking for red sends to yellow. A declaration drawn at random
+    stays ``random`` when a hit lifts it, as when its risk does (``policy``): the random sample is drawn whatever the
+    risk, and dropping the ones profiles lift would bias the compliance measured on it."""
     wants_red = sorted((i for i, (a, h) in enumerate(zip(assessments, hits)) if a.channel != "red" and any(x.lane == "red" for x in h)),
                        key=lambda i: -assessments[i].score)
-    capped = set(wants_red[room:])
-    cap.sent += min(room, len(wants_red))
+    capped = set(wants_red[cap.take(len(assessments), len(wants_red)):])
     out = []
     for i, (a, found) in enumerate(zip(assessments, hits)):
         if not found:
@@ -299,7 +307,7 @@ def apply(assessments: list, hits: list[list[ProfileHit]], cap: Cap) -> list:
         reasons = tuple(("profile", 0.0, f"risk profile {h.profile_id} (version {h.version}) asks for {h.lane}: {h.reason}"
                          + (f"; sent to yellow: profiles have sent {cap.share:.0%} of declarations to red, their cap"
                             if h.lane == "red" and i in capped else "")) for h in found)
-        out.append(replace(a, channel=lane, random=a.random and lane == a.channel, hits=tuple(found), reasons=reasons + a.reasons))
+        out.append(replace(a, channel=lane, hits=tuple(found), reasons=reasons + a.reasons))
     return out
 
 

@@ -176,8 +176,7 @@ def effectiveness(settings: Settings, since: str | None, until: str | None, revi
         end = parse_day(until or assessor.as_of)
         start = parse_day(since) if since else add_months(end, -12)
         records, outcomes = stored_records(s, start, end)
-        scores = {a.declaration_no: a.score for i in range(0, len(records), 2000) for a in assessor.assess(records[i:i + 2000])}
-        rows = [asdict(r) for r in measure(s, P.listed(s), records, outcomes, scores) if r.review or not review]
+        rows = [asdict(r) for r in measure(s, P.listed(s), records, outcomes, assessor.scores(records)) if r.review or not review]
     if fmt == "table":
         click.echo(f"{start} to {end}: {len(records):,} declarations, {sum(o['inspected'] for o in outcomes.values()):,} inspected; "
                    f"model: {assessor.basis if assessor.model is None else assessor.model.version}")

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from riskgraph import declarations as S
-from riskgraph.channels import Assessor, Policy
+from riskgraph.channels import Assessment, Assessor, Policy
 from riskgraph.channels import profiles as P
 from riskgraph.declarations import training
 from riskgraph.entities.analysis import analyze
@@ -95,7 +95,7 @@ def test_overlapping_profiles_both_hit_and_the_stricter_lane_wins(clean):
     plain = Assessor(clean, Policy(profile_cap=1.0))
     a = plain.assess([d])[0]
     assert {h.profile_id for h in a.hits} == {"RP-O1", "RP-O2"}
-    assert a.channel == "red" and not a.random
+    assert a.channel == "red"
     profile_reasons = [t for part, _, t in a.reasons if part == "profile"]
     assert len(profile_reasons) == 2 and any("RP-O1" in t and "asks for yellow" in t for t in profile_reasons)
     assert {h.lane for h in a.hits} == {"yellow", "red"} and all(h.instructions == "check the goods" for h in a.hits)
@@ -135,6 +135,46 @@ def test_the_cap_sends_red_hits_past_it_to_yellow_saying_so(clean):
     # Over the assessor's life: 20 more declarations may send one more to red.
     more = assessor.assess(sample(400)[:20])
     assert sum(1 for a in more if a.channel == "red" and not capped(a)) <= 1 + sum(1 for a in more if a.score >= assessor.thresholds["red"])
+    # A measure over cleared declarations (an audit plan, effectiveness) caps within its
+    # batch and leaves clearance's count alone.
+    before = (assessor.cap.assessed, assessor.cap.sent)
+    measured = assessor.assess(rows, clearance=False)
+    assert (assessor.cap.assessed, assessor.cap.sent) == before
+    assert sum(1 for a in measured if capped(a)) == len(held)
+    assert assessor.scores(rows) == {a.declaration_no: a.score for a in out}
+    assert (assessor.cap.assessed, assessor.cap.sent) == before
+
+
+def _assessed(no: str, channel: str, score: float, random: bool = False) -> Assessment:
+    return Assessment(no, channel, score, random, ())
+
+
+def _hit(lane: str) -> P.ProfileHit:
+    return P.ProfileHit(f"RP-{lane}", 1, lane, f"asks {lane}")
+
+
+def test_a_drawn_declaration_a_profile_lifts_stays_in_the_random_sample():
+    out = P.apply([_assessed("1", "yellow", 0.1, random=True), _assessed("2", "green", 0.1, random=True),
+                   _assessed("3", "green", 0.1)], [[_hit("red")], [], [_hit("yellow")]], P.Cap(1.0))
+    assert [(a.channel, a.random) for a in out] == [("red", True), ("green", True), ("yellow", False)]
+
+
+def test_a_blue_hit_lifts_green_to_blue_and_never_lowers_a_lane():
+    out = P.apply([_assessed("1", "green", 0.1), _assessed("2", "yellow", 0.1), _assessed("3", "red", 0.9)],
+                  [[_hit("blue")], [_hit("blue")], [_hit("blue"), _hit("green")]], P.Cap(0.0))
+    assert [a.channel for a in out] == ["blue", "yellow", "red"]
+    assert all(a.reasons[0][0] == "profile" for a in out)
+
+
+def test_the_cap_counts_over_batches_and_the_riskiest_go_red():
+    cap = P.Cap(0.25)
+    first = P.apply([_assessed(str(i), "green", i / 10) for i in range(4)], [[_hit("red")]] * 4, cap)
+    assert [a.channel for a in first] == ["yellow", "yellow", "yellow", "red"]  # one of four: the riskiest
+    # Already red by risk, a hit takes nothing from the cap: two of eight so far, one more.
+    second = P.apply([_assessed("r", "red", 0.9)] + [_assessed(str(i), "blue", i / 10) for i in range(4, 7)],
+                     [[_hit("red")]] * 4, cap)
+    assert [a.channel for a in second] == ["red", "yellow", "yellow", "red"]
+    assert (cap.assessed, cap.sent) == (8, 2)
 
 
 def test_party_facts_are_read_from_the_graph(clean):
