@@ -37,7 +37,9 @@ draws the same, and it is marked ``random``.
 Officers' risk profiles (riskgraph.channels.profiles) in force on a declaration's day are
 laid over the lanes: the stricter lane wins, each hit is a reason and a ``ProfileHit``
 of its own, and profile hits alone send at most ``Policy.profile_cap`` of the declarations
-to red (the others go to yellow, and their reason says why).
+to red (the others go to yellow, and their reason says why); a declaration drawn at
+random that a hit lifts stays ``random``. Only declarations in clearance count towards
+that cap (``assess(..., clearance=False)`` for a measure over cleared ones).
 """
 
 from __future__ import annotations

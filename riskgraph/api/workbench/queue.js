@@ -7,7 +7,7 @@ import {entityLink, h, message, score} from './ui.js';
 
 const PAGE = 25;
 const RETRY_MS = 5000;  // a cut stream is opened again after this long
-const LANES = ['green', 'yellow', 'red', 'blue'];
+const LANES = ['green', 'blue', 'yellow', 'red'];  // least to most strict, as riskgraph.channels.policy.LANES
 const KINDS = ['watched', 'key_target', 'profile_hit', 'score_jump', 'unusual_value', 'new_goods', 'new_route', 'new_partner'];
 const QUEUE = `query($first: Int!, $after: String, $office: String, $gate: String, $lane: Channel, $kinds: [AlertKind!]) {
   monitoringQueue(first: $first, after: $after, office: $office, gate: $gate, lane: $lane, alertKinds: $kinds) {
