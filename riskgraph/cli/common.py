@@ -11,6 +11,7 @@ from datetime import date
 
 import click
 
+from riskgraph import declarations
 from riskgraph.api import audit
 from riskgraph.api.auth import UNASSIGNED, Principal
 from riskgraph.api.feedback import InvalidInput
@@ -37,6 +38,16 @@ def parse_day(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def newest_model(settings: Settings, as_of: str | None):
+    """Return the newest selectivity model trained up to ``as_of`` (today when not given);
+    raise ConfigError saying to train one when there is none."""
+    day = parse_day(as_of)
+    model = declarations.newest(settings.models_dir, day)
+    if model is None:
+        raise ConfigError(f"no selectivity model trained up to {day} in {settings.models_dir}: run `riskgraph train` first")
+    return model
 
 
 BY = click.option("--by", default=getpass.getuser, show_default="your login name", help="Who makes the change (audited).")

@@ -14,9 +14,8 @@ import click
 from riskgraph import dates, declarations
 from riskgraph.channels import Assessment, Assessor, Policy, audit_plan
 from riskgraph.cli import output
-from riskgraph.cli.common import opened, parse_day
+from riskgraph.cli.common import newest_model, opened, parse_day
 from riskgraph.declarations.profiles import FIELDS
-from riskgraph.errors import ConfigError
 from riskgraph.graph import Store
 from riskgraph.ingest.declaration_file import read_declarations
 from riskgraph.settings import Settings
@@ -74,10 +73,7 @@ def paired_model(settings: Settings, day: date) -> str:
 @click.pass_obj
 def profiles(settings: Settings, as_of: str | None, top: int, min_support: int, fmt: str) -> None:
     """Risk profiles: the HS x origin x procedure lines with the highest learned risk."""
-    day = parse_day(as_of)
-    model = declarations.newest(settings.models_dir, day)
-    if model is None:
-        raise ConfigError(f"no selectivity model trained up to {day} in {settings.models_dir}: run `riskgraph train` first")
+    model = newest_model(settings, as_of)
     rows = [r for r in model.profiles if r["declarations"] >= min_support][:top]
     if fmt == "table":
         click.echo(f"model {model.version} (trained on {model.since} to {model.until})")

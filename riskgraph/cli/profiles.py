@@ -9,13 +9,12 @@ from datetime import date
 
 import click
 
-from riskgraph import declarations
 from riskgraph.channels import LANES, Assessor, Policy
 from riskgraph.channels import profiles as P
 from riskgraph.channels.effectiveness import effectiveness as measure
 from riskgraph.channels.effectiveness import stored_records
 from riskgraph.cli import output
-from riskgraph.cli.common import BY, audited, officer, opened, parse_day
+from riskgraph.cli.common import BY, audited, newest_model, officer, opened, parse_day
 from riskgraph.dates import add_months
 from riskgraph.errors import ConfigError
 from riskgraph.graph import Store
@@ -184,11 +183,7 @@ def effectiveness(settings: Settings, since: str | None, until: str | None, revi
 
 
 def _lines(settings: Settings, as_of: str | None, min_support: int) -> list[dict]:
-    day = parse_day(as_of)
-    model = declarations.newest(settings.models_dir, day)
-    if model is None:
-        raise ConfigError(f"no selectivity model trained up to {day} in {settings.models_dir}: run `riskgraph train` first")
-    return P.suggestions(model, min_support)
+    return P.suggestions(newest_model(settings, as_of), min_support)
 
 
 AS_OF = click.option("--as-of", "as_of", metavar="DATE", help="Use the newest model trained up to this date [default: today].")
