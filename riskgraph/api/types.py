@@ -123,8 +123,9 @@ class Assessment:
     declaration_no: str
     channel: Channel
     score: float
-    random: bool = strawberry.field(description="drawn at random whatever its risk, to measure compliance; its lane is the "
-                                                "stricter of the draw's and the risk's")
+    random: bool = strawberry.field(description="drawn at random whatever its risk, to measure compliance; its lane is "
+                                                "the stricter of the draw's, the risk's and its profile hits'; it stays "
+                                                "random when they lift it")
     probability: Optional[float] = strawberry.field(description="the selectivity model's probability of a discrepancy; "
                                                                 "null when no model was used")
     basis: str = strawberry.field(description="`model`, or why the graph and profile score was used instead")
