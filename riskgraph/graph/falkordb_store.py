@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import re
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -338,6 +339,14 @@ class FalkorBulk:
         # After the rename: indexes created on the graph under its other name stay
         # "UNDER CONSTRUCTION" once it is renamed (measured), and every lookup scans.
         store.ensure_schema()
+        # FalkorDB builds them in the background, and until an index is OPERATIONAL its
+        # lookups scan the graph: a MERGE feed sent right after a million-declaration load
+        # made no progress for 5 minutes. The load is whole once its indexes are built.
+        try:
+            while any(status != "OPERATIONAL" for _, status in store._schema_rows(store._graph, "schema_index_status")):
+                time.sleep(0.5)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise StoreError(f"lost the FalkorDB server at {store._location} while it built the indexes: {e}") from None
         return ""
 
     def abort(self) -> None:

@@ -49,6 +49,8 @@ def test_bulk_load_of_the_small_world_has_the_merge_digest(settings, store, tmp_
     _same(store, expected)
     indexed = {(r["label"], p) for r in store.query("schema_indexes") for p in r["properties"]}
     assert ("Declaration", "declaration_no") in indexed and ("Enterprise", "tax_code") in indexed
+    # built, not only declared: a lookup through an index still under construction scans
+    assert {r["status"] for r in store.query("schema_index_status")} == {"OPERATIONAL"}
 
 
 @pytest.mark.parametrize("workers", [0, 1])
