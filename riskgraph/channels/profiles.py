@@ -201,6 +201,11 @@ def as_dict(p: RiskProfile) -> dict:
     return out
 
 
+def _needs(compiled: list[tuple[RiskProfile, C.Criteria]]) -> frozenset:
+    """Return what the compiled profiles read of the graph, together."""
+    return frozenset().union(*(c.needs for _, c in compiled))
+
+
 class Profiles:
     """The active profiles, compiled once; what they need of the graph, read per batch.
 
@@ -210,7 +215,7 @@ class Profiles:
 
     def __init__(self, compiled: list[tuple[RiskProfile, C.Criteria]], first_declared: dict, closed: frozenset):
         self.compiled = compiled
-        self.needs = frozenset().union(*(c.needs for _, c in compiled)) if compiled else frozenset()
+        self.needs = _needs(compiled)
         self.first_declared, self.closed = first_declared, closed
         self.anywhere = [(p, c) for p, c in compiled if c.bound is None]
         self.by_value: dict[str, dict[str, list[int]]] = {}  # field (or "hs" for prefixes) -> value -> profiles
@@ -227,9 +232,8 @@ class Profiles:
         scan of the profiles, and with "new trader" or "closed" criteria one scan of the
         declarations."""
         compiled = [(p, C.parse(p.criteria)) for p in (listed(store) if chosen is None else chosen) if p.active]
-        needs = frozenset().union(*(c.needs for _, c in compiled)) if compiled else frozenset()
         first, closed = {}, set()
-        if needs & {C.HISTORY, C.STATUS}:
+        if _needs(compiled) & {C.HISTORY, C.STATUS}:
             for r in store.query("profile_first_declared"):
                 first[r["trader"]] = r["first_declared"]
                 if r["status"] in C.CLOSED:

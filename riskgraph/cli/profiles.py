@@ -69,12 +69,16 @@ def create(settings: Settings, profile_id: str, inactive: bool, by: str, **given
         _say(_audited(s, by, "createRiskProfile", {"profile_id": profile_id, **values}, P.create, s, values, by, profile_id, f"cli:{by}"))
 
 
+def _unknown(profile_id: str) -> ConfigError:
+    return ConfigError(f"no risk profile {profile_id!r}: see `riskgraph profile list`")
+
+
 def _change(settings: Settings, profile_id: str, version: int | None, changes: dict, by: str, note: str, operation: str) -> None:
     with opened(settings) as s:
         if version is None:
             current = P.get(s, profile_id)
             if current is None:
-                raise ConfigError(f"no risk profile {profile_id!r}: see `riskgraph profile list`")
+                raise _unknown(profile_id)
             version = current.version
         _say(_audited(s, by, operation, {"profile_id": profile_id, "from_version": version, **changes, "note": note},
                       P.edit, s, profile_id, version, changes, by, note, f"cli:{by}"))
@@ -143,7 +147,7 @@ def show(settings: Settings, profile_id: str) -> None:
     with opened(settings) as s:
         p = P.get(s, profile_id)
     if p is None:
-        raise ConfigError(f"no risk profile {profile_id!r}: see `riskgraph profile list`")
+        raise _unknown(profile_id)
     for k, v in P.as_dict(p).items():
         click.echo(f"{k:>13}: {'' if v is None else v}")
 
@@ -157,7 +161,7 @@ def history(settings: Settings, profile_id: str, fmt: str) -> None:
     with opened(settings) as s:
         rows = [P.as_dict(p) for p in P.history(s, profile_id)]
     if not rows:
-        raise ConfigError(f"no risk profile {profile_id!r}: see `riskgraph profile list`")
+        raise _unknown(profile_id)
     output.emit(rows, fmt, HISTORY, click.echo)
 
 
