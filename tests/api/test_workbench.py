@@ -333,9 +333,11 @@ def test_the_queue_lists_alerts_filters_by_office_and_shows_a_live_alert(tab, ow
     tab.page.fill("input[name='office']", office)  # the keyboard alone: type, then Enter submits the filters
     tab.page.keyboard.press("Enter")
     tab.page.wait_for_function(f"() => location.hash.includes('office={office}')")
+    # the page shown before Enter may still be on screen, live too: wait for the filtered one
+    tab.page.wait_for_function(
+        "(office) => { const cells = [...document.querySelectorAll('#queue tbody tr td:nth-child(4)')];"
+        " return cells.length > 0 && cells.every(td => td.textContent === office); }", arg=office)
     tab.page.wait_for_selector("#queue-live:has-text('Live alerts: on')")
-    offices = tab.page.locator("#queue tbody tr td:nth-child(4)").all_inner_texts()
-    assert offices and set(offices) == {office}
     assert tab.page.locator("#queue .alert-kind").count() >= 1  # the small world's key targets file here too
     answer = httpx.post(f"{server}/graphql", headers={"Authorization": f"Bearer {own_api.keys['clearance']}"}, json={
         "query": "query($i: DeclarationInput!) { assessDeclaration(input: $i) { channel } }",
@@ -350,6 +352,20 @@ def test_the_queue_lists_alerts_filters_by_office_and_shows_a_live_alert(tab, ow
     tab.shot("queue")
     tab.page.click("#nav a:has-text('Search')")  # leaving the page closes its stream
     tab.page.wait_for_selector("#search-input")
+
+
+def test_a_queue_left_before_it_loaded_leaves_no_stream_open(tab, own_api):
+    tab.sign_in(own_api.keys["officer"])
+    opened, ended = [], []
+    tab.page.on("request", lambda r: "/alerts/stream" in r.url and opened.append(r.url))
+    tab.page.on("requestfailed", lambda r: "/alerts/stream" in r.url and ended.append(r.url))
+    tab.page.on("requestfinished", lambda r: "/alerts/stream" in r.url and ended.append(r.url))
+    with tab.page.expect_response(lambda r: "monitoringQueue" in (r.request.post_data or "")):
+        # the queue is asked for, then the user moves on before its answer is drawn
+        tab.page.evaluate("() => { location.hash = '#/queue'; setTimeout(() => { location.hash = '#/search'; }, 0); }")
+    tab.page.wait_for_selector("#search-input")
+    tab.page.wait_for_timeout(500)  # room for a stream the superseded page would open
+    assert len(opened) == len(ended), (opened, ended)
 
 
 def test_zz_screenshots_were_written():

@@ -11,6 +11,7 @@ const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 let flash = null;  // a message shown once, on top of the next page drawn
 let unmount = null;  // what the chart's mount or the queue returned: called when the page changes
+let drawing = 0;  // the render in progress: a page that finishes after a newer one began is cleaned up at once
 
 export function navigate(hash) {
   if (location.hash === hash) render();
@@ -41,8 +42,13 @@ async function chart(element, params) {
   } catch (e) {
     throw new Error('the link chart (workbench/chart.js) could not be loaded: ' + e.message);
   }
-  const done = await module.mount(element, {gql, navigate}, chartParams(params));
-  if (typeof done === 'function') unmount = done;
+  return module.mount(element, {gql, navigate}, chartParams(params));
+}
+
+function keep(done, render) {
+  if (typeof done !== 'function') return;
+  if (render === drawing) unmount = done;
+  else done();  // the user moved on while this page loaded: its stream or chart must not live on unseen
 }
 
 function showNav(me) {
@@ -65,6 +71,7 @@ function markCurrent() {
 }
 
 async function render() {
+  const mine = ++drawing;
   if (unmount) {
     unmount();
     unmount = null;
@@ -95,13 +102,13 @@ async function render() {
     if (page === 'search') await search(view, context);
     else if (page === 'targets' && KINDS.includes(a)) await targets(view, {...context, kind: a});
     else if (page === 'networks') await networks(view, context);
-    else if (page === 'queue') unmount = await queue(view, context);
+    else if (page === 'queue') keep(await queue(view, context), mine);
     else if (page === 'dossier' && KINDS.includes(a) && b) await dossier(view, {...context, kind: a, id: b});
     else if (page === 'timeline' && KINDS.includes(a) && b) await timeline(view, {...context, kind: a, id: b});
     else if (page === 'chart') {
       const element = h('section', {class: 'page chart-page', id: 'chart', 'aria-label': 'Link chart'});
       view.replaceChildren(element);
-      await chart(element, params);
+      keep(await chart(element, params), mine);
     } else if (page === 'denied') denied(view, context);
     else view.replaceChildren(h('section', {class: 'page'}, h('h1', {}, 'No such page'), h('p', {}, h('a', {href: '#/search'}, 'Search'))));
     if (flash) {
