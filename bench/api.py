@@ -16,7 +16,9 @@ an error if its status is not 200 or its body carries GraphQL ``errors``. With
 them (what N workers behind a load balancer would do). With ``--rate R`` the load is an
 open loop instead: requests arrive at R per second (Poisson arrivals, as many clearance
 stations would send them) and go out on the first free of ``--concurrency`` connections;
-each latency runs from the arrival, so queueing for a connection counts.
+each latency runs from the arrival, so queueing for a connection counts. With
+``--neighbours cpu memory`` each operation is run again beside a loop of that work alone
+at the lowest scheduling class on the last CPU, the floor for any concurrent work here.
 
 Requests are drawn at random from pools built before the load (request bytes are
 prepared in advance, so the generator spends its time on sockets only):
@@ -468,6 +470,32 @@ async def health(port: int, stop: float) -> dict:
             "max_ms": round(latencies[-1] * 1000, 1) if latencies else None}
 
 
+NEIGHBOURS = {
+    "cpu": "while True: pass",
+    # random increments over 1 GiB: what a graph traversal does to the caches and the memory bus
+    "memory": "import numpy as np\na = np.zeros(1 << 27, dtype=np.int64)\nr = np.random.default_rng(0)\n"
+              "while True:\n    a[r.integers(0, a.size, 1 << 20)] += 1",
+}
+
+
+@contextlib.contextmanager
+def neighbour(kind: str):
+    """Run a loop of ``NEIGHBOURS[kind]`` at SCHED_IDLE pinned to the last CPU while the
+    block runs: it takes only time no other process wants, so what it still costs the
+    load is what sharing the machine costs (caches, memory, clock), not scheduling."""
+    def lowest() -> None:
+        os.sched_setaffinity(0, {os.cpu_count() - 1})
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+    loop = subprocess.Popen([sys.executable, "-c", NEIGHBOURS[kind]], preexec_fn=lowest)
+    try:
+        time.sleep(2.0)  # the memory loop's array is allocated
+        yield
+    finally:
+        loop.kill()
+        loop.wait()
+
+
 def percentile(ordered: list[float], p: float) -> float:
     """Return the nearest-rank ``p``-th percentile of sorted values, in ms."""
     if not ordered:
@@ -564,6 +592,9 @@ def main() -> None:
                         help="serve investigators' requests in the API process (riskgraph serve --investigators-in-process)")
     parser.add_argument("--apart", action="store_true",
                         help="with --servers 2 or more, the investigators on the last API process only and the load on the others")
+    parser.add_argument("--neighbours", nargs="+", choices=tuple(NEIGHBOURS), default=[],
+                        help="also run each operation again beside a process doing nothing but this work on the last CPU, "
+                             "at the lowest scheduling class: the floor any arrangement of concurrent work can reach here")
     parser.add_argument("--out", type=Path, default=OUT / "api.json")
     parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds to wait for the store and the server")
     args = parser.parse_args()
@@ -604,6 +635,12 @@ def main() -> None:
             print(f"{name}: {args.warmup:g} s warm-up, {args.seconds:g} s at {how}", file=sys.stderr)
             ops[name] = run_op(name, ports, pools[name], args, pids)
             print(f"  {json.dumps({k: v for k, v in ops[name].items() if k != 'first_errors'})}", file=sys.stderr)
+            for kind in args.neighbours:
+                beside = f"{name} beside an idle-class {kind} loop"
+                print(f"{beside}: the same load, a {kind} loop at SCHED_IDLE on CPU {os.cpu_count() - 1}", file=sys.stderr)
+                with neighbour(kind):
+                    ops[beside] = run_op(name, ports, pools[name], args, pids)
+                print(f"  {json.dumps({k: v for k, v in ops[beside].items() if k != 'first_errors'})}", file=sys.stderr)
             if args.investigators:
                 busy = f"{name} with {args.investigators} investigators"
                 print(f"{busy}: the same load, investigators sending worst-case paths and neighbourhoods", file=sys.stderr)
