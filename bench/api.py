@@ -16,7 +16,9 @@ an error if its status is not 200 or its body carries GraphQL ``errors``. With
 them (what N workers behind a load balancer would do). With ``--rate R`` the load is an
 open loop instead: requests arrive at R per second (Poisson arrivals, as many clearance
 stations would send them) and go out on the first free of ``--concurrency`` connections;
-each latency runs from the arrival, so queueing for a connection counts. With
+each latency runs from the arrival, so queueing for a connection counts. ``--mix
+entityRisk=70,assessDeclaration=25,dossier=5 --curve 50 100 200 400 --saturation`` runs the
+mix at each offered rate, then each operation alone in a closed loop. With
 ``--neighbours cpu memory`` each operation is run again beside a loop of that work alone
 at the lowest scheduling class on the last CPU, the floor for any concurrent work here.
 
@@ -586,6 +588,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--servers", type=int, default=1, help="API server processes on one store, workers spread over them")
     parser.add_argument("--mix", help="one load of a mix of the operations instead, e.g. entityRisk=70,assessDeclaration=25,dossier=5")
+    parser.add_argument("--curve", nargs="+", type=float, metavar="RATE",
+                        help="with --mix: the mix at each of these offered rates (requests/s) instead of --rate")
+    parser.add_argument("--saturation", action="store_true",
+                        help="with --mix: then each of --ops alone in a closed loop at --concurrency (its saturation throughput)")
     parser.add_argument("--investigators", type=int, default=0,
                         help="also run each operation again while N investigators send worst-case connection and neighbourhood requests")
     parser.add_argument("--in-process", action="store_true",
@@ -598,6 +604,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT / "api.json")
     parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds to wait for the store and the server")
     args = parser.parse_args()
+    if (args.curve or args.saturation) and not args.mix:
+        parser.error("--curve and --saturation go with --mix")
+    if args.mix and not (args.rate or args.curve):
+        parser.error("--mix needs --rate or --curve (offered requests/s)")
 
     load_before = os.getloadavg()
     rng = random.Random(args.seed)
@@ -626,10 +636,14 @@ def main() -> None:
         if args.mix:
             shares = {op: int(share) for op, share in (part.split("=") for part in args.mix.split(","))}
             mixed = [request for op, share in shares.items() for request in pools[op][: POOL * share // 100]]
-            args.ops = []
-            print(f"mix {args.mix}: {args.warmup:g} s warm-up, {args.seconds:g} s at {args.rate:g} requests/s offered", file=sys.stderr)
-            ops["mix"] = run_op("mix", ports, mixed, args, pids)
-            print(f"  {json.dumps({k: v for k, v in ops['mix'].items() if k not in ('first_errors', 'rss_mb')})}", file=sys.stderr)
+            for rate in args.curve or [args.rate]:
+                name = f"mix at {rate:g}/s" if args.curve else "mix"
+                args.rate = rate
+                print(f"{name} {args.mix}: {args.warmup:g} s warm-up, {args.seconds:g} s at {rate:g} requests/s offered", file=sys.stderr)
+                ops[name] = run_op(name, ports, mixed, args, pids)
+                print(f"  {json.dumps({k: v for k, v in ops[name].items() if k not in ('first_errors', 'rss_mb')})}", file=sys.stderr)
+            # then, with --saturation, each operation alone in a closed loop: its saturation throughput
+            args.ops, args.rate = (args.ops, None) if args.saturation else ([], args.rate)
         for name in args.ops:
             how = f"{args.rate:g} requests/s offered on {args.concurrency} connections" if args.rate else f"concurrency {args.concurrency}"
             print(f"{name}: {args.warmup:g} s warm-up, {args.seconds:g} s at {how}", file=sys.stderr)
