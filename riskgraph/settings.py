@@ -36,6 +36,11 @@ class Settings:
         return self.data_dir / "models"
 
     @property
+    def snapshots_dir(self) -> Path:
+        """Point-in-time snapshots of entity scores (riskgraph.entities.snapshots), one directory per graph."""
+        return self.data_dir / "snapshots" / self.graph
+
+    @property
     def store_dir(self) -> Path:
         return self.data_dir / "falkordb"
 

@@ -52,7 +52,7 @@ def stored_records(store: Store, since: date, until: date) -> tuple[list[dict], 
     records, outcomes = [], {}
     for r in rows:
         parties = linked.get(r["id"], {})
-        props = {k: v for k, v in r.items() if k not in ("id", "declaration_no", "trader", "trader_id") and v is not None}
+        props = {k: v for k, v in r.items() if k not in ("id", "declaration_no", "trader") and v is not None}
         props["registered_on"] = r["registered_at"][:10]
         records.append({"key": r["declaration_no"], "props": props, "trader": r["trader"],
                         **{part: parties.get(part, []) for part in LINKS.values()}})

@@ -38,7 +38,8 @@ def train_and_save(s: Store, settings: Settings, day: date, *, history_months: i
     With ``fallback``, too few labels is reported as the fallback it means, not raised."""
     started = time.monotonic()
     try:
-        model = declarations.train(s, day, history_months=history_months, graph=graph, progress=sys.stderr)
+        model = declarations.train(s, day, history_months=history_months, graph=graph, snapshots=settings.snapshots_dir,
+                                   progress=sys.stderr)
     except declarations.NotEnoughLabels as e:
         if not fallback:
             raise

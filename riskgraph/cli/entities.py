@@ -12,6 +12,7 @@ from riskgraph import entities
 from riskgraph.cli import output
 from riskgraph.cli.common import opened, parse_day
 from riskgraph.cli.declarations import paired_model
+from riskgraph.entities import snapshots
 from riskgraph.graph import Store
 from riskgraph.model import ENTITY_KINDS
 from riskgraph.settings import Settings
@@ -58,8 +59,10 @@ def analyze_and_save(s: Store, settings: Settings, day: date, history_months: in
     result = entities.analyze(s, day, history_months=history_months, ranker=chosen)
     t = time.monotonic()
     analysis_id = entities.save(s, result)
+    kept = snapshots.keep_stored(settings.snapshots_dir, result, analysis_id, history_months=history_months)
     result.timings["write"] = time.monotonic() - t
-    return output.summary(result, analysis_id, time.monotonic() - started) + "\n" + paired_model(settings, day)
+    return "\n".join((output.summary(result, analysis_id, time.monotonic() - started),
+                      f"the scores as stored are kept in {kept} ({kept.stat().st_size / 1e3:,.0f} kB)", paired_model(settings, day)))
 
 
 @click.command("key-targets")

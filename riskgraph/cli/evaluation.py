@@ -41,7 +41,8 @@ def backtest(settings: Settings, as_of: str, horizon: str | None, declarations: 
     out = out_dir or settings.data_dir / "backtests" / (f"declarations-{day.isoformat()}" if declarations else day.isoformat())
     if declarations:
         with opened(settings) as s:
-            report, scores, positive = dbt.run(s, day, int(horizon[:-1]), history_months=history_months, progress=sys.stderr)
+            report, scores, positive = dbt.run(s, day, int(horizon[:-1]), history_months=history_months,
+                                              snapshots=settings.snapshots_dir, progress=sys.stderr)
         files = dbt.write(report, scores, positive, out)
         click.echo(dbt.markdown(report))
         click.echo("report: " + ", ".join(str(f) for f in files))

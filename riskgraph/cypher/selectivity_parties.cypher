@@ -7,4 +7,4 @@ MATCH (d:Declaration)
 WHERE d.registered_on >= $from AND d.registered_on <= $until
 MATCH (d)-[r:FILED_BY_AGENT|FILED_BY_DECLARANT|CARRIED_BY|STORED_AT|WITH_PARTNER]->(x)
 RETURN id(d) AS id, type(r) AS link,
-       coalesce(x.agent_code, x.person_id, x.vehicle_id, x.tax_code, x.partner_key) AS party, id(x) AS party_id
+       coalesce(x.agent_code, x.person_id, x.vehicle_id, x.tax_code, x.partner_key) AS party

@@ -76,9 +76,7 @@ class Declarations:
     """Declarations as columns, in order of registration.
 
     ``text`` holds the categorical columns, ``number`` the amounts (NaN when absent),
-    ``parties`` the keys of each party kind per declaration (a list each), ``party_ids``
-    the store's internal ids of the same parties when read from the store (for graph
-    scores of an in-process analysis). ``labelled`` marks declarations whose outcome is
+    ``parties`` the keys of each party kind per declaration (a list each). ``labelled`` marks declarations whose outcome is
     known: inspected, or cited by a decided violation; ``positive`` those found wrong.
     """
 
@@ -91,7 +89,6 @@ class Declarations:
     discrepancy: np.ndarray
     random: np.ndarray
     cited: np.ndarray = field(default=None)  # type: ignore[assignment]
-    party_ids: dict[str, list[list[int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.cited is None:
@@ -115,8 +112,7 @@ class Declarations:
         return Declarations(
             self.key[rows], self.time[rows], {k: v[rows] for k, v in self.text.items()},
             {k: v[rows] for k, v in self.number.items()}, {k: [v[i] for i in pick] for k, v in self.parties.items()},
-            self.inspected[rows], self.discrepancy[rows], self.random[rows], self.cited[rows],
-            {k: [v[i] for i in pick] for k, v in self.party_ids.items()})
+            self.inspected[rows], self.discrepancy[rows], self.random[rows], self.cited[rows])
 
 
 @dataclass
@@ -144,8 +140,7 @@ def from_records(records: Iterable[Mapping], *, sort: bool = True) -> Declaratio
         "warehouse": [list(r["warehouses"]) for r in records],
         "partner": [[x["key"] for x in r.get("partners", ())] for r in records],
     }
-    return _columns([r["key"] for r in records], {name: [p.get(name) for p in props] for name in _READ}, parties, {},
-                    sort=sort)
+    return _columns([r["key"] for r in records], {name: [p.get(name) for p in props] for name in _READ}, parties, sort=sort)
 
 
 def from_store(store: Store, since: date, until: date, *, cited_until: date | None = None) -> Declarations:
@@ -156,7 +151,6 @@ def from_store(store: Store, since: date, until: date, *, cited_until: date | No
     keys: list[str] = []
     columns: dict[str, list] = {name: [] for name in _READ}
     parties: dict[str, list[list[str]]] = {p: [] for p in PARTIES}
-    party_ids: dict[str, list[list[int]]] = {p: [] for p in PARTIES}
     canon: dict[str, str] = {}  # one string per distinct code or key: rows repeat a few thousand of them
     for window in month_bounds(since, until):
         names, got = store.rows("selectivity_declarations", window)
@@ -170,23 +164,20 @@ def from_store(store: Store, since: date, until: date, *, cited_until: date | No
         for name in _READ:
             columns[name].extend([canon.setdefault(v, v) for v in month[name]] if name in _TEXT else month[name])
         parties["trader"].extend([canon.setdefault(t, t)] for t in month["trader"])
-        party_ids["trader"].extend([t] for t in month["trader_id"])
         for p in PARTIES[1:]:
             parties[p].extend([] for _ in month["id"])
-            party_ids[p].extend([] for _ in month["id"])
         row_of = dict(zip(month["id"], range(start, len(keys))))
         _, links = store.rows("selectivity_parties", window)
-        for did, link, party, pid in links:
+        for did, link, party in links:
             i = row_of.get(did)
             if i is not None and link in LINK_PARTY:
                 parties[LINK_PARTY[link]][i].append(canon.setdefault(party, party))
-                party_ids[LINK_PARTY[link]][i].append(pid)
     cited = {r["declaration_no"] for r in store.query("selectivity_violations", {"until": (cited_until or until).isoformat()})}
-    return _columns(keys, columns, parties, party_ids, cited)
+    return _columns(keys, columns, parties, cited)
 
 
 def _columns(keys: list[str], columns: dict[str, list], parties: dict[str, list[list[str]]],
-             party_ids: dict[str, list[list[int]]], cited: set[str] = frozenset(), *, sort: bool = True) -> Declarations:
+             cited: set[str] = frozenset(), *, sort: bool = True) -> Declarations:
     """Return the declarations of ``keys`` with their ``columns`` (field -> one value per
     declaration) and parties, in order of registration if ``sort``."""
     n = len(keys)
@@ -214,7 +205,6 @@ def _columns(keys: list[str], columns: dict[str, list], parties: dict[str, list[
         discrepancy=result == "discrepancy",
         random=np.array([v == "random" for v in ordered(columns["selection"])], dtype=bool),
         cited=np.array([k in cited for k in key], dtype=bool) if n else np.zeros(0, bool),
-        party_ids={name: ordered(v) for name, v in party_ids.items()},
     )
 
 

@@ -12,53 +12,56 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
 from riskgraph.dates import day_start
 from riskgraph.declarations import features as F
-from riskgraph.entities import NETWORK_GAIN, PRIORS, TOP_NETWORKS, analyze, forget, scores
+from riskgraph.entities import TOP_NETWORKS, scores
+from riskgraph.entities.snapshots import cut
 from riskgraph.graph import Store
 from riskgraph.model import PARTY_KINDS
 
 
 def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_months: int = 36,
-             progress: TextIO | None = None) -> dict[str, np.ndarray]:
+             snapshots: Path | None = None, progress: TextIO | None = None) -> dict[str, np.ndarray]:
     """Return the graph scores of each declaration's parties (``graph_<party>``, the
     largest of several): from an in-process analysis as of the latest cut before the
     declaration's day (an analysis as of a day knows that whole day: its declarations'
     results and its decisions), the first cut for those before every cut. The scores are
     the parties' prior scores (the documented weights, not the learned entity ranker): a
     ranker fitted on later labels would leak them into earlier cuts, and one fitted per
-    cut would differ from the one serving. Cost: one analysis per cut; ``progress`` gets
-    a line per cut."""
+    cut would differ from the one serving. Parties are found in each cut's scores by
+    kind and key. With ``snapshots`` (a directory), each cut's scores are read from the
+    snapshot kept there, or computed once and kept (``entities.snapshots.cut``).
+
+    Cost: one analysis per cut not yet kept, one file read per kept one; ``progress``
+    gets a line per cut."""
     out = {name: np.zeros(len(d)) for name in F.GRAPH}
     edges = np.array([day_start(c + timedelta(days=1)) for c in cuts])
     which = np.maximum(np.searchsorted(edges, d.time, side="right") - 1, 0)
     reads: dict = {}  # the cuts share every page and month they have in common
-    for k, cut in enumerate(cuts):
-        rows = np.flatnonzero(which == k)
-        if not len(rows):
+    for k, as_of in enumerate(cuts):
+        rows = np.flatnonzero(which == k).tolist()
+        if not rows:
             continue
         t = time.perf_counter()
-        forget(reads, cut, history_months=history_months)
-        a = analyze(store, cut, history_months=history_months, reads=reads, paths=False, ranker=PRIORS)
-        say(progress, f"graph scores as of {cut} for {len(rows):,} declarations ({k + 1} of {len(cuts)}): "
-                      f"{time.perf_counter() - t:.1f} s")
+        scores, computed = cut(store, as_of, history_months=history_months, directory=snapshots, reads=reads)
+        say(progress, f"graph scores as of {as_of} for {len(rows):,} declarations ({k + 1} of {len(cuts)}): "
+                      f"{'analysed' if computed else 'read from its snapshot'} in {time.perf_counter() - t:.1f} s")
+        at = scores.index()
         for p in F.GRAPH_PARTIES:
-            ids = d.party_ids[p]
-            row = np.fromiter((i for i in rows.tolist() for _ in ids[i]), dtype=np.int64)
-            pid = np.fromiter((x for i in rows.tolist() for x in ids[i]), dtype=np.int64, count=len(row))
-            node = a.projection.known(pid)
-            known = node >= 0
-            np.maximum.at(out[f"graph_{p}"], row[known], a.prior[node[known]])
+            keys, kind = d.parties[p], PARTY_KINDS[p]
+            row = np.fromiter((i for i in rows for _ in keys[i]), dtype=np.int64)
+            entity = np.fromiter((at.get(f"{kind}:{x}", -1) for i in rows for x in keys[i]), dtype=np.int64, count=len(row))
+            known = entity >= 0
+            row, entity = row[known], entity[known]
+            np.maximum.at(out[f"graph_{p}"], row, scores.prior[entity])
             if p == "trader":
-                ranked = np.zeros(len(a.score))
-                for n in a.networks:
-                    ranked[list(n.members)] = suspicious(n.rank)
-                out["graph_trader_network"][row[known]] = 1 - np.exp(-NETWORK_GAIN * a.network[node[known]])
-                out["graph_trader_suspicious"][row[known]] = ranked[node[known]]
+                out["graph_trader_network"][row] = scores.network[entity]
+                out["graph_trader_suspicious"][row] = [suspicious(r) for r in scores.network_rank[entity].tolist()]
     return out
 
 

@@ -24,7 +24,8 @@ scoring rule, steadier than average precision on a few hundred positives.
 Graph scores are point-in-time: a declaration is described with the scores of an
 analysis as of a cut date before it (cuts every ``graph_every_months`` through the
 window), so that a violation decided on the declaration cannot raise its own trader's
-score. The model, its tables and metrics are saved as a versioned artefact
+score. Each cut's scores are kept as a snapshot (``entities.snapshots``) when a
+directory is given: a later train reads them instead of analysing again. The model, its tables and metrics are saved as a versioned artefact
 (``artefact.py``).
 """
 
@@ -36,6 +37,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
@@ -92,10 +94,11 @@ class Window:
 
 
 def window(store: Store, as_of: date, *, history_months: int = 24, graph: bool = True,
-           graph_every_months: int = 6, progress: TextIO | None = None) -> Window:
+           graph_every_months: int = 6, snapshots: Path | None = None, progress: TextIO | None = None) -> Window:
     """Read the ``history_months`` before ``as_of`` with point-in-time graph scores (an
-    analysis every ``graph_every_months``), or none if not ``graph``. Cost: 6,000-8,000
-    declarations/s read, plus one analysis per cut; ``progress`` gets a line per step."""
+    analysis every ``graph_every_months``, kept in and read from ``snapshots`` if given:
+    see ``describe``), or none if not ``graph``. Cost: 6,000-8,000 declarations/s read,
+    plus one analysis per cut not yet kept; ``progress`` gets a line per step."""
     since = months_before(as_of, history_months)
     t = time.perf_counter()
     with cyclic_gc_paused():  # millions of small rows: the collector would rescan them (read 49 -> 17 s a year)
@@ -108,18 +111,19 @@ def window(store: Store, as_of: date, *, history_months: int = 24, graph: bool =
     t = time.perf_counter()
     # The day before each cut: the first analysis ends before the window's first day.
     cuts = [months_before(as_of, m) - timedelta(days=1) for m in range(history_months, 0, -graph_every_months)]
-    scores = describe(d, store, cuts, progress=progress) if graph and len(d) else None
+    scores = describe(d, store, cuts, snapshots=snapshots, progress=progress) if graph and len(d) else None
     return Window(since, as_of, d, violations, scores, {"read": read, "graph": time.perf_counter() - t})
 
 
 def train(store: Store, as_of: date, *, history_months: int = 24, graph: bool = True, graph_every_months: int = 6,
-          ipw: bool = True, progress: TextIO | None = None) -> Model:
+          ipw: bool = True, snapshots: Path | None = None, progress: TextIO | None = None) -> Model:
     """Train on the window ``history_months`` before ``as_of`` and return the model
-    (``progress`` gets a line per step of reading and graph scores).
+    (``snapshots``: where the cuts' graph scores are kept, see ``window``; ``progress``
+    gets a line per step of reading and graph scores).
 
     Raises NotEnoughLabels with fewer than MIN_DISCREPANCIES positives in the window."""
     w = window(store, as_of, history_months=history_months, graph=graph, graph_every_months=graph_every_months,
-               progress=progress)
+               snapshots=snapshots, progress=progress)
     model = fit(w.declarations, w.violations, w.graph, since=w.since, until=w.until, ipw=ipw)
     model.metrics["seconds"] = {**{k: round(v, 2) for k, v in w.seconds.items()}, **model.metrics["seconds"]}
     return model

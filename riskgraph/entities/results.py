@@ -42,8 +42,7 @@ def save(store: Store, analysis: Analysis) -> str:
     store.query("analysis_start", {"analysis_id": analysis_id, "as_of": analysis.as_of.isoformat(),
                                    "model_version": analysis.model_version, "now": now()}, write=True)
     ids = {"analysis_id": analysis_id}
-    rank_of = {m: n.rank for n in reversed(analysis.networks) for m in n.members}
-    store.write("analysis_write_scores", list(_score_rows(analysis, rank_of)), ids)
+    store.write("analysis_write_scores", list(_score_rows(analysis)), ids)
     store.write("analysis_write_networks", [network_row(analysis, n) for n in analysis.networks], ids)
     norms = analysis.norms
     store.query("analysis_finish", {
@@ -158,21 +157,38 @@ def network_row(analysis: Analysis, n) -> dict:
             "community": n.community}
 
 
-def _score_rows(analysis: Analysis, rank_of: dict[int, int]):
-    p = analysis.projection
+def stored_columns(analysis: Analysis) -> dict[str, np.ndarray]:
+    """Return the columns ``save`` stores, rounded as stored, a row per stored entity (``node``
+    its index): those scoring at least STORED_FROM, or banded above low. Cost: O(entities)."""
     entities = analysis.entities()
     score = np.round(analysis.score[entities], 6)  # learned scores are small probabilities: keep their order
-    own = np.round(analysis.own[entities], 4)
-    network = np.round(1 - np.exp(-NETWORK_GAIN * analysis.network[entities]), 4)
     prior = np.round(analysis.prior[entities], 6)
     bands = analysis.band[entities]
-    community, component = analysis.community[entities], analysis.component[entities]
-    for k, i in enumerate(entities.tolist()):
-        if score[k] < STORED_FROM and prior[k] < STORED_FROM and bands[k] == "low":
-            continue
+    keep = (score >= STORED_FROM) | (prior >= STORED_FROM) | (bands != "low")
+    entities = entities[keep]
+    return {"node": entities, "score": score[keep], "prior": prior[keep], "band": bands[keep],
+            "own": np.round(analysis.own[entities], 4),
+            "network": np.round(1 - np.exp(-NETWORK_GAIN * analysis.network[entities]), 4),
+            "community": analysis.community[entities], "component": analysis.component[entities]}
+
+
+def network_ranks(analysis: Analysis) -> np.ndarray:
+    """Return the rank of each node's suspicious network (the best, if several), 0 for none."""
+    rank = np.zeros(analysis.projection.size, dtype=np.int32)
+    for n in reversed(analysis.networks):
+        rank[list(n.members)] = n.rank
+    return rank
+
+
+def _score_rows(analysis: Analysis):
+    p = analysis.projection
+    c = stored_columns(analysis)
+    rank = network_ranks(analysis)
+    for k, i in enumerate(c["node"].tolist()):
+        band = str(c["band"][k])
         yield {
-            "entity": analysis.label(i), "kind": NODE_KINDS[p.kind[i]], "score": float(score[k]), "band": str(bands[k]),
-            "own": float(own[k]), "network": float(network[k]), "prior": float(prior[k]),
-            "reasons": reasons_json(analysis, i) if bands[k] != "low" else "[]",
-            "community": int(community[k]), "component": int(component[k]), "network_rank": rank_of.get(i, 0),
+            "entity": analysis.label(i), "kind": NODE_KINDS[p.kind[i]], "score": float(c["score"][k]), "band": band,
+            "own": float(c["own"][k]), "network": float(c["network"][k]), "prior": float(c["prior"][k]),
+            "reasons": reasons_json(analysis, i) if band != "low" else "[]",
+            "community": int(c["community"][k]), "component": int(c["component"][k]), "network_rank": int(rank[i]),
         }

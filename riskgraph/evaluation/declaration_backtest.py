@@ -88,10 +88,14 @@ def grade(score: np.ndarray, positive: np.ndarray, tax: np.ndarray) -> Metrics:
 
 
 def run(store: Store, as_of: date, horizon_months: int = 6, *, history_months: int = 24,
-        graph_every_months: int = 6, progress: TextIO | None = None) -> tuple[Report, dict[str, np.ndarray], np.ndarray]:
+        graph_every_months: int = 6, snapshots: Path | None = None,
+        progress: TextIO | None = None) -> tuple[Report, dict[str, np.ndarray], np.ndarray]:
     """Train as of ``as_of``, grade on the horizon; return the report, the scores graded
-    (by name) and the positives, for the charts (``progress``: see ``riskgraph.declarations.window``)."""
-    w = S.window(store, as_of, history_months=history_months, graph_every_months=graph_every_months, progress=progress)
+    (by name) and the positives, for the charts (``snapshots``, ``progress``: see
+    ``riskgraph.declarations.window``; the graded declarations' scores come from the cut
+    as of ``as_of``, kept there too)."""
+    w = S.window(store, as_of, history_months=history_months, graph_every_months=graph_every_months, snapshots=snapshots,
+                 progress=progress)
     t = time.perf_counter()
     model = S.fit(w.declarations, w.violations, w.graph, since=w.since, until=as_of)
     plain = S.fit(w.declarations, w.violations, None, since=w.since, until=as_of)
@@ -107,7 +111,7 @@ def run(store: Store, as_of: date, horizon_months: int = 6, *, history_months: i
         raise QueryError(f"no declaration registered from {as_of + timedelta(days=1)} to {end} has a known outcome "
                          "(inspection result or violation): nothing to grade; choose an earlier --as-of or a longer --horizon")
     numeric, _ = F.history(test, violations, frozen=model.tables)
-    test_graph = S.describe(test, store, [as_of])
+    test_graph = S.describe(test, store, [as_of], snapshots=snapshots)
     scores = {
         "model": model.probability(model.matrix(test, numeric, test_graph)),
         "entity_history": np.nan_to_num(numeric["rate_trader"], nan=model.tables.p0) + 1e-4 * numeric["trader_violations"],

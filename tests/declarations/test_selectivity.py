@@ -235,23 +235,21 @@ def test_graph_scores_in_training_come_from_an_analysis_before_the_declarations_
     """An analysis as of a day knows that whole day (its declarations' results, its
     decisions): a declaration registered on a cut day must get the previous cut's scores,
     and the window's first analysis must end before the window starts."""
-    from types import SimpleNamespace
-
     from riskgraph.declarations import graph_features
+    from riskgraph.entities.snapshots import Snapshot
 
     seen: list[date] = []
 
-    def fake(store, as_of, history_months=36, reads=None, paths=True, ranker=None):
+    def fake(store, as_of, history_months=36, directory=None, reads=None):
         seen.append(as_of)
-        return SimpleNamespace(projection=SimpleNamespace(known=lambda ids: np.zeros(len(ids), dtype=np.int64)), prior=np.array([as_of.toordinal() / 1e6]), score=np.zeros(1),
-                               network=np.zeros(1), networks=[])
+        return Snapshot(np.array(["enterprise"], dtype=object), np.array(["0100109106"], dtype=object),
+                        np.array([as_of.toordinal() / 1e6]), np.zeros(1), np.zeros(1, dtype=np.int32), {}), True
 
-    monkeypatch.setattr(graph_features, "analyze", fake)
+    monkeypatch.setattr(graph_features, "cut", fake)
     times = ["2023-12-01T00:30:00+07:00", "2024-05-31T23:00:00+07:00", "2024-06-01T08:00:00+07:00", "2024-06-02T08:00:00+07:00"]
     rows = [{"key": f"1{i:011d}", "trader": "0100109106", "agents": [], "declarants": [], "vehicles": [], "warehouses": [],
              "props": {"registered_at": t}} for i, t in enumerate(times)]
     d = F.from_records(rows)
-    d.party_ids = {p: [[0] if p == "trader" else [] for _ in rows] for p in F.PARTIES}
     monkeypatch.setattr(F, "from_store", lambda store, since, until: d)
     monkeypatch.setattr(training, "violations_by_trader", lambda store, until: {})
     monkeypatch.setattr(training, "enough_labels", lambda d, since, until: 0)
