@@ -41,6 +41,11 @@ class Settings:
         return self.data_dir / "snapshots" / self.graph
 
     @property
+    def columnar_dir(self) -> Path:
+        """The columnar copy of declaration attributes (riskgraph.ingest.columnar), one directory per graph."""
+        return self.data_dir / "columnar" / self.graph
+
+    @property
     def store_dir(self) -> Path:
         return self.data_dir / "falkordb"
 

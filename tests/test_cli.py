@@ -110,6 +110,7 @@ def cli_world(tmp_path_factory):
     from riskgraph.entities.results import save
     from riskgraph.graph import open_store
     from riskgraph.graph.embedded import stop
+    from riskgraph.ingest.columnar import ColumnarCopy
     from riskgraph.ingest.pipeline import ingest
     from riskgraph.settings import load
     from tests.conftest import SMALL_WORLD
@@ -118,7 +119,7 @@ def cli_world(tmp_path_factory):
     settings = load(env={}, data_dir=data, graph="riskgraph")
     keeper = open_store(settings)
     try:
-        ingest(keeper, SMALL_WORLD, settings.runs_dir)
+        ingest(keeper, SMALL_WORLD, settings.runs_dir, copy=ColumnarCopy(settings.columnar_dir))
         keeper.ensure_schema()
         save(keeper, analyze(keeper, date(2025, 12, 31)))
         yield data
@@ -142,6 +143,20 @@ def test_train_with_too_few_discrepancies_fails_with_the_count(cli_world):
     assert done.stderr.startswith("riskgraph: ") and "declarations with a discrepancy or violation" in done.stderr
     assert "needs at least 200" in done.stderr and "Traceback" not in done.stderr
     assert not list((cli_world / "models").glob("sel-2025-11-30*"))
+
+
+def test_columnar_check_names_a_stale_month_and_rebuild_makes_it_fresh(cli_world):
+    import shutil
+
+    done = _invoke(cli_world, "columnar", "check")
+    assert done.exit_code == 0 and done.stdout.startswith("60 of 60 months fresh"), done.stdout
+    shutil.rmtree(cli_world / "columnar" / "riskgraph" / "2024-03")  # a month lost from the copy
+    done = _invoke(cli_world, "columnar", "check")
+    assert done.exit_code == 1 and done.stdout.startswith("2024-03: copy 0 declarations, graph "), done.stdout
+    assert "59 of 60 months fresh" in done.stdout and "riskgraph columnar rebuild --stale" in done.stdout
+    done = _invoke(cli_world, "columnar", "rebuild", "--stale")
+    assert done.exit_code == 0 and done.stdout.startswith("rebuilt 1 month ("), done.stdout
+    assert _invoke(cli_world, "columnar", "check", "--full").stdout.startswith("60 of 60 months fresh")
 
 
 def test_profiles_without_a_model_says_to_train_one(tmp_path, cli_world):

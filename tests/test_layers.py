@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "riskgraph"
 CORE = ("riskgraph", "riskgraph.errors", "riskgraph.settings", "riskgraph.model", "riskgraph.ranking", "riskgraph.dates",
-        "riskgraph.memory")
+        "riskgraph.memory", "riskgraph.files")
 LAYERS = (("core",), ("cypher",), ("graph",), ("ingest",), ("synthetic", "entities"), ("declarations",), ("channels",),
           ("evaluation",), ("api",), ("cli",))
 RANK = {name: (level, name) for level, names in enumerate(LAYERS) for name in names}

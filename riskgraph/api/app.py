@@ -56,6 +56,7 @@ from riskgraph.channels import LANES, Assessment, Assessor
 from riskgraph.channels.monitoring import KINDS
 from riskgraph.errors import ConfigError, RiskgraphError, StoreError, StoreTimeout
 from riskgraph.graph import Store, open_store
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.memory import settle
 from riskgraph.settings import load
 
@@ -150,11 +151,12 @@ class Context:
 
 
 def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False, models_dir: Path | None = None,
-               investigation_socket: str | None = None) -> Starlette:
+               investigation_socket: str | None = None, columnar_dir: Path | None = None) -> Starlette:
     """Return the API application over ``store``; ``close_store`` closes it at shutdown;
     assessments use the selectivity models saved in ``models_dir``; the requests of the
-    investigation lane go to the worker on ``investigation_socket`` if one is given."""
-    services = Services(store, timeout, models_dir)
+    investigation lane go to the worker on ``investigation_socket`` if one is given;
+    inspection results recorded go to the columnar copy in ``columnar_dir`` too."""
+    services = Services(store, timeout, models_dir, ColumnarCopy(columnar_dir) if columnar_dir else None)
     # The worker answers TIMEOUT at its own deadline; this one covers a worker that hangs.
     worker = investigation.Forwarder(investigation_socket, timeout + 5) if investigation_socket else None
 
@@ -371,7 +373,8 @@ def from_environment() -> Starlette:
     worker process of ``riskgraph serve --workers N`` calls; the store closes at shutdown."""
     settings = load()
     return create_app(open_store(settings), timeout=float(settings.api_timeout), close_store=True,
-                      models_dir=settings.models_dir, investigation_socket=os.environ.get(investigation.SOCKET))
+                      models_dir=settings.models_dir, columnar_dir=settings.columnar_dir,
+                      investigation_socket=os.environ.get(investigation.SOCKET))
 
 
 def _audited_close(done: asyncio.Future) -> None:

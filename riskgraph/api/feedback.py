@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import secrets
 from datetime import date, datetime
@@ -27,7 +28,10 @@ from riskgraph.dates import VIETNAM
 from riskgraph.entities.factors import CREDIBILITY_WEIGHT, FACTORS, RELIABILITY_WEIGHT, SEVERITY_WEIGHT, VIOLATION_KIND_WEIGHT
 from riskgraph.errors import RiskgraphError
 from riskgraph.graph.store import Store
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.ingest.validate import Rejected, validate
+
+log = logging.getLogger("riskgraph.api")
 
 WEIGHT = {f.name: f.weight for f in FACTORS}
 
@@ -75,7 +79,7 @@ def submit_intel(store: Store, values: dict[str, Any], who: Any, key: str | None
 
 
 def record_inspection(store: Store, declaration_no: str, result: str, inspected_on: str | None, violation: dict | None,
-                      who: Any) -> dict | None:
+                      who: Any, copy: ColumnarCopy | None = None) -> dict | None:
     """Record an inspection result on a stored declaration and, if given, the violation it
     found (its subject defaults to the declaration's trader). Returns what was recorded and
     whether it repeats an earlier call (the violation id is the idempotency key: the same
@@ -107,6 +111,11 @@ def record_inspection(store: Store, declaration_no: str, result: str, inspected_
                            write=True)
         if not rows:
             return None
+        if copy is not None:
+            try:
+                copy.patch(declaration_no, rows[0]["registered_on"], result)
+            except OSError as e:  # the graph has it: the copy's check finds the month stale and reads it again
+                log.warning("columnar copy not told of the result on %s: %s", declaration_no, e)
         subject = None
         if values is not None:
             if not values.get("subject_id"):

@@ -535,7 +535,7 @@ class Mutation:
         found = None if violation is None else {k: (v.value if isinstance(v, EntityKind) else v) for k, v in vars(violation).items()}
         arguments = {"declaration_no": declaration_no, "result": result.value, "violation": found}
         receipt = await ctx.attempt("recordInspectionResult", arguments, feedback.record_inspection, ctx.store, declaration_no,
-                                    result.value, inspected_on, found, ctx.principal)
+                                    result.value, inspected_on, found, ctx.principal, ctx.services.copy)
         await ctx.audit("recordInspectionResult", arguments, 1 if receipt else 0, _outcome(receipt) if receipt else "ok")
         if receipt is None:
             return None

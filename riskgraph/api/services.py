@@ -28,6 +28,7 @@ from riskgraph.api.schema import UserError, schema
 from riskgraph.channels import Assessor, Policy, profiles
 from riskgraph.errors import RiskgraphError, StoreTimeout
 from riskgraph.graph import Store
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.memory import settle
 
 log = logging.getLogger("riskgraph.api")
@@ -103,10 +104,11 @@ class Services:
     ``monitor`` (assessments recorded in the monitoring queue, at lower priority).
     """
 
-    def __init__(self, store: Store, timeout: float, models_dir: Path | None = None):
+    def __init__(self, store: Store, timeout: float, models_dir: Path | None = None, copy: ColumnarCopy | None = None):
         self.store = store
         self.timeout = timeout
         self.models_dir = models_dir
+        self.copy = copy  # the columnar copy of declarations, told of inspection results
         self.clearance = Lane("clearance", store)
         # One investigator's request at a time per process: it may keep a core of the store
         # busy, and on a small machine the clearance reads need the other.

@@ -37,7 +37,7 @@ def serve_api(s: Store, settings: Settings, host: str, port: int, workers: int =
     try:
         if workers == 1:
             uvicorn.run(create_app(s, timeout=float(settings.api_timeout), models_dir=settings.models_dir,
-                                   investigation_socket=socket), **options)
+                                   investigation_socket=socket, columnar_dir=settings.columnar_dir), **options)
             return
         # Each worker opens the store itself from the environment; this process stays attached,
         # so the embedded server outlives a worker's restart.

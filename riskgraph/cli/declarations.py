@@ -17,6 +17,7 @@ from riskgraph.cli import output
 from riskgraph.cli.common import newest_model, opened, parse_day
 from riskgraph.declarations.profiles import FIELDS
 from riskgraph.graph import Store
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.ingest.declaration_file import read_declarations
 from riskgraph.settings import Settings
 
@@ -39,7 +40,7 @@ def train_and_save(s: Store, settings: Settings, day: date, *, history_months: i
     started = time.monotonic()
     try:
         model = declarations.train(s, day, history_months=history_months, graph=graph, snapshots=settings.snapshots_dir,
-                                   progress=sys.stderr)
+                                   copy=ColumnarCopy(settings.columnar_dir), progress=sys.stderr)
     except declarations.NotEnoughLabels as e:
         if not fallback:
             raise

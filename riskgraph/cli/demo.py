@@ -16,6 +16,7 @@ from riskgraph.cli.common import opened
 from riskgraph.cli.declarations import train_and_save
 from riskgraph.cli.entities import analyze_and_save
 from riskgraph.cli.store import print_counts
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.ingest.pipeline import ingest as run_ingest
 from riskgraph.ingest.pipeline import print_summary
 from riskgraph.settings import Settings
@@ -34,7 +35,8 @@ def demo(settings: Settings, enterprises: int, seed: int, no_serve: bool) -> Non
     summary = make_world(world, enterprises, seed)
     click.echo("  " + ", ".join(f"{n:,} {k}" for k, n in summary.counts.items()))
     with opened(settings) as s:
-        report = run_ingest(s, world, settings.runs_dir, batch_size=settings.batch_size, progress=sys.stderr)
+        report = run_ingest(s, world, settings.runs_dir, batch_size=settings.batch_size, progress=sys.stderr,
+                            copy=ColumnarCopy(settings.columnar_dir))
         print_summary(report)
         print_counts(s)
         info = s.info()

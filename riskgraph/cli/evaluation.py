@@ -14,6 +14,7 @@ from riskgraph.evaluation import BASELINES
 from riskgraph.evaluation import compliance as cm
 from riskgraph.evaluation import declaration_backtest as dbt
 from riskgraph.evaluation import entity_backtest as bt
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.settings import Settings
 
 
@@ -42,7 +43,8 @@ def backtest(settings: Settings, as_of: str, horizon: str | None, declarations: 
     if declarations:
         with opened(settings) as s:
             report, scores, positive = dbt.run(s, day, int(horizon[:-1]), history_months=history_months,
-                                              snapshots=settings.snapshots_dir, progress=sys.stderr)
+                                              snapshots=settings.snapshots_dir, copy=ColumnarCopy(settings.columnar_dir),
+                                              progress=sys.stderr)
         files = dbt.write(report, scores, positive, out)
         click.echo(dbt.markdown(report))
         click.echo("report: " + ", ".join(str(f) for f in files))

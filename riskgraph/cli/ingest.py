@@ -9,6 +9,7 @@ import click
 
 from riskgraph.cli.common import opened
 from riskgraph.graph.neo4j_import import ImportFiles
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.ingest.pipeline import bulk_ingest, print_summary
 from riskgraph.ingest.pipeline import ingest as run_ingest
 from riskgraph.ingest.reader import ENCODINGS
@@ -39,7 +40,7 @@ def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, merge:
         if force or merge:
             raise click.UsageError("--bulk loads into an empty graph: --force and --merge do not apply")
         options = {"batch_size": batch_size or settings.batch_size, "strict": strict, "progress": sys.stderr, "encoding": encoding,
-                   "workers": workers}
+                   "workers": workers, "copy": ColumnarCopy(settings.columnar_dir)}
         if settings.store == "neo4j":  # an offline import: no server to reach
             print_summary(bulk_ingest(ImportFiles(settings.runs_dir / "neo4j-import"), feed_dir, settings.runs_dir, **options))
             return
@@ -59,6 +60,7 @@ def ingest(settings: Settings, feed_dir: Path, strict: bool, force: bool, merge:
             progress=sys.stderr,
             encoding=encoding,
             workers=workers,
+            copy=ColumnarCopy(settings.columnar_dir),
         )
     print_summary(report)
 

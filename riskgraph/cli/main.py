@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from riskgraph import __version__
-from riskgraph.cli import api, declarations, demo, entities, evaluation, ingest, profiles, queue, snapshots, store, tips
+from riskgraph.cli import api, columnar, declarations, demo, entities, evaluation, ingest, profiles, queue, snapshots, store, tips
 from riskgraph.cli.common import Group, exit_on_signal
 from riskgraph.settings import load
 
@@ -32,6 +32,6 @@ for command in (
     entities.analyze, entities.fit_ranker, entities.key_targets, entities.networks,
     declarations.assess, declarations.audit_plan_command, declarations.train, declarations.profiles, profiles.profile,
     evaluation.backtest, evaluation.compliance, demo.demo, api.serve, api.apikey, api.audit_log, tips.tips,
-    queue.queue, snapshots.snapshots,
+    queue.queue, snapshots.snapshots, columnar.columnar,
 ):
     main.add_command(command)

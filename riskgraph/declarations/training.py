@@ -49,6 +49,7 @@ from riskgraph.declarations.artefact import Model
 from riskgraph.declarations.graph_features import describe, say
 from riskgraph.errors import QueryError
 from riskgraph.graph import Store
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.memory import cyclic_gc_paused
 from riskgraph.ranking import average_precision, roc_auc, score_quantiles
 
@@ -94,15 +95,18 @@ class Window:
 
 
 def window(store: Store, as_of: date, *, history_months: int = 24, graph: bool = True,
-           graph_every_months: int = 6, snapshots: Path | None = None, progress: TextIO | None = None) -> Window:
-    """Read the ``history_months`` before ``as_of`` with point-in-time graph scores (an
-    analysis every ``graph_every_months``, kept in and read from ``snapshots`` if given:
-    see ``describe``), or none if not ``graph``. Cost: 6,000-8,000 declarations/s read,
-    plus one analysis per cut not yet kept; ``progress`` gets a line per step."""
+           graph_every_months: int = 6, snapshots: Path | None = None, copy: ColumnarCopy | None = None,
+           progress: TextIO | None = None) -> Window:
+    """Read the ``history_months`` before ``as_of`` (from the columnar ``copy`` where it
+    is fresh, see ``features.from_store``) with point-in-time graph scores (an analysis
+    every ``graph_every_months``, kept in and read from ``snapshots`` if given: see
+    ``describe``), or none if not ``graph``. Cost: 6,000-8,000 declarations/s read from
+    the graph, several times that from the copy, plus one analysis per cut not yet kept;
+    ``progress`` gets a line per step."""
     since = months_before(as_of, history_months)
     t = time.perf_counter()
     with cyclic_gc_paused():  # millions of small rows: the collector would rescan them (read 49 -> 17 s a year)
-        d = F.from_store(store, since, as_of)
+        d = F.from_store(store, since, as_of, copy=copy, progress=progress)
     enough_labels(d, since, as_of)  # before the analyses, which cost minutes on a large graph
     violations = violations_by_trader(store, as_of)
     read = time.perf_counter() - t
@@ -116,14 +120,16 @@ def window(store: Store, as_of: date, *, history_months: int = 24, graph: bool =
 
 
 def train(store: Store, as_of: date, *, history_months: int = 24, graph: bool = True, graph_every_months: int = 6,
-          ipw: bool = True, snapshots: Path | None = None, progress: TextIO | None = None) -> Model:
+          ipw: bool = True, snapshots: Path | None = None, copy: ColumnarCopy | None = None,
+          progress: TextIO | None = None) -> Model:
     """Train on the window ``history_months`` before ``as_of`` and return the model
-    (``snapshots``: where the cuts' graph scores are kept, see ``window``; ``progress``
-    gets a line per step of reading and graph scores).
+    (``snapshots``: where the cuts' graph scores are kept; ``copy``: the columnar copy
+    the declarations are read from; see ``window``; ``progress`` gets a line per step of
+    reading and graph scores).
 
     Raises NotEnoughLabels with fewer than MIN_DISCREPANCIES positives in the window."""
     w = window(store, as_of, history_months=history_months, graph=graph, graph_every_months=graph_every_months,
-               snapshots=snapshots, progress=progress)
+               snapshots=snapshots, copy=copy, progress=progress)
     model = fit(w.declarations, w.violations, w.graph, since=w.since, until=w.until, ipw=ipw)
     model.metrics["seconds"] = {**{k: round(v, 2) for k, v in w.seconds.items()}, **model.metrics["seconds"]}
     return model

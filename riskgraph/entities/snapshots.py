@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -33,6 +32,7 @@ from riskgraph.entities.features import NETWORK_GAIN
 from riskgraph.entities.projection import forget, resolve_keys
 from riskgraph.entities.ranker import PRIORS
 from riskgraph.entities.results import network_ranks, stored_columns
+from riskgraph.files import private_dir, write_parquet
 from riskgraph.graph import Store
 from riskgraph.model import NODE_KINDS
 
@@ -139,7 +139,6 @@ def of_stored(directory: Path, analysis_id: str) -> Snapshot:
 def write(snapshot: Snapshot, path: Path) -> None:
     """Write ``snapshot`` to ``path`` whole or not at all: aside, then renamed over it."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     private_dir(path.parent)
     table = pa.table({
@@ -149,15 +148,7 @@ def write(snapshot: Snapshot, path: Path) -> None:
         "network": pa.array(snapshot.network, pa.float64()),
         "network_rank": pa.array(snapshot.network_rank, pa.int32()),
     }).replace_schema_metadata({"riskgraph": json.dumps(snapshot.meta, sort_keys=True)})
-    aside = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(aside, "wb", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
-            pq.write_table(table, out, compression="zstd")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(aside, path)
-    finally:
-        aside.unlink(missing_ok=True)
+    write_parquet(table, path)
 
 
 def read(path: Path) -> Snapshot:
@@ -198,10 +189,3 @@ def drop(directory: Path, *, before: date | None = None, cuts_only: bool = False
         path.unlink(missing_ok=True)
         dropped += 1
     return dropped
-
-
-def private_dir(directory: Path) -> None:
-    """Make ``directory`` and the one above it (``<data_dir>/snapshots``) owner-only (700)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for d in (directory.parent, directory):
-        os.chmod(d, 0o700)

@@ -34,6 +34,7 @@ from riskgraph.declarations import features as F
 from riskgraph.errors import QueryError
 from riskgraph.evaluation import charts
 from riskgraph.graph import Store
+from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.memory import cyclic_gc_paused
 from riskgraph.ranking import average_precision, caught_at, precision_at, recall_at, roc_auc
 
@@ -88,14 +89,14 @@ def grade(score: np.ndarray, positive: np.ndarray, tax: np.ndarray) -> Metrics:
 
 
 def run(store: Store, as_of: date, horizon_months: int = 6, *, history_months: int = 24,
-        graph_every_months: int = 6, snapshots: Path | None = None,
+        graph_every_months: int = 6, snapshots: Path | None = None, copy: ColumnarCopy | None = None,
         progress: TextIO | None = None) -> tuple[Report, dict[str, np.ndarray], np.ndarray]:
     """Train as of ``as_of``, grade on the horizon; return the report, the scores graded
-    (by name) and the positives, for the charts (``snapshots``, ``progress``: see
+    (by name) and the positives, for the charts (``snapshots``, ``copy``, ``progress``: see
     ``riskgraph.declarations.window``; the graded declarations' scores come from the cut
     as of ``as_of``, kept there too)."""
     w = S.window(store, as_of, history_months=history_months, graph_every_months=graph_every_months, snapshots=snapshots,
-                 progress=progress)
+                 copy=copy, progress=progress)
     t = time.perf_counter()
     model = S.fit(w.declarations, w.violations, w.graph, since=w.since, until=as_of)
     plain = S.fit(w.declarations, w.violations, None, since=w.since, until=as_of)
@@ -105,7 +106,7 @@ def run(store: Store, as_of: date, horizon_months: int = 6, *, history_months: i
     t = time.perf_counter()
     end = add_months(as_of, horizon_months)  # as the entity backtest: same day, horizon_months later
     with cyclic_gc_paused():
-        test = F.from_store(store, as_of + timedelta(days=1), end)
+        test = F.from_store(store, as_of + timedelta(days=1), end, copy=copy)
     test = test.take(test.labelled)
     if not len(test):
         raise QueryError(f"no declaration registered from {as_of + timedelta(days=1)} to {end} has a known outcome "

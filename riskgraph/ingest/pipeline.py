@@ -37,6 +37,7 @@ from riskgraph.graph.bulk import BulkWriter
 from riskgraph.graph.store import Store, WriteSummary
 from riskgraph.ingest import continuity, reader
 from riskgraph.ingest.bulk import BulkGraph
+from riskgraph.ingest.columnar import ColumnarCopy, row_of_record
 from riskgraph.ingest.reader import FeedFile, Problem
 from riskgraph.ingest.validate import Record, Rejected, validate
 from riskgraph.ingest.writer import write_batch
@@ -190,8 +191,10 @@ def ingest(
     progress: TextIO | None = None,
     encoding: str = "utf-8",
     workers: int = 0,
+    copy: ColumnarCopy | None = None,
 ) -> IngestReport:
     """Load the feed in ``feed_dir`` into ``store``; return what was loaded and rejected.
+    The new and changed declarations are appended to the columnar ``copy`` if given.
 
     Rejected rows go to ``rejects.csv`` and data-quality warnings to ``warnings.csv`` in
     the run's directory under ``runs_dir``. Raises FeedError (nothing written) when a file
@@ -223,12 +226,14 @@ def ingest(
     out_dir = _mkdir(runs_dir / f"run-{run_id:05d}", runs_dir)
     store.query("run_start", {"run_id": run_id, "props": {"feed": feed, "checksum": digest, "started_at": started_at,
                                                           "files": [f.path.name for f in files], "merged": merge}}, write=True)
-    writer = _Writer(store, {"run": run_id, "now": started_at})
+    writer = _Writer(store, {"run": run_id, "now": started_at}, copy)
     try:
         report = _load(writer, files, headers, out_dir, batch_size, progress, workers)
         writer.finish()
     finally:
         writer.close()
+        if copy is not None:
+            copy.flush()  # what reached the graph, also after an error
     report.written = writer.written
     finished_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
     store.query("run_finish", {"run_id": run_id, "props": {"finished_at": finished_at, "counts": _counts(report)}}, write=True)
@@ -248,6 +253,7 @@ def bulk_ingest(
     encoding: str = "utf-8",
     workers: int = 0,
     chunk_size: int = BULK_CHUNK,
+    copy: ColumnarCopy | None = None,
 ) -> IngestReport:
     """Load the feed in ``feed_dir`` as run 1 of an empty graph through the store's bulk
     path ``writer`` (``FalkorStore.bulk()``, or ``neo4j_import.ImportFiles``); return what
@@ -259,7 +265,9 @@ def bulk_ingest(
     chunks of about ``chunk_size`` nodes and relationships. Raises as ``ingest`` does,
     and GraphNotEmpty (from ``FalkorStore.bulk``) before reading anything. Nothing is
     visible in the graph until the load is whole; on an error what was sent is dropped.
-    Cost: one pass over the feed (two with ``strict``); memory: the keys of every node and one chunk.
+    The declarations also make the columnar ``copy`` anew, if given (emptied first, and
+    again on an error). Cost: one pass over the feed (two with ``strict``); memory: the
+    keys of every node and one chunk.
     """
     started = time.monotonic()
     files, ignored, headers = _open_feed(feed_dir, encoding)
@@ -284,9 +292,13 @@ def bulk_ingest(
 
     def write(kind: str, records: list[Record]) -> None:
         graph.add(kind, records)
+        if copy is not None and kind == "declarations":
+            copy.add(row_of_record(r.key, r.params) for r in records)
         if graph.held >= chunk_size:
             send(1)
 
+    if copy is not None:
+        copy.clear()
     try:
         report = _load(write, files, headers, out_dir, batch_size, progress, workers)
         finished_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
@@ -295,12 +307,16 @@ def bulk_ingest(
                                          "files": [f.path.name for f in files], "merged": False, "status": "finished",
                                          "finished_at": finished_at, "counts": _counts(report)})
         send(0)
+        if copy is not None:
+            copy.flush()
         report.next_step = writer.commit()
     except BaseException:
         for future in sent:
             future.cancel()
         sender.shutdown(wait=True)
         writer.abort()
+        if copy is not None:
+            copy.clear()
         raise
     sender.shutdown()
     report.written = written
@@ -369,15 +385,16 @@ def _private(path: str, flags: int) -> int:
 class _Writer:
     """The MERGE path's writer thread: batches go to the store while the next ones are read."""
 
-    def __init__(self, store: Store, run: dict[str, Any]):
+    def __init__(self, store: Store, run: dict[str, Any], copy: ColumnarCopy | None):
         self._store = store
         self._run = run
+        self._copy = copy
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskgraph-writer")
         self._pending: deque[Future[WriteSummary]] = deque()
         self.written = WriteSummary()
 
     def __call__(self, kind: str, records: list[Record]) -> None:
-        self._pending.append(self._pool.submit(write_batch, self._store, kind, records, self._run))
+        self._pending.append(self._pool.submit(write_batch, self._store, kind, records, self._run, self._copy))
         while len(self._pending) > _IN_FLIGHT:
             self.written += self._pending.popleft().result()
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from riskgraph.graph.store import Store, WriteSummary
+from riskgraph.ingest.columnar import ColumnarCopy, row_of_record
 from riskgraph.ingest.validate import DECLARATION_PROPERTIES, Record
 
 _UPSERTS = {
@@ -26,17 +27,19 @@ _UPSERTS = {
 }
 
 
-def write_batch(store: Store, kind: str, records: Sequence[Record], run: dict[str, Any]) -> WriteSummary:
-    """Write one batch of ``kind`` records; ``run`` holds ``$run`` and ``$now``.
+def write_batch(store: Store, kind: str, records: Sequence[Record], run: dict[str, Any],
+                copy: ColumnarCopy | None = None) -> WriteSummary:
+    """Write one batch of ``kind`` records; ``run`` holds ``$run`` and ``$now``. The new
+    and changed declarations are added to ``copy`` once they are in the graph.
 
     Returns what the store changed. Cost: one query (declarations: two to four).
     """
     if kind == "declarations":
-        return _declarations(store, records, run)
+        return _declarations(store, records, run, copy)
     return store.write(_UPSERTS[kind], [r.params for r in records], run)
 
 
-def _declarations(store: Store, records: Sequence[Record], run: dict[str, Any]) -> WriteSummary:
+def _declarations(store: Store, records: Sequence[Record], run: dict[str, Any], copy: ColumnarCopy | None) -> WriteSummary:
     stored = {row["key"]: row["row_hash"] for row in store.query("declarations_existing", {"keys": [r.key for r in records]})}
     new, changed, same = [], [], []
     for r in records:
@@ -56,8 +59,9 @@ def _declarations(store: Store, records: Sequence[Record], run: dict[str, Any]) 
         total += store.write("declarations_link", [_links(r) for r in new + changed], run)
     if same:
         store.query("declarations_touch", {**run, "keys": same}, write=True)
+    if copy is not None and (new or changed):
+        copy.add(row_of_record(r.key, r.params) for r in new + changed)
     return WriteSummary(len(records), total.nodes_created, total.relationships_created, total.relationships_deleted, total.properties_set)
-
 
 
 def _properties(r: Record, complete: bool = False) -> dict[str, Any]:

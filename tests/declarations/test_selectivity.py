@@ -250,7 +250,7 @@ def test_graph_scores_in_training_come_from_an_analysis_before_the_declarations_
     rows = [{"key": f"1{i:011d}", "trader": "0100109106", "agents": [], "declarants": [], "vehicles": [], "warehouses": [],
              "props": {"registered_at": t}} for i, t in enumerate(times)]
     d = F.from_records(rows)
-    monkeypatch.setattr(F, "from_store", lambda store, since, until: d)
+    monkeypatch.setattr(F, "from_store", lambda store, since, until, **options: d)
     monkeypatch.setattr(training, "violations_by_trader", lambda store, until: {})
     monkeypatch.setattr(training, "enough_labels", lambda d, since, until: 0)
     progress = io.StringIO()
