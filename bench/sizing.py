@@ -18,9 +18,10 @@ recorded, with the store server's RSS after it and the store's size on disk.
 
 This process stays attached to the store, so that the server runs across the stages
 (a command that attaches to a running server does not replay the append-only file).
-Results go to ``bench/out/sizing.json`` (per size and stage, merged with earlier runs,
+Results go to ``bench/out/sizing.json`` (or ``--results``; per size and stage, merged with earlier runs,
 so stages can be run apart); the table and the fitted growth of each stage (the slope of
-log cost over log declarations: 1 is linear) are printed. A stage's log is in
+log cost over log declarations: 1 is linear; CPU seconds are the steadier figure on a
+shared machine) are printed. A stage's log is in
 ``bench/out/sizing-N.log``.
 """
 
@@ -100,7 +101,7 @@ def size(enterprises: int, args: argparse.Namespace, results: dict) -> None:
     def record(stage: str, figures: dict) -> None:
         mine[stage] = figures
         print(f"{enterprises:>7} {stage:<14} {json.dumps(figures)}", flush=True)
-        (OUT / "sizing.json").write_text(json.dumps(results, indent=1))
+        args.results.write_text(json.dumps(results, indent=1))
 
     if "generate" in args.stages and not (world / "ground_truth.json").is_file():
         record("generate", run([*RISKGRAPH, "generate", str(world), "--enterprises", str(enterprises), "--seed", str(args.seed)], log))
@@ -164,11 +165,12 @@ def size(enterprises: int, args: argparse.Namespace, results: dict) -> None:
 
 
 def growth(results: dict) -> dict:
-    """Return, per stage, the slope of log seconds (and log peak RSS) over log declarations."""
+    """Return, per stage, the slope of log seconds (wall and CPU, and log peak RSS) over log
+    declarations."""
     sizes = [r for r in results.values() if "declarations" in r]
     slopes = {}
     for stage in sorted({s for r in sizes for s in r if isinstance(r[s], dict)}):
-        for figure in ("s", "peak_rss_mb"):
+        for figure in ("s", "cpu_s", "peak_rss_mb"):
             points = [(math.log(r["declarations"]), math.log(r[stage][figure])) for r in sizes
                       if stage in r and r[stage].get(figure)]
             if len(points) >= 2:
@@ -186,9 +188,10 @@ def main() -> None:
     parser.add_argument("--as-of", default="2025-12-31")
     parser.add_argument("--history-months", type=int, default=60)
     parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES))
+    parser.add_argument("--results", type=Path, default=OUT / "sizing.json", help="Where the figures are merged.")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "sizing.json"
+    path = args.results
     results = json.loads(path.read_text()) if path.exists() else {}
     results["machine"] = (f"{platform.machine()}, {os.cpu_count()} cores, "
                           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}")

@@ -52,16 +52,17 @@ class Model:
         rare codes become missing values, which the trees route like unseen ones."""
         if self._codes is None:
             self._codes = {name: {v: i for i, v in enumerate(codes)} for name, codes in self.vocab.items()}
-        cols = []
-        for name in self.features:
+        # Filled column by column: stacking a list of columns held the matrix twice.
+        x = np.empty((len(d), len(self.features)), np.float32)
+        for j, name in enumerate(self.features):
             if name in F.CATEGORICAL:
                 index = self._codes[name]
-                cols.append(np.array([index.get(v, np.nan) for v in d.text[name].tolist()], dtype=np.float32))
+                x[:, j] = [index.get(v, np.nan) for v in d.text[name].tolist()]
             elif name in F.GRAPH:
-                cols.append(np.asarray(graph[name] if graph else np.zeros(len(d)), dtype=np.float32))
+                x[:, j] = graph[name] if graph else 0.0
             else:
-                cols.append(np.asarray(numeric[name], dtype=np.float32))
-        return np.column_stack(cols) if cols else np.zeros((len(d), 0), np.float32)
+                x[:, j] = numeric[name]
+        return x
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Return P(discrepancy) per row. Cost: O(rows x trees x depth)."""

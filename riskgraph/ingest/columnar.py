@@ -52,6 +52,7 @@ LINKS = {"FILED_BY_AGENT": "agent", "FILED_BY_DECLARANT": "declarant", "CARRIED_
          "STORED_AT": "warehouse", "WITH_PARTNER": "partner"}
 PARTIES = tuple(LINKS.values())
 COLUMNS = ("declaration_no", "registered_at", "trader", *TEXT, *NUMBERS, "hs_codes", *OUTCOME, *PARTIES)
+_FROM_PROPS = COLUMNS[3:-len(PARTIES)]
 FLUSH_ROWS = 50_000  # rows a month holds before they are written out
 HELD_ROWS = 200_000  # rows held in all before the largest month is written out
 
@@ -127,13 +128,12 @@ def graph_summary(store: Store, window: Mapping[str, str]) -> tuple:
     return (r["declarations"], r["compliant"], r["discrepancy"], r["random"], r["hs_codes"], float(r["value_usd"] or 0.0))
 
 
-def row_of_record(key: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the copy's row of a validated declaration (``Record.key`` and ``params``)."""
-    props = params["props"]
-    row = {name: props.get(name) for name in (*TEXT, *NUMBERS, "hs_codes", *OUTCOME, "registered_at")}
-    row.update(declaration_no=key, trader=params["trader"], agent=params["agents"], declarant=params["declarants"],
-               vehicle=params["vehicles"], warehouse=params["warehouses"], partner=[p["key"] for p in params["partners"]])
-    return row
+def row_of_record(key: str, params: Mapping[str, Any]) -> tuple:
+    """Return the copy's row (``COLUMNS``, in order) of a validated declaration
+    (``Record.key`` and ``params``)."""
+    props, get = params["props"], params["props"].get
+    return (key, props["registered_at"], params["trader"], *[get(c) for c in _FROM_PROPS],  # then PARTIES, in order
+            params["agents"], params["declarants"], params["vehicles"], params["warehouses"], [p["key"] for p in params["partners"]])
 
 
 def months(since: date, until: date) -> list[str]:
@@ -153,15 +153,16 @@ class ColumnarCopy:
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self._held: dict[str, list[dict[str, Any]]] = {}
+        self._held: dict[str, list[tuple]] = {}  # month -> rows, each with its seq last
 
     # Writing
-    def add(self, rows: Iterable[dict[str, Any]], seq: int | None = None) -> None:
-        """Hold ``rows`` (``COLUMNS``), written to the graph at ``seq`` (ns, default now);
-        a month is written out once it holds FLUSH_ROWS, the largest one past HELD_ROWS."""
+    def add(self, rows: Iterable[tuple], seq: int | None = None) -> None:
+        """Hold ``rows`` (tuples of ``COLUMNS``), written to the graph at ``seq`` (ns,
+        default now); a month is written out once it holds FLUSH_ROWS, the largest one
+        past HELD_ROWS. Rows as tuples: a dict per row cost a sixth more CPU in a bulk load."""
         seq = time.time_ns() if seq is None else seq
         for row in rows:
-            self._held.setdefault(row["registered_at"][:7], []).append({**row, "seq": seq})
+            self._held.setdefault(row[1][:7], []).append((*row, seq))
         for month in [m for m, held in self._held.items() if len(held) >= FLUSH_ROWS]:
             self._write(month, self._held.pop(month))
         if sum(len(h) for h in self._held.values()) >= HELD_ROWS:
@@ -197,13 +198,13 @@ class ColumnarCopy:
         """Make ``columns`` (the graph's ``month``, read at ``seq``) the month's only rows
         and drop the ``older`` files (those listed before the graph was read: what was
         written since stays, and counts over it)."""
-        rows = [{**{c: columns[c][i] for c in COLUMNS}, "seq": seq} for i in range(len(columns["declaration_no"]))]
+        rows = [(*row, seq) for row in zip(*(columns[c] for c in COLUMNS))]
         if rows:
             self._write(month, rows)
         for path in older:
             path.unlink(missing_ok=True)
 
-    def _write(self, month: str, rows: list[dict[str, Any]]) -> None:
+    def _write(self, month: str, rows: list[tuple]) -> None:
         import pyarrow as pa
 
         folder = self.directory / month
@@ -211,8 +212,9 @@ class ColumnarCopy:
         strings, numbers, lists = pa.string(), pa.float64(), pa.list_(pa.string())
         kinds = {**{c: strings for c in COLUMNS}, **{c: numbers for c in NUMBERS}, **{c: lists for c in (*PARTIES, "hs_codes")},
                  "seq": pa.int64()}
-        table = pa.table({c: pa.array([r[c] for r in rows], kinds[c]) for c in (*COLUMNS, "seq")})
-        write_parquet(table, folder / f"{max(r['seq'] for r in rows):020d}-{os.getpid()}-{len(rows)}.parquet")
+        names = (*COLUMNS, "seq")
+        table = pa.table({c: pa.array(values, kinds[c]) for c, values in zip(names, zip(*rows))})
+        write_parquet(table, folder / f"{max(r[-1] for r in rows):020d}-{os.getpid()}-{len(rows)}.parquet")
 
     # Reading
     def _folders(self) -> list[Path]:

@@ -28,11 +28,16 @@ TESTER = Principal(key_id="k1", name="tester", role="risk")
 SINCE = date(2021, 1, 1)
 
 
-def _row(key: str, at: str = "2025-03-04T10:00:00+07:00", result: str = "none", **extra) -> dict:
+def _fields(key: str, at: str = "2025-03-04T10:00:00+07:00", result: str = "none", **extra) -> dict:
     row = {c: None for c in columnar.COLUMNS}
     row.update({p: [] for p in columnar.PARTIES}, declaration_no=key, registered_at=at, trader="0100000001",
                hs_codes=["08081000"], inspection_result=result, selection=None, value_usd=10.0, **extra)
     return row
+
+
+def _row(key: str, **fields) -> tuple:
+    row = _fields(key, **fields)
+    return tuple(row[c] for c in columnar.COLUMNS)
 
 
 def _same_declarations(a: F.Declarations, b: F.Declarations) -> None:
@@ -74,7 +79,7 @@ def test_a_later_row_replaces_an_earlier_one_and_a_patch_counts_only_over_rows_w
 
 
 def test_the_summary_and_checksum_see_a_changed_outcome_and_not_the_order_of_rows():
-    a = {c: [r[c] for r in (_row("A"), _row("B", vehicle=["V2", "V1"]))] for c in columnar.COLUMNS}
+    a = {c: [r[c] for r in (_fields("A"), _fields("B", vehicle=["V2", "V1"]))] for c in columnar.COLUMNS}
     b = {c: list(reversed(v)) for c, v in a.items()}
     b["vehicle"] = [["V1", "V2"], []]
     assert columnar.summary(a) == columnar.summary(b) and columnar.checksum(a) == columnar.checksum(b)
