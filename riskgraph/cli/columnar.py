@@ -46,11 +46,10 @@ def columnar_rebuild(settings: Settings, stale_only: bool) -> None:
     copy = ColumnarCopy(settings.columnar_dir)
     started = time.monotonic()
     with opened(settings) as store:
-        wanted = set(graph_months(store))
         if stale_only:
             wanted = {c.month for c in copy.check(store) if not c.fresh}
+        else:  # with the months the graph no longer holds: they are emptied
+            wanted = {*graph_months(store), *copy.stored_months()}
         rows = sum(len(copy.repair(store, month)["declaration_no"]) for month in sorted(wanted))
-        for month in set(copy.stored_months()) - set(graph_months(store)):
-            copy.repair(store, month)  # a month the graph no longer holds
     click.echo(f"rebuilt {len(wanted)} month{'' if len(wanted) == 1 else 's'} ({rows:,} declarations) of {settings.columnar_dir} "
                f"in {time.monotonic() - started:.1f} s")

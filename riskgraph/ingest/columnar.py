@@ -71,8 +71,7 @@ class MonthCheck:
 
     @property
     def fresh(self) -> bool:
-        same = len(self.copy) == len(self.graph) and all(
-            math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6) for a, b in zip(self.copy, self.graph))
+        same = all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6) for a, b in zip(self.copy, self.graph, strict=True))
         return same and self.copy_checksum == self.graph_checksum
 
 
@@ -194,16 +193,6 @@ class ColumnarCopy:
                 path.unlink()
             folder.rmdir()
 
-    def replace(self, month: str, columns: Mapping[str, Sequence], seq: int, older: Sequence[Path]) -> None:
-        """Make ``columns`` (the graph's ``month``, read at ``seq``) the month's only rows
-        and drop the ``older`` files (those listed before the graph was read: what was
-        written since stays, and counts over it)."""
-        rows = [(*row, seq) for row in zip(*(columns[c] for c in COLUMNS))]
-        if rows:
-            self._write(month, rows)
-        for path in older:
-            path.unlink(missing_ok=True)
-
     def _write(self, month: str, rows: list[tuple]) -> None:
         import pyarrow as pa
 
@@ -273,11 +262,19 @@ class ColumnarCopy:
         return self.repair(store, month, files), False
 
     def repair(self, store: Store, month: str, files: Sequence[Path] | None = None) -> dict[str, list]:
-        """Read ``month`` from the graph, make it the copy's, and return it as columns."""
+        """Read ``month`` from the graph, make it the copy's only rows, and return it as
+        columns. Only the ``files`` listed before the graph was read (default: now) are
+        dropped: what was written since stays, and counts over it."""
         files = self.files(month) if files is None else files
         seq = time.time_ns()
         columns = graph_month(store, whole_month(month))
-        self.replace(month, columns, seq, files)
+        rows = [(*row, seq) for row in zip(*(columns[c] for c in COLUMNS))]
+        if rows:
+            self._write(month, rows)
+        for path in files:
+            path.unlink(missing_ok=True)
+        if not rows and not self.files(month) and (self.directory / month).is_dir():
+            (self.directory / month).rmdir()  # a month the graph does not hold
         return columns
 
     def check(self, store: Store, since: date | None = None, until: date | None = None, *, full: bool = False) -> list[MonthCheck]:
