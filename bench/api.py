@@ -229,8 +229,13 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length) if length else b""
 
 
+class TimedOut(SystemExit):
+    """The server stopped the request at its time limit."""
+
+
 def call(port: int, key: str, query: str, variables: dict) -> dict:
-    """Run one GraphQL request and return its decoded body (used to build the pools)."""
+    """Run one GraphQL request and return its decoded body (used to build the pools);
+    stop on an error (``TimedOut`` if the server's time limit stopped it)."""
     async def once() -> tuple[int, bytes]:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
@@ -240,8 +245,11 @@ def call(port: int, key: str, query: str, variables: dict) -> dict:
             writer.close()
     status, body = asyncio.run(once())
     answer = json.loads(body)
-    if status != 200 or answer.get("errors"):
-        raise SystemExit(f"{status}: {answer.get('errors')}")
+    errors = answer.get("errors") or []
+    if errors and all((e.get("extensions") or {}).get("code") == "TIMEOUT" for e in errors):
+        raise TimedOut(f"{status}: {errors}")
+    if status != 200 or errors:
+        raise SystemExit(f"{status}: {errors}")
     return answer["data"]
 
 
@@ -262,9 +270,22 @@ def check(port: int, pools: dict[str, list[tuple[str, bytes]]]) -> None:
                 raise SystemExit(f"{name}: {status} {body[:500]!r}")
 
 
-def key_targets(port: int, officer: str, kind: str) -> list[str]:
-    """Return the ids of the riskiest ``KEY_TARGETS`` entities of ``kind``."""
-    data = call(port, officer, KEY_TARGETS_QUERY, {"k": kind, "n": KEY_TARGETS})
+def key_targets(port: int, officer: str, kind: str, patience: float = 900.0) -> list[str]:
+    """Return the ids of the riskiest ``KEY_TARGETS`` entities of ``kind``; asked again
+    for up to ``patience`` seconds while the server times the request out (after a start
+    on a large store, officers' requests queue behind the investigation worker building
+    its name index: minutes at 2.7 million declarations). The wait is printed."""
+    started = time.monotonic()
+    while True:
+        try:
+            data = call(port, officer, KEY_TARGETS_QUERY, {"k": kind, "n": KEY_TARGETS})
+            break
+        except TimedOut:
+            if time.monotonic() - started > patience:
+                raise
+            time.sleep(5)
+    if time.monotonic() - started > 1:
+        print(f"keyTargets({kind}) answered after {time.monotonic() - started:.0f} s", flush=True)
     return [e["node"]["id"] for e in data["keyTargets"]["edges"]]
 
 

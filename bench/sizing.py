@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/sizing.py --enterprises 25000 100000 270000 [--seed 1] [--as-of 2025-12-31]
                                      [--history-months 60] [--stages generate load analyze train assess api restart]
+                                     [--stages warm]
 
 Per size (a generated world of N enterprises, about 10 declarations each over 2021-2025):
 generate the world (reused when ``bench/out/world-N-SEED`` exists), bulk-load it into a
@@ -9,7 +10,7 @@ fresh store in ``bench/out/sizing-N`` (``ingest --bulk --workers 1``), fit the e
 ranker and ``analyze`` as of ``--as-of``, ``train`` twice on the ``--history-months``
 before it (cold: every month read from the graph into the columnar copy and every cut
 analysed and kept as a snapshot; warm: both read back; the two models must have the
-same id),
+same id; ``--stages warm`` runs the warm one alone, on the copy and snapshots left),
 ``assess`` the newest 20,000 declarations of the world in batches, serve them with two
 API processes at 200 requests/s of the clearance mix for 30 s (``bench/api.py``), and
 finally stop the store and time its start from disk. Each stage is the ``riskgraph``
@@ -49,7 +50,7 @@ OUT = ROOT / "bench" / "out"
 from riskgraph.graph import open_store  # noqa: E402
 from riskgraph.settings import load  # noqa: E402
 
-STAGES = ("generate", "load", "analyze", "train", "assess", "api", "restart")
+STAGES = ("generate", "load", "analyze", "train", "warm", "assess", "api", "restart")
 RISKGRAPH = [sys.executable, "-m", "riskgraph.cli"]
 MIX = "entityRisk=70,assessDeclaration=25,dossier=5"
 
@@ -119,14 +120,15 @@ def size(enterprises: int, args: argparse.Namespace, results: dict) -> None:
         if "analyze" in args.stages:
             record("fit_ranker", run([*cli, "fit-ranker", "--as-of", args.as_of], log))
             record("analyze", {**run([*cli, "analyze", "--as-of", args.as_of], log), "store_rss_mb": _status_mb(server, "VmRSS:")})
-        if "train" in args.stages:
+        if "train" in args.stages or "warm" in args.stages:
             # Cold: no columnar copy and no snapshot, so every month is read from the graph (and
             # kept in the copy) and every cut analysed (and kept); warm: both read back. The two
             # models must be the same (the same id).
-            shutil.rmtree(data / "snapshots", ignore_errors=True)
-            shutil.rmtree(data / "columnar", ignore_errors=True)
+            if "train" in args.stages:
+                shutil.rmtree(data / "snapshots", ignore_errors=True)
+                shutil.rmtree(data / "columnar", ignore_errors=True)
             train = [*cli, "train", "--as-of", args.as_of, "--history-months", str(args.history_months)]
-            for stage in ("train_cold", "train_warm"):
+            for stage in ("train_cold", "train_warm") if "train" in args.stages else ("train_warm",):
                 answer = OUT / f"sizing-{enterprises}-{stage}.txt"
                 figures = run(train, log, stdout=answer)
                 said = answer.read_text(encoding="utf-8")

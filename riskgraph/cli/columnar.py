@@ -50,6 +50,6 @@ def columnar_rebuild(settings: Settings, stale_only: bool) -> None:
             wanted = {c.month for c in copy.check(store) if not c.fresh}
         else:  # with the months the graph no longer holds: they are emptied
             wanted = {*graph_months(store), *copy.stored_months()}
-        rows = sum(len(copy.repair(store, month)["declaration_no"]) for month in sorted(wanted))
+        rows = sum(copy.repair(store, month).num_rows for month in sorted(wanted))
     click.echo(f"rebuilt {len(wanted)} month{'' if len(wanted) == 1 else 's'} ({rows:,} declarations) of {settings.columnar_dir} "
                f"in {time.monotonic() - started:.1f} s")

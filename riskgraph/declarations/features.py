@@ -26,12 +26,14 @@ declarations assessed later are described from them, as a clearance system would
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TextIO
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from riskgraph.dates import month_bounds
 from riskgraph.graph import Store
@@ -45,7 +47,6 @@ CATEGORICAL = (
 )
 _TEXT = columnar.TEXT
 _NUMBERS = columnar.NUMBERS
-_READ = (*_TEXT, *_NUMBERS, "hs_codes", "registered_at", *columnar.OUTCOME)
 # Parties whose history is counted, and the parties the graph scores.
 PARTIES = ("trader", "agent", "declarant", "partner", "vehicle", "warehouse")
 GRAPH_PARTIES = ("trader", "agent", "declarant", "vehicle", "warehouse")
@@ -70,12 +71,62 @@ FEATURES = CATEGORICAL + NUMERIC + GRAPH
 SMOOTHING = 10.0  # M: pseudo-inspections at the overall rate
 NORM_MIN = 3  # declarations before a unit-value norm is trusted
 
+@dataclass(frozen=True, eq=False)
+class Keys:
+    """The keys of one kind of party (agents, vehicles, ...) of each declaration, flat:
+    declaration ``i`` names ``flat[start[i]:start[i + 1]]``. ``keys[i]`` is that list.
+    Flat arrays, not a list per declaration: 16 million small lists held 1.1 GB of Python
+    objects in a 2.7-million-declaration window."""
+
+    start: np.ndarray  # int64, one more than the declarations
+    flat: np.ndarray  # object: the keys, declaration after declaration
+
+    @classmethod
+    def concat(cls, parts: Sequence[Keys]) -> Keys:
+        """Return the declarations of ``parts``, one after the other."""
+        shifts = np.cumsum([0] + [len(p.flat) for p in parts[:-1]])
+        start = np.concatenate([[0], *(p.start[1:] + s for p, s in zip(parts, shifts))]).astype(np.int64)
+        return cls(start, np.concatenate([p.flat for p in parts]) if parts else np.empty(0, object))
+
+    def __len__(self) -> int:
+        return len(self.start) - 1
+
+    def __getitem__(self, i: int) -> list[str]:
+        return self.flat[self.start[i]:self.start[i + 1]].tolist()
+
+    def __iter__(self) -> Iterator[list[str]]:
+        flat = self.flat.tolist()
+        bounds = self.start.tolist()
+        return (flat[a:b] for a, b in zip(bounds, bounds[1:]))
+
+    def counts(self) -> np.ndarray:
+        """Return the number of keys of each declaration."""
+        return np.diff(self.start)
+
+    def owners(self) -> np.ndarray:
+        """Return the declaration of each key of ``flat``."""
+        return np.repeat(np.arange(len(self)), self.counts())
+
+    def first(self) -> list:
+        """Return each declaration's first key ("" without one)."""
+        padded = np.append(self.flat, np.array([""], dtype=object))
+        return np.where(self.counts() > 0, padded[self.start[:-1]], "").tolist()
+
+    def take(self, rows: np.ndarray) -> Keys:
+        """Return the keys of the declarations at ``rows`` (an index array), in that order."""
+        counts = self.counts()[rows]
+        start = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        at = np.repeat(self.start[:-1][rows] - start[:-1], counts) + np.arange(int(start[-1]))
+        return Keys(start, self.flat[at])
+
+
 @dataclass
 class Declarations:
     """Declarations as columns, in order of registration.
 
     ``text`` holds the categorical columns, ``number`` the amounts (NaN when absent),
-    ``parties`` the keys of each party kind per declaration (a list each). ``labelled`` marks declarations whose outcome is
+    ``parties`` the keys of each party kind per declaration (``Keys``). ``labelled`` marks declarations whose outcome is
     known: inspected, or cited by a decided violation; ``positive`` those found wrong.
     """
 
@@ -83,7 +134,7 @@ class Declarations:
     time: np.ndarray  # seconds since the epoch
     text: dict[str, np.ndarray]
     number: dict[str, np.ndarray]
-    parties: dict[str, list[list[str]]]
+    parties: dict[str, Keys]
     inspected: np.ndarray
     discrepancy: np.ndarray
     random: np.ndarray
@@ -107,11 +158,23 @@ class Declarations:
     def take(self, rows: np.ndarray) -> Declarations:
         """Return the declarations at ``rows`` (an index or boolean array), in that order."""
         rows = np.flatnonzero(rows) if rows.dtype == bool else rows
-        pick = rows.tolist()
         return Declarations(
             self.key[rows], self.time[rows], {k: v[rows] for k, v in self.text.items()},
-            {k: v[rows] for k, v in self.number.items()}, {k: [v[i] for i in pick] for k, v in self.parties.items()},
+            {k: v[rows] for k, v in self.number.items()}, {k: v.take(rows) for k, v in self.parties.items()},
             self.inspected[rows], self.discrepancy[rows], self.random[rows], self.cited[rows])
+
+    @classmethod
+    def concat(cls, parts: Sequence[Declarations]) -> Declarations:
+        """Return the declarations of ``parts``, one after the other."""
+        def joined(get) -> np.ndarray:
+            return np.concatenate([get(p) for p in parts])
+
+        first = parts[0]
+        return Declarations(
+            joined(lambda p: p.key), joined(lambda p: p.time), {k: joined(lambda p: p.text[k]) for k in first.text},
+            {k: joined(lambda p: p.number[k]) for k in first.number},
+            {k: Keys.concat([p.parties[k] for p in parts]) for k in first.parties},
+            joined(lambda p: p.inspected), joined(lambda p: p.discrepancy), joined(lambda p: p.random), joined(lambda p: p.cited))
 
 
 @dataclass
@@ -131,15 +194,10 @@ def from_records(records: Iterable[Mapping], *, sort: bool = True) -> Declaratio
     """Return declarations from validated feed rows (``Record.params`` of the declarations
     feed: key, props, trader, agents, declarants, vehicles, warehouses, partners), sorted
     by registration unless not ``sort``. Cost: O(n)."""
-    records = list(records)
-    props = [r["props"] for r in records]
-    parties = {
-        "trader": [[r["trader"]] for r in records], "agent": [list(r["agents"]) for r in records],
-        "declarant": [list(r["declarants"]) for r in records], "vehicle": [list(r["vehicles"]) for r in records],
-        "warehouse": [list(r["warehouses"]) for r in records],
-        "partner": [[x["key"] for x in r.get("partners", ())] for r in records],
-    }
-    return _columns([r["key"] for r in records], {name: [p.get(name) for p in props] for name in _READ}, parties, sort=sort)
+    rows = [columnar.row_of_record(r["key"], r) for r in records]
+    d = _columns({c: list(v) for c, v in zip(columnar.COLUMNS, zip(*rows))} if rows else {c: [] for c in columnar.COLUMNS}, {},
+                 sort_parties=False)
+    return d.take(_by_time(d)) if sort else d
 
 
 def from_store(store: Store, since: date, until: date, *, cited_until: date | None = None,
@@ -149,66 +207,115 @@ def from_store(store: Store, since: date, until: date, *, cited_until: date | No
     ``until``) that cite them. With ``copy``, each month comes from the columnar copy
     once checked against the graph, else from the graph, and then replaces the copy's
     month (``ColumnarCopy.read``); ``progress`` gets a line naming the months read from
-    the graph. Cost: from the graph two reads per month, 6,000-8,000 declarations/s on 2
-    cores; from the copy one aggregating read per month and the Parquet files."""
-    keys: list[str] = []
-    columns: dict[str, list] = {name: [] for name in _READ}
-    parties: dict[str, list[list[str]]] = {p: [] for p in PARTIES}
+    the graph. Each month is made columns (arrays) as it is read, so that a window is
+    never held as Python lists. Cost: from the graph two reads per month, 6,000-8,000
+    declarations/s on 2 cores; from the copy one aggregating read per month and the
+    Parquet files."""
     canon: dict[str, str] = {}  # one string per distinct code or key: rows repeat a few thousand of them
-    from_graph = []
+    parts, from_graph = [], []
     for window in month_bounds(since, until):
         if copy is None:
-            month = columnar.graph_month(store, window)
+            month = columnar.as_table(columnar.graph_month(store, window))
         else:
             month, fresh = copy.read(store, window["from"][:7])
             if not fresh:
                 from_graph.append(window["from"][:7])
-        inside = [i for i, at in enumerate(month["registered_at"]) if window["from"] <= at[:10] <= window["until"]]
-        if len(inside) < len(month["registered_at"]):  # the copy holds whole months
-            month = {name: [values[i] for i in inside] for name, values in month.items()}
-        keys.extend(month["declaration_no"])
-        for name in _READ:
-            columns[name].extend([canon.setdefault(v, v) for v in month[name]] if name in _TEXT else month[name])
-        parties["trader"].extend([canon.setdefault(t, t)] for t in month["trader"])
-        for p in PARTIES[1:]:
-            # Sorted: the graph returns a declaration's links in no set order.
-            parties[p].extend(sorted(canon.setdefault(k, k) for k in found) for found in month[p])
+        day = pc.utf8_slice_codeunits(month.column("registered_at"), 0, 10)
+        inside = pc.and_(pc.greater_equal(day, window["from"]), pc.less_equal(day, window["until"]))
+        if not pc.all(inside).as_py():  # the copy holds whole months
+            month = month.filter(inside)
+        # Parties sorted: the graph returns a declaration's links in no set order.
+        parts.append(_columns({c: month.column(c) for c in columnar.COLUMNS}, canon, sort_parties=True))
+        del month
     if from_graph and progress is not None:
         print(f"columnar copy: {len(from_graph)} months read from the graph and kept ({', '.join(from_graph)})", file=progress, flush=True)
+    d = Declarations.concat(parts) if parts else _columns({c: [] for c in columnar.COLUMNS}, canon, sort_parties=True)
+    del parts
     cited = {r["declaration_no"] for r in store.query("selectivity_violations", {"until": (cited_until or until).isoformat()})}
-    return _columns(keys, columns, parties, cited)
+    d.cited = np.array([k in cited for k in d.key.tolist()], dtype=bool)
+    return d.take(_by_time(d))
 
 
-def _columns(keys: list[str], columns: dict[str, list], parties: dict[str, list[list[str]]],
-             cited: set[str] = frozenset(), *, sort: bool = True) -> Declarations:
-    """Return the declarations of ``keys`` with their ``columns`` (field -> one value per
-    declaration) and parties, in order of registration if ``sort``."""
-    n = len(keys)
-    moments = np.array([_seconds(t) for t in columns["registered_at"]], dtype=float)
-    order = np.argsort(moments, kind="stable").tolist() if sort else list(range(n))
+def _by_time(d: Declarations) -> np.ndarray:
+    return np.argsort(d.time, kind="stable")
 
-    def ordered(values: list) -> list:
-        return [values[i] for i in order]
 
-    text = {name: np.array([v or "" for v in ordered(columns[name])], dtype=object) for name in _TEXT}
-    hs = [h or [""] for h in ordered(columns["hs_codes"])]
-    first = [h[0] or "" for h in hs]
+Column = list | pa.Array | pa.ChunkedArray  # a column of rows: lists for a few, Arrow for a month
+
+
+def _columns(columns: Mapping[str, Column], canon: dict[str, str], *, sort_parties: bool) -> Declarations:
+    """Return the declarations of ``columns`` (``columnar.COLUMNS``: lists, or the
+    columns of a ``columnar.as_table`` table) in their order, codes and keys replaced by
+    their first copy in ``canon``, each declaration's parties sorted if
+    ``sort_parties``. Arrow columns are decoded column by column, each distinct code once."""
+    n = len(columns["declaration_no"])
+    text = {name: _decoded(columns[name], canon, "") for name in _TEXT}
+    hs_keys = _keys(columns["hs_codes"], canon)
+    codes, firsts = _factorize(hs_keys.first())  # the first HS code of each declaration, "" for none
     for digits in (4, 6, 8):
-        text[f"hs{digits}"] = np.array([h[:digits] if len(h) >= digits else "" for h in first], dtype=object)
-    number = {name: np.array([_float(v) for v in ordered(columns[name])], dtype=float) for name in _NUMBERS}
-    number["hs_count"] = np.array([len(h) for h in hs], dtype=float)
-    result = np.array([v or "none" for v in ordered(columns["inspection_result"])], dtype=object)
-    key = ordered(keys)
+        text[f"hs{digits}"] = np.array([canon.setdefault(h[:digits], h[:digits]) if len(h) >= digits else "" for h in firsts],
+                                       dtype=object)[codes]
+    number = {name: _numbers(columns[name]) for name in _NUMBERS}
+    number["hs_count"] = np.maximum(hs_keys.counts(), 1).astype(float)  # no code reads as one unknown line
+    result = _decoded(columns["inspection_result"], canon, "none")
+    parties = {"trader": Keys(np.arange(n + 1, dtype=np.int64), _decoded(columns["trader"], canon, None)),
+               **{p: _keys(columns[p], canon, sort=sort_parties) for p in PARTIES[1:]}}
     return Declarations(
-        key=np.array(key, dtype=object),
-        time=moments[order],
-        text=text, number=number,
-        parties={name: ordered(v) for name, v in parties.items()},
+        key=np.array(_listed(columns["declaration_no"]), dtype=object),
+        time=np.array([_seconds(t) for t in _listed(columns["registered_at"])], dtype=float),
+        text=text, number=number, parties=parties,
         inspected=(result == "compliant") | (result == "discrepancy"),
         discrepancy=result == "discrepancy",
-        random=np.array([v == "random" for v in ordered(columns["selection"])], dtype=bool),
-        cited=np.array([k in cited for k in key], dtype=bool) if n else np.zeros(0, bool),
+        random=_decoded(columns["selection"], canon, "") == "random",
     )
+
+
+def _listed(column: Column) -> list:
+    return column if isinstance(column, list) else column.to_pylist()
+
+
+def _numbers(column: Column) -> np.ndarray:
+    """Return a column of amounts as float64, NaN where absent."""
+    if isinstance(column, list):
+        return np.array([math.nan if v is None else float(v) for v in column], dtype=float)
+    return _whole(column).to_numpy(zero_copy_only=False).astype(float)
+
+
+def _decoded(column: Column, canon: dict[str, str], missing: str | None) -> np.ndarray:
+    """Return a column of text as an object array, ``missing`` for a null or empty
+    value. An Arrow column is dictionary-encoded, so each distinct value is decoded
+    (and made canonical) once; a list, a few rows, is read as it is: each Arrow call
+    costs tens of microseconds, which an assessment of one declaration would feel."""
+    if isinstance(column, list):
+        return np.array([canon.setdefault(v, v) if v else missing for v in column], dtype=object)
+    encoded = pc.dictionary_encode(_whole(column))
+    names = [canon.setdefault(v, v) if v else missing for v in encoded.dictionary.to_pylist()]
+    lookup = np.array([*names, missing], dtype=object)
+    return lookup[encoded.indices.fill_null(len(names)).to_numpy(zero_copy_only=False)]
+
+
+def _keys(column: Column, canon: dict[str, str], *, sort: bool = False) -> Keys:
+    """Return a column of lists of text as ``Keys`` (a null list holds none, a null key
+    reads ""), each declaration's keys sorted if ``sort``."""
+    if isinstance(column, list):
+        counts = np.fromiter((len(ks or ()) for ks in column), dtype=np.int64, count=len(column))
+        flat = _decoded([k for ks in column for k in ks or ()], canon, "")
+    else:
+        lists = _whole(column)
+        counts = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        flat = _decoded(pc.list_flatten(lists), canon, "")
+    start = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    if sort and len(flat):
+        owner = np.repeat(np.arange(len(counts)), counts)
+        _, rank = np.unique(flat, return_inverse=True)  # in the order Python sorts text
+        flat = flat[np.lexsort((rank, owner))]
+    return Keys(start, flat)
+
+
+def _whole(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Return ``column`` as one array (the chunks of a table column joined)."""
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
 def history(d: Declarations, violations: Mapping[str, list[float]], frozen: Tables | None = None) -> tuple[dict[str, np.ndarray], Tables]:
@@ -230,12 +337,9 @@ def history(d: Declarations, violations: Mapping[str, list[float]], frozen: Tabl
     else:
         tables, p0 = frozen, frozen.p0
     stats = np.stack([inspected, found, np.ones(n), d.time], axis=1)
-    keyed = {p: _flatten(d.parties[p]) for p in PARTIES}
-    for name, cols in PROFILES.items():
-        stated = np.flatnonzero(np.logical_and.reduce([d.text[c] != "" for c in cols]))
-        keyed[name] = (stated, _join(*(d.text[c][stated] for c in cols)).tolist())
-    for name, (row, flat) in keyed.items():
-        prior = _prior(n, row, flat, stats, tables.counts, name, frozen is not None, p0)
+    for name in (*PARTIES, *PROFILES):  # one kind at a time: each holds arrays the length of its keys
+        row, codes, keys = _keyed(d, name)
+        prior = _prior(n, row, codes, keys, stats, tables.counts, name, frozen is not None, p0)
         rate = (prior[:, 1] + SMOOTHING * p0) / (prior[:, 0] + SMOOTHING)
         rate[np.isnan(prior[:, 0])] = np.nan
         out[f"rate_{name}"] = rate
@@ -245,7 +349,7 @@ def history(d: Declarations, violations: Mapping[str, list[float]], frozen: Tabl
             seen = prior[:, 3]
             out["trader_days"] = np.where(np.isfinite(seen), (d.time - seen) / 86400, 0.0)
     out["unit_value_gap"] = _gap(d, out["log_unit_value"], tables, frozen is not None)
-    traders = [k[0] if k else "" for k in d.parties["trader"]]
+    traders = d.parties["trader"].first()
     if frozen is None:
         out["trader_violations"] = _earlier(traders, d.time, violations)
         # Known after the training data: those decided by the end (Vietnam time) of its last day.
@@ -292,8 +396,8 @@ def _own(d: Declarations) -> dict[str, np.ndarray]:
             "log_tax": np.log1p(np.maximum(tax, 0)),
             "tax_per_value": np.where(value > 0, tax / value, np.nan),
             "hs_count": num["hs_count"],
-            "vehicle_count": np.array([len(v) for v in d.parties["vehicle"]], dtype=float),
-            "has_agent": np.array([bool(a) for a in d.parties["agent"]], dtype=float),
+            "vehicle_count": d.parties["vehicle"].counts().astype(float),
+            "has_agent": (d.parties["agent"].counts() > 0).astype(float),
             "hour": (local % 86400) // 3600,
             "weekday": (local // 86400 + 3) % 7,  # 1970-01-01 was a Thursday
             "month": (local.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64) % 12 + 1).astype(float),
@@ -301,18 +405,30 @@ def _own(d: Declarations) -> dict[str, np.ndarray]:
     return out
 
 
-def _flatten(keys: list[list[str]]) -> tuple[np.ndarray, list[str]]:
-    """Return (declaration of each key, the keys) of per-declaration key lists."""
-    row = np.fromiter((i for i, ks in enumerate(keys) for k in ks if k), dtype=np.int64)
-    return row, [k for ks in keys for k in ks if k]
+def _keyed(d: Declarations, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Return the keys of kind ``name`` (a party or a profile) of ``d``: (declaration of
+    each, its code, the key of each code). A profile's key joins its columns with "|"
+    ("851713|CN"); a declaration without one of them has none."""
+    if name in PROFILES:
+        columns = PROFILES[name]
+        row = np.flatnonzero(np.logical_and.reduce([d.text[c] != "" for c in columns]))
+        codes, keys = _joined(*(d.text[c][row] for c in columns))
+        return row, codes, keys
+    parties = d.parties[name]
+    row, flat = parties.owners(), parties.flat.tolist()
+    if not all(flat):  # a key left empty names no one
+        named = np.fromiter(map(bool, flat), dtype=bool, count=len(flat))
+        row, flat = row[named], [k for k in flat if k]
+    codes, keys = _factorize(flat)
+    return row, codes, keys
 
 
-def _prior(n: int, row: np.ndarray, flat: list[str], stats: np.ndarray, counts: dict, name: str, frozen: bool,
-           p0: float = 0.0) -> np.ndarray:
+def _prior(n: int, row: np.ndarray, codes: np.ndarray, keys: list[str], stats: np.ndarray, counts: dict, name: str,
+           frozen: bool, p0: float = 0.0) -> np.ndarray:
     """Return, per declaration (of ``n``), the counts (inspections, discrepancies,
     declarations, first seen) of its key(s) before it (declarations registered at the
     same moment do not count), the largest smoothed rate's counts when it has several
-    keys (vehicles), NaN when it has none. Declaration ``row[j]`` has key ``flat[j]``.
+    keys (vehicles), NaN when it has none. Declaration ``row[j]`` has key ``keys[codes[j]]``.
     Updates ``counts[name]`` unless ``frozen``."""
     out = np.full((n, 4), np.nan)
     if not len(row):
@@ -320,9 +436,8 @@ def _prior(n: int, row: np.ndarray, flat: list[str], stats: np.ndarray, counts: 
         return out
     if frozen:
         table = counts.get(name, {})
-        got = np.array([table.get(k, (0.0, 0.0, 0.0, np.inf)) for k in flat], dtype=float)
+        got = np.array([table.get(k, (0.0, 0.0, 0.0, np.inf)) for k in keys], dtype=float).reshape(-1, 4)[codes]
     else:
-        codes, uniq = _factorize(flat)
         order = np.argsort(codes, kind="stable")  # rows are in time order: stable keeps it within a key
         c, v = codes[order], stats[row[order]]
         cum = np.cumsum(v[:, :3], axis=0)
@@ -339,7 +454,7 @@ def _prior(n: int, row: np.ndarray, flat: list[str], stats: np.ndarray, counts: 
         got[order, :3] = prior
         got[order, 3] = np.where(prior[:, 2] > 0, firsts, np.inf)
         ends = start + size - 1
-        counts[name] = {uniq[c[e]]: (*(cum[e] - base[e]).tolist(), float(v[s, 3]))  # this key's totals only
+        counts[name] = {keys[c[e]]: (*(cum[e] - base[e]).tolist(), float(v[s, 3]))  # this key's totals only
                         for s, e in zip(start.tolist(), ends.tolist())}
     if not (np.diff(row) == 0).any():  # one key per declaration (rows come in order)
         out[row] = got
@@ -357,16 +472,15 @@ def _gap(d: Declarations, unit: np.ndarray, tables: Tables, frozen: bool) -> np.
     """Return the log unit value minus the norm of the same HS x origin (else HS), from
     declarations before each one; NaN without a norm."""
     hs6, origin = d.text["hs6"], d.text["origin_country"]
-    keys = {"fine": _join(hs6, origin), "coarse": hs6}
     valid = np.isfinite(unit)
     norm = {}
-    for level, k in keys.items():
+    for level, columns in {"fine": (hs6, origin), "coarse": (hs6,)}.items():
+        codes, uniq = _joined(*columns)
         if frozen:
-            got = np.array([tables.norms.get(f"{level}|{x}", (0.0, 0.0)) for x in k.tolist()], dtype=float).reshape(-1, 2)
+            got = np.array([tables.norms.get(f"{level}|{x}", (0.0, 0.0)) for x in uniq], dtype=float).reshape(-1, 2)[codes]
             cnt, total = got[:, 0], got[:, 1]
         else:
-            codes, uniq = _factorize(k.tolist())
-            cnt, total = np.zeros(len(k)), np.zeros(len(k))
+            cnt, total = np.zeros(len(hs6)), np.zeros(len(hs6))
             order = np.argsort(codes, kind="stable")
             c = codes[order]
             one, val = valid[order].astype(float), np.where(valid, unit, 0.0)[order]
@@ -390,18 +504,15 @@ def _factorize(values: list) -> tuple[np.ndarray, list]:
     return codes, list(index)
 
 
-def _join(*columns: np.ndarray) -> np.ndarray:
-    out = columns[0].astype(str)
-    for c in columns[1:]:
-        out = np.char.add(np.char.add(out, "|"), c.astype(str))
-    return out.astype(object)
-
-
-def _float(value) -> float:
-    try:
-        return float(value) if value is not None and value != "" else math.nan
-    except (TypeError, ValueError):
-        return math.nan
+def _joined(*columns: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Return ``_factorize`` of the rows' values of ``columns`` joined by "|", without a
+    string per row: codes are combined column by column and only distinct keys joined."""
+    codes, keys = _factorize(columns[0].tolist())
+    for column in columns[1:]:
+        more, names = _factorize(column.tolist())
+        codes, pairs = _factorize((codes * len(names) + more).tolist())
+        keys = [f"{keys[c // len(names)]}|{names[c % len(names)]}" for c in pairs]
+    return codes, keys
 
 
 def _seconds(text: str) -> float:

@@ -43,9 +43,10 @@ def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_month
     edges = np.array([day_start(c + timedelta(days=1)) for c in cuts])
     which = np.maximum(np.searchsorted(edges, d.time, side="right") - 1, 0)
     reads: dict = {}  # the cuts share every page and month they have in common
+    owners = {p: d.parties[p].owners() for p in F.GRAPH_PARTIES}
     for k, as_of in enumerate(cuts):
-        rows = np.flatnonzero(which == k).tolist()
-        if not rows:
+        rows = np.flatnonzero(which == k)
+        if not len(rows):
             continue
         t = time.perf_counter()
         scores, computed = cut(store, as_of, history_months=history_months, directory=snapshots, reads=reads)
@@ -53,9 +54,9 @@ def describe(d: F.Declarations, store: Store, cuts: list[date], *, history_month
                       f"{'analysed' if computed else 'read from its snapshot'} in {time.perf_counter() - t:.1f} s")
         at = scores.index()
         for p in F.GRAPH_PARTIES:
-            keys, kind = d.parties[p], PARTY_KINDS[p]
-            row = np.fromiter((i for i in rows for _ in keys[i]), dtype=np.int64)
-            entity = np.fromiter((at.get(f"{kind}:{x}", -1) for i in rows for x in keys[i]), dtype=np.int64, count=len(row))
+            mine = np.flatnonzero(which[owners[p]] == k)  # the keys of this cut's declarations
+            row, kind = owners[p][mine], PARTY_KINDS[p]
+            entity = np.fromiter((at.get(f"{kind}:{x}", -1) for x in d.parties[p].flat[mine].tolist()), dtype=np.int64, count=len(row))
             known = entity >= 0
             row, entity = row[known], entity[known]
             np.maximum.at(out[f"graph_{p}"], row, scores.prior[entity])

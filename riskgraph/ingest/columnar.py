@@ -36,11 +36,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskgraph.dates import month_ranges
 from riskgraph.files import private_dir, write_parquet
 from riskgraph.graph import Store
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # The columns of a row, as the selectivity model reads them.
 TEXT = ("origin_country", "partner_country", "procedure_code", "transport_mode", "tax_treatment",
@@ -75,13 +78,32 @@ class MonthCheck:
         return same and self.copy_checksum == self.graph_checksum
 
 
-def summary(columns: Mapping[str, Sequence]) -> tuple:
-    """Return what ``check`` compares of a month's ``columns``: declarations, compliant,
-    discrepancies, random selections, HS codes and the sum of ``value_usd``."""
-    results = columns["inspection_result"]
-    return (len(columns["declaration_no"]), sum(r == "compliant" for r in results), sum(r == "discrepancy" for r in results),
-            sum(s == "random" for s in columns["selection"]), sum(len(h or ()) for h in columns["hs_codes"]),
-            math.fsum(v for v in columns["value_usd"] if v is not None))
+def as_table(columns: Mapping[str, Sequence]) -> pa.Table:
+    """Return ``columns`` (``COLUMNS``, and ``seq`` if given) as a table of the copy's
+    types: text, numbers as float64, the parties and HS codes as lists of text."""
+    import pyarrow as pa
+
+    strings, lists = pa.string(), pa.list_(pa.string())
+    kinds = {**{c: pa.float64() for c in NUMBERS}, **{c: lists for c in (*PARTIES, "hs_codes")}, "seq": pa.int64()}
+    return pa.table({c: pa.array(v, kinds.get(c, strings)) for c, v in columns.items()})
+
+
+def as_columns(table: pa.Table) -> dict[str, list]:
+    """Return the ``COLUMNS`` of ``table`` as lists."""
+    return {c: table.column(c).to_pylist() for c in COLUMNS}
+
+
+def summary(table: pa.Table) -> tuple:
+    """Return what ``check`` compares of a month's rows (``as_table``): declarations,
+    compliant, discrepancies, random selections, HS codes and the sum of ``value_usd``."""
+    import pyarrow.compute as pc
+
+    def count(column: str, value: str) -> int:
+        return int(pc.sum(pc.equal(table.column(column), value)).as_py() or 0)
+
+    return (table.num_rows, count("inspection_result", "compliant"), count("inspection_result", "discrepancy"),
+            count("selection", "random"), int(pc.sum(pc.list_value_length(table.column("hs_codes"))).as_py() or 0),
+            float(pc.sum(table.column("value_usd")).as_py() or 0.0))
 
 
 def checksum(columns: Mapping[str, Sequence]) -> str:
@@ -131,8 +153,9 @@ def row_of_record(key: str, params: Mapping[str, Any]) -> tuple:
     """Return the copy's row (``COLUMNS``, in order) of a validated declaration
     (``Record.key`` and ``params``)."""
     props, get = params["props"], params["props"].get
+    partners = [p["key"] for p in params.get("partners", ())]
     return (key, props["registered_at"], params["trader"], *[get(c) for c in _FROM_PROPS],  # then PARTIES, in order
-            params["agents"], params["declarants"], params["vehicles"], params["warehouses"], [p["key"] for p in params["partners"]])
+            params["agents"], params["declarants"], params["vehicles"], params["warehouses"], partners)
 
 
 def months(since: date, until: date) -> list[str]:
@@ -194,15 +217,9 @@ class ColumnarCopy:
             folder.rmdir()
 
     def _write(self, month: str, rows: list[tuple]) -> None:
-        import pyarrow as pa
-
         folder = self.directory / month
         private_dir(folder, 3)
-        strings, numbers, lists = pa.string(), pa.float64(), pa.list_(pa.string())
-        kinds = {**{c: strings for c in COLUMNS}, **{c: numbers for c in NUMBERS}, **{c: lists for c in (*PARTIES, "hs_codes")},
-                 "seq": pa.int64()}
-        names = (*COLUMNS, "seq")
-        table = pa.table({c: pa.array(values, kinds[c]) for c, values in zip(names, zip(*rows))})
+        table = as_table(dict(zip((*COLUMNS, "seq"), zip(*rows))))
         write_parquet(table, folder / f"{max(r[-1] for r in rows):020d}-{os.getpid()}-{len(rows)}.parquet")
 
     # Reading
@@ -220,50 +237,58 @@ class ColumnarCopy:
         """Return the months the copy holds."""
         return [p.name for p in self._folders()]
 
-    def month(self, month: str, files: Sequence[Path] | None = None) -> dict[str, list]:
-        """Return the rows of ``month`` (from ``files``, default every one) as columns:
-        each declaration's latest row with the patches written after it."""
+    def table(self, month: str, files: Sequence[Path] | None = None) -> pa.Table:
+        """Return the rows of ``month`` (from ``files``, default every one) as a table
+        (``as_table``, without ``seq``): each declaration's latest row with the patches
+        written after it."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         files = self.files(month) if files is None else files
         parts = [pq.read_table(p) for p in files if p.suffix == ".parquet"]
         if not parts:
-            return {c: [] for c in COLUMNS}
+            return as_table({c: [] for c in COLUMNS})
         table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        columns = {c: table.column(c).to_pylist() for c in (*COLUMNS, "seq")}
+        keys, seqs = table.column("declaration_no").to_pylist(), table.column("seq").to_pylist()
         latest: dict[str, int] = {}
-        for i, (key, seq) in enumerate(zip(columns["declaration_no"], columns["seq"])):
+        for i, (key, seq) in enumerate(zip(keys, seqs)):
             j = latest.get(key)
-            if j is None or seq >= columns["seq"][j]:
+            if j is None or seq >= seqs[j]:
                 latest[key] = i
-        if len(latest) < len(columns["seq"]):
+        if len(latest) < len(seqs):
             keep = sorted(latest.values())
-            columns = {c: [v[i] for i in keep] for c, v in columns.items()}
-            latest = {k: n for n, k in enumerate(columns["declaration_no"])}
+            table, seqs = table.take(keep), [seqs[i] for i in keep]
+            latest = {keys[i]: n for n, i in enumerate(keep)}
         patches = []
         for path in (p for p in files if p.suffix == ".jsonl"):
             with open(path, encoding="utf-8") as journal:
                 patches += [json.loads(line) for line in journal if line.endswith("\n")]  # a torn last line is skipped
-        for p in sorted(patches, key=lambda p: p["seq"]):
-            i = latest.get(p["declaration_no"])
-            if i is not None and p["seq"] > columns["seq"][i]:
-                columns["inspection_result"][i] = p["inspection_result"]
-        del columns["seq"]
-        return columns
+        if patches:
+            results = table.column("inspection_result").to_pylist()
+            for p in sorted(patches, key=lambda p: p["seq"]):
+                i = latest.get(p["declaration_no"])
+                if i is not None and p["seq"] > seqs[i]:
+                    results[i] = p["inspection_result"]
+            table = table.set_column(table.schema.get_field_index("inspection_result"), "inspection_result",
+                                     pa.array(results, pa.string()))
+        return table.select(list(COLUMNS))
 
-    def read(self, store: Store, month: str) -> tuple[dict[str, list], bool]:
-        """Return ``month`` as columns and whether it came from the copy: checked against
+    def month(self, month: str, files: Sequence[Path] | None = None) -> dict[str, list]:
+        """Return the rows of ``month`` as columns of lists (see ``table``)."""
+        return as_columns(self.table(month, files))
+
+    def read(self, store: Store, month: str) -> tuple[pa.Table, bool]:
+        """Return ``month`` as a table and whether it came from the copy: checked against
         the graph (``graph_summary``), else read from the graph and replaced (``repair``)."""
         files = self.files(month)
-        columns = self.month(month, files)
-        if MonthCheck(month, summary(columns), graph_summary(store, whole_month(month))).fresh:
-            return columns, True
+        table = self.table(month, files)
+        if MonthCheck(month, summary(table), graph_summary(store, whole_month(month))).fresh:
+            return table, True
         return self.repair(store, month, files), False
 
-    def repair(self, store: Store, month: str, files: Sequence[Path] | None = None) -> dict[str, list]:
-        """Read ``month`` from the graph, make it the copy's only rows, and return it as
-        columns. Only the ``files`` listed before the graph was read (default: now) are
+    def repair(self, store: Store, month: str, files: Sequence[Path] | None = None) -> pa.Table:
+        """Read ``month`` from the graph, make it the copy's only rows, and return them as
+        a table. Only the ``files`` listed before the graph was read (default: now) are
         dropped: what was written since stays, and counts over it."""
         files = self.files(month) if files is None else files
         seq = time.time_ns()
@@ -275,7 +300,7 @@ class ColumnarCopy:
             path.unlink(missing_ok=True)
         if not rows and not self.files(month) and (self.directory / month).is_dir():
             (self.directory / month).rmdir()  # a month the graph does not hold
-        return columns
+        return as_table({c: columns[c] for c in COLUMNS})
 
     def check(self, store: Store, since: date | None = None, until: date | None = None, *, full: bool = False) -> list[MonthCheck]:
         """Compare the copy with the graph month by month from ``since`` to ``until``
@@ -284,10 +309,10 @@ class ColumnarCopy:
         wanted = months(since, until) if since and until else sorted({*self.stored_months(), *graph_months(store)})
         out = []
         for month in wanted:
-            mine = self.month(month)
+            mine = self.table(month)
             if full:
-                theirs = graph_month(store, whole_month(month))
-                out.append(MonthCheck(month, summary(mine), summary(theirs), checksum(mine), checksum(theirs)))
+                theirs = as_table(graph_month(store, whole_month(month)))
+                out.append(MonthCheck(month, summary(mine), summary(theirs), checksum(as_columns(mine)), checksum(as_columns(theirs))))
             else:
                 out.append(MonthCheck(month, summary(mine), graph_summary(store, whole_month(month))))
         return out

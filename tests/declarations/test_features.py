@@ -67,6 +67,30 @@ def test_from_records_orders_by_registration_and_reads_each_field():
     assert F.from_records(list(reversed(rows)), sort=False).key.tolist() == [r["key"] for r in reversed(rows)]
 
 
+def _keys(lists: list[list[str]]) -> F.Keys:
+    flat = np.empty(sum(map(len, lists)), dtype=object)
+    flat[:] = [k for ks in lists for k in ks]
+    return F.Keys(np.cumsum([0, *map(len, lists)]), flat)
+
+
+def test_party_keys_read_as_the_lists_they_hold_flat():
+    lists = [["V1", "V2"], [], ["V3"], [], []]
+    keys = _keys(lists)
+    assert list(keys) == lists and [keys[i] for i in range(len(keys))] == lists and len(keys) == 5
+    assert keys.counts().tolist() == [2, 0, 1, 0, 0] and keys.owners().tolist() == [0, 0, 2]
+    assert keys.first() == ["V1", "", "V3", "", ""]
+    assert list(keys.take(np.array([2, 1, 0, 4]))) == [["V3"], [], ["V1", "V2"], []]
+    assert list(F.Keys.concat([keys, _keys([["V4"]]), _keys([])])) == [*lists, ["V4"]]
+    assert _keys([]).first() == [] and list(_keys([[]]).take(np.array([0, 0]))) == [[], []]
+
+
+def test_profile_tables_are_keyed_by_the_joined_codes():
+    _, tables = F.history(F.from_records(_rows()), {})
+    assert set(tables.counts["hs_origin"]) == {"851713|CN", "080810|TH"}
+    assert set(tables.counts["office"]) == {"13BB"}
+    assert {"fine|851713|CN", "fine|080810|TH", "coarse|851713", "coarse|080810"} <= set(tables.norms)
+
+
 def test_a_declarations_own_result_never_changes_its_own_features():
     rows = _rows()
     for i in (0, 2, 5):  # trader A's inspected declarations: discrepancy, compliant, discrepancy
