@@ -71,6 +71,7 @@ FEATURES = CATEGORICAL + NUMERIC + GRAPH
 SMOOTHING = 10.0  # M: pseudo-inspections at the overall rate
 NORM_MIN = 3  # declarations before a unit-value norm is trusted
 
+
 @dataclass(frozen=True, eq=False)
 class Keys:
     """The keys of one kind of party (agents, vehicles, ...) of each declaration, flat:
