@@ -340,13 +340,9 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         settle()
         sys.setswitchinterval(SWITCH_SECONDS)
         services.loop = asyncio.get_running_loop()
-        warming = None
         if worker is None:  # else the worker answers every search
-            warming = asyncio.ensure_future(services.investigation.run(services.search_index.warm))
-            warming.add_done_callback(_warmed)
+            services.search_index.warm()
         yield
-        if warming is not None and not warming.done():
-            warming.cancel()
         services.close()
         if worker is not None:
             await worker.close()
@@ -391,11 +387,6 @@ def _stream_filters(params: Any) -> monitor.Filters | Response:
     if lane is not None and lane not in LANES:
         return _errors([(f"lane: one of {', '.join(LANES)}", "BAD_USER_INPUT")], 400)
     return monitor.Filters(params.get("office") or None, params.get("gate") or None, lane, kinds)
-
-
-def _warmed(done: asyncio.Future) -> None:
-    if not done.cancelled() and done.exception() is not None:  # the first search builds it then
-        log.warning("the search index was not built at start-up: %s", done.exception())
 
 
 def _root_fields(document: Any, name: str | None) -> tuple[OperationDefinitionNode | None, list[str]]:

@@ -38,6 +38,10 @@ SOCKET = "RISKGRAPH_INVESTIGATION_SOCKET"  # set by `serve` for its API processe
 NICE = 10  # the worker yields the processors to the clearance processes and the store
 START_SECONDS = 60.0  # for the worker to answer /healthz (it opens the store and its caches)
 RESTART_SECONDS = 1.0  # between a worker's exit and its next start
+# The worker keeps an idle connection open far longer than the API process reuses one
+# (httpx: 5 s), so it never closes one just as a request goes out on it: with both at 5 s
+# that race cost a request under load (503), when the worker's loop ran late.
+KEEP_ALIVE_SECONDS = 60
 _PR_SET_PDEATHSIG = 1
 
 
@@ -145,7 +149,8 @@ def _serve(socket: str, parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)  # Linux: die with `serve`
     if os.getppid() != parent:
         return  # `serve` died before the line above
-    uvicorn.run("riskgraph.api.app:from_environment", factory=True, uds=socket, log_level="warning", access_log=False)
+    uvicorn.run("riskgraph.api.app:from_environment", factory=True, uds=socket, log_level="warning", access_log=False,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 if __name__ == "__main__":

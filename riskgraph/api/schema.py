@@ -18,7 +18,7 @@ import strawberry
 from strawberry.types import Info
 
 from riskgraph import entities
-from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, monitor, risk, tips, types
+from riskgraph.api import access, audit, auth, dossier, feedback, limits, links, monitor, risk, search, tips, types
 from riskgraph.api.types import EntityKind, EntityRef
 from riskgraph.channels import Assessor, audit_plan, profiles
 from riskgraph.channels.effectiveness import effectiveness, stored_records
@@ -243,7 +243,10 @@ class Query:
         current = await ctx.current()
 
         def read():
-            hits = ctx.search_index.search(text, wanted, first)
+            try:
+                hits = ctx.search_index.search(ctx.store, text, wanted, first)
+            except search.IndexBuilding as e:
+                raise UserError(str(e), "SEARCH_NOT_READY") from None
             return hits, risk.entities(ctx.store, [(h.kind, h.key) for h in hits], current)
 
         hits, found = await ctx.run(read)
