@@ -2,8 +2,9 @@
 agent code, plate or container number in any spacing, and by phone in any format.
 
 Names and keys are held in an in-process index, built from the store in a thread of its
-own (at start-up, or on first use) and built again in the background once older than
-``REFRESH_SECONDS``; phones and e-mails are looked up in the store.
+own (at start-up, or on first use) and checked in the background once older than
+``REFRESH_SECONDS``: read again if a feed was loaded or entities were added meanwhile
+(``search_names_version``); phones and e-mails are looked up in the store.
 A name matches when every word of the query is a word of the name, the last one possibly
 unfinished: "cong ty long thinh", "Long Thịnh", "nguyen van" all find "Nguyễn Văn Thịnh...".
 """
@@ -18,7 +19,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from riskgraph.graph.store import Store
 from riskgraph.ingest.normalize import email, fold, phone
@@ -56,10 +57,12 @@ class _Names:
     words: list[str]  # by_word's words, sorted (prefix search)
     by_key: dict[str, list[int]]
     built: float  # time.monotonic() when its read began
+    version: tuple  # what search_names_version said then
 
 
 class Index:
-    """Names and keys of every entity. Build cost: one read of every entity's name.
+    """Names and keys of every entity. Build cost: one read of every entity's name; checking
+    that nothing changed costs one query of a few counts.
 
     Builds run on ``executor`` (a thread of their own, with a store handle of its own),
     never on a request's thread: searches go on answering from the last build while the
@@ -97,6 +100,12 @@ class Index:
 
     def _build(self) -> None:
         started = time.monotonic()
+        version = tuple(self._store.query("search_names_version")[0].values())
+        if self._names is not None and self._names.version == version:
+            # No feed run and no entity since the last read: the same names (1 ms at 2.7
+            # million declarations, where reading them again costs 20-35 s).
+            self._names = replace(self._names, built=started)
+            return
         entries, by_word, by_key = [], defaultdict(list), defaultdict(list)
         for row in self._store.query("search_names"):
             if self._closing:
@@ -107,7 +116,7 @@ class Index:
             for w in set(words):
                 by_word[w].append(i)
             by_key[key_form(row["key"])].append(i)
-        self._names = _Names(entries, dict(by_word), sorted(by_word), dict(by_key), started)
+        self._names = _Names(entries, dict(by_word), sorted(by_word), dict(by_key), started, version)
         settle()  # millions of small objects, kept until the next rebuild
 
     def _ready(self) -> _Names:

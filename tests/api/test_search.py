@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from riskgraph.api import search
+from tests.ingest.helpers import DECLARATIONS, ENTERPRISES, load
 
 NAMES = [
     {"kind": "enterprise", "key": "0101234567", "name": "Công ty TNHH Long Thịnh"},
@@ -18,14 +19,17 @@ NAMES = [
 
 
 class Names:
-    """A store that answers search_names with ``rows``; with ``gate``, only once it is set."""
+    """A store that answers search_names with ``rows``; with ``gate``, only once it is set.
+    Its version is the latest feed run ``run`` and the number of rows."""
 
     def __init__(self, rows: list[dict], gate: threading.Event | None = None):
-        self.rows, self.gate, self.reads = rows, gate, 0
+        self.rows, self.gate, self.reads, self.run = rows, gate, 0, 1
 
     def query(self, name: str, params: dict | None = None) -> list[dict]:
         if name == "search_phone":
             return []
+        if name == "search_names_version":
+            return [{"run": self.run, "entities": len(self.rows)}]
         assert name == "search_names"
         self.reads += 1
         if self.gate is not None:
@@ -105,3 +109,34 @@ def test_a_closing_index_stops_its_build_and_says_so(executor):
     gate.set()
     with pytest.raises(search.IndexBuilding, match="stopping"):
         index.search(Names([]), "long thinh", {"enterprise"}, 10)
+
+
+def test_an_unchanged_graph_is_not_read_again_and_a_new_feed_run_is(executor, monkeypatch):
+    store = Names(NAMES)
+    index = search.Index(store, executor)
+    index.warm().result()
+    monkeypatch.setattr(search, "REFRESH_SECONDS", 0.0)
+    index.refresh().result()
+    assert store.reads == 1  # same run, same counts: the names kept
+    store.rows = [{**NAMES[0], "name": "Công ty TNHH Thịnh Vượng"}, *NAMES[1:]]  # renamed by a feed: same counts
+    store.run = 2
+    index.refresh().result()
+    assert store.reads == 2
+    assert [h.key for h in index.search(Names([]), "thinh vuong", {"enterprise"}, 10)] == ["0101234567"]
+
+
+def test_the_version_follows_feed_runs_and_new_entities_in_the_store(store, write_feed, tmp_path):
+    store.ensure_schema()
+    empty = store.query("search_names_version")[0]
+    assert empty["run"] is None and (empty["enterprises"], empty["persons"], empty["agents"], empty["vehicles"]) == (0, 0, 0, 0)
+    load(store, write_feed({"enterprises.csv": ENTERPRISES}), tmp_path)
+    first = store.query("search_names_version")[0]
+    assert (first["run"], first["status"], first["enterprises"], first["persons"]) == (1, "finished", 2, 0)
+    # Declarations name an agent, a declarant and vehicles no register held: made by reference.
+    load(store, write_feed({"declarations.csv": DECLARATIONS}, "more"), tmp_path)
+    second = store.query("search_names_version")[0]
+    assert second["run"] == 2 and second["enterprises"] == 3 and second["agents"] == 1 and second["vehicles"] == 2
+    assert store.query("search_names_version") == [second]  # asking again changes nothing
+    # The API's own runs (inspection results, intel) are not feed runs.
+    store.query("run_start", {"run_id": 3, "props": {"feed": "api:recordInspectionResult"}}, write=True)
+    assert store.query("search_names_version") == [second]
