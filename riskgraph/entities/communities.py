@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from riskgraph.entities.propagation import Graph
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 MIN_MEMBERS = 3
 MAX_MEMBERS = 500
@@ -70,7 +73,7 @@ def communities(graph: Graph, is_entity: np.ndarray) -> np.ndarray:
     membership = np.arange(n) + n  # singletons, numbered apart from Leiden's communities
     if len(keep):
         sub = s[keep][:, keep]
-        ig.set_random_number_generator(random.Random(SEED))
+        _ig().set_random_number_generator(random.Random(SEED))
         part = _igraph(sub).community_leiden(objective_function="CPM", weights="weight", resolution=RESOLUTION, n_iterations=2)
         membership[keep] = part.membership
     return membership
@@ -124,9 +127,17 @@ def _glue(graph: Graph, nodes: np.ndarray, k: int = 3) -> tuple[tuple[int, float
     return tuple((int(nodes[b]), float(between[b])) for b in best if between[b] > 0)
 
 
+def _ig():
+    # Imported where a graph is made: igraph imports matplotlib when it is installed, which
+    # cost every command and server process 1.3 s and 34 MB (measured), used or not.
+    import igraph
+
+    return igraph
+
+
 def _igraph(matrix) -> ig.Graph:
     upper = sp.triu(matrix, k=1).tocoo()
-    g = ig.Graph(n=matrix.shape[0], edges=np.column_stack([upper.row, upper.col]), directed=False)
+    g = _ig().Graph(n=matrix.shape[0], edges=np.column_stack([upper.row, upper.col]), directed=False)
     g.es["weight"] = upper.data
     return g
 
