@@ -130,8 +130,8 @@ class Index:
         try:
             building.result(timeout=self._first_wait)
         except FutureTimeout:
-            raise IndexBuilding(f"the name index is being built (for {time.monotonic() - self._started:.0f} s so far; "
-                                "at 2.7 million declarations it takes about 20 s); search again in a few seconds") from None
+            raise IndexBuilding(f"the search index is still being built after a start ({time.monotonic() - self._started:.0f} s "
+                                "so far); search again in a few seconds") from None
         if self._names is None:  # the build stopped early: the server is stopping
             raise IndexBuilding("the server is stopping; search again in a few seconds")
         return self._names

@@ -59,7 +59,7 @@ def test_a_search_before_the_first_build_is_told_to_come_back(executor):
     store = Names(NAMES, gate)
     index = search.Index(store, executor, first_wait=0.05)
     index.warm()
-    with pytest.raises(search.IndexBuilding, match="being built"):
+    with pytest.raises(search.IndexBuilding, match="still being built"):
         index.search(Names([]), "long thinh", {"enterprise"}, 10)
     gate.set()
     index.warm().result()  # the build under way: the search did not start another

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -179,6 +180,31 @@ def test_search_without_diacritics_finds_the_name_and_opens_its_dossier(tab, own
     tab.page.click(f"#search-results a[href='#/dossier/enterprise/{ENTERPRISE}']")
     tab.page.wait_for_selector(".dossier h1")
     assert "Long Thịnh" in tab.page.inner_text(".dossier h1")
+
+
+def test_a_search_while_the_index_is_built_says_so_and_keeps_the_form(tab, own_api):
+    left = [1]  # the first search is answered as a server just started would answer it
+
+    def answer(route):
+        if left[0] and "search(" in (route.request.post_data or ""):
+            left[0] -= 1
+            route.fulfill(status=200, content_type="application/json", body=json.dumps({"data": None, "errors": [{
+                "message": "the search index is still being built after a start (3 s so far); search again in a few seconds",
+                "extensions": {"code": "SEARCH_NOT_READY"}}]}))
+        else:
+            route.continue_()
+
+    tab.sign_in(own_api.keys["officer"])
+    tab.page.route("**/graphql", answer)
+    tab.page.fill("#search-input", "long thinh")
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_selector("#search-results .message.error")
+    assert "search again in a few seconds" in tab.page.inner_text("#search-results")
+    assert tab.page.input_value("#search-input") == "long thinh"  # the form is still there
+    tab.shot("search-not-ready")
+    tab.page.click("button:has-text('Search')")
+    tab.page.wait_for_selector("#search-results table")
+    assert "Long Thịnh" in tab.page.inner_text("#search-results")
 
 
 def test_the_keyboard_alone_signs_in_searches_and_opens_a_dossier(tab, own_api):

@@ -65,8 +65,15 @@ export async function search(view, {params, navigate}) {
     return;
   }
   const kinds = params.get('kind') ? [params.get('kind').toUpperCase()] : null;
-  const data = await gql(`query($text: String!, $kinds: [EntityKind!]) { search(text: $text, kinds: $kinds, first: 50) {
-    matched entity { ${ENTITY} } } }`, {text: text.trim(), kinds});
+  let data;
+  try {
+    data = await gql(`query($text: String!, $kinds: [EntityKind!]) { search(text: $text, kinds: $kinds, first: 50) {
+      matched entity { ${ENTITY} } } }`, {text: text.trim(), kinds});
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'SEARCH_NOT_READY') throw e;
+    results.append(message(e.advice));  // the form stays: the officer searches again in a moment
+    return;
+  }
   if (!data.search.length) {
     results.append(h('p', {}, `Nothing matches "${text}".`));
     return;
