@@ -341,7 +341,7 @@ def create_app(store: Store, *, timeout: float = 10.0, close_store: bool = False
         sys.setswitchinterval(SWITCH_SECONDS)
         services.loop = asyncio.get_running_loop()
         if worker is None:  # else the worker answers every search
-            services.search_index.warm()
+            services.search_index.refresh()
         yield
         services.close()
         if worker is not None:

@@ -44,8 +44,8 @@ class Hit:
 
 
 class IndexBuilding(Exception):
-    """No name index is ready yet: the first one is being built (at start-up, about 20 s
-    at 2.7 million declarations)."""
+    """No name index is ready yet: the first one is being built (at start-up, 20-35 s at
+    2.7 million declarations)."""
 
 
 @dataclass(frozen=True)
@@ -81,18 +81,14 @@ class Index:
         self._closing = False
 
     def refresh(self) -> Future:
-        """Start a build unless one is running; return the running build (its result: None)."""
+        """Start a build unless one is running; return the running build (its result: None).
+        The server calls it at start-up, so that no search request waits for the first build."""
         with self._lock:
             if self._building is None or self._building.done():
                 self._started = time.monotonic()
                 self._building = self._executor.submit(self._build)
                 self._building.add_done_callback(_failed)
             return self._building
-
-    def warm(self) -> Future:
-        """Start building the index now, without waiting (the server does it at start-up,
-        so that no search request pays for it)."""
-        return self.refresh()
 
     def close(self) -> None:
         """Make a build under way stop early (the server is stopping)."""

@@ -46,7 +46,7 @@ def executor():
 
 def test_names_keys_and_unfinished_words_are_found(executor):
     index = search.Index(Names(NAMES), executor)
-    index.warm().result()
+    index.refresh().result()
     store = Names([])
     assert [h.key for h in index.search(store, "long thinh", {"enterprise", "person"}, 10)] == ["0101234567"]
     assert [h.key for h in index.search(store, "thi", {"enterprise", "person"}, 10)] == ["001085012345", "0101234567"]
@@ -58,11 +58,11 @@ def test_a_search_before_the_first_build_is_told_to_come_back(executor):
     gate = threading.Event()
     store = Names(NAMES, gate)
     index = search.Index(store, executor, first_wait=0.05)
-    index.warm()
+    index.refresh()
     with pytest.raises(search.IndexBuilding, match="still being built"):
         index.search(Names([]), "long thinh", {"enterprise"}, 10)
     gate.set()
-    index.warm().result()  # the build under way: the search did not start another
+    index.refresh().result()  # the build under way: the search did not start another
     assert [h.key for h in index.search(Names([]), "long thinh", {"enterprise"}, 10)] == ["0101234567"]
     assert store.reads == 1
 
@@ -70,7 +70,7 @@ def test_a_search_before_the_first_build_is_told_to_come_back(executor):
 def test_an_old_index_answers_while_the_next_build_is_made(executor, monkeypatch):
     store = Names(NAMES)
     index = search.Index(store, executor)
-    index.warm().result()
+    index.refresh().result()
     gate = threading.Event()
     store.rows, store.gate = [*NAMES, {"kind": "enterprise", "key": "0309999999", "name": "Công ty Long Thịnh Mới"}], gate
     monkeypatch.setattr(search, "REFRESH_SECONDS", 0.0)  # every build is old at once
@@ -104,7 +104,7 @@ def test_a_build_that_fails_is_reported_and_the_next_search_tries_again(executor
 def test_a_closing_index_stops_its_build_and_says_so(executor):
     gate = threading.Event()
     index = search.Index(Names(NAMES, gate), executor, first_wait=5.0)
-    index.warm()
+    index.refresh()
     index.close()
     gate.set()
     with pytest.raises(search.IndexBuilding, match="stopping"):
@@ -114,7 +114,7 @@ def test_a_closing_index_stops_its_build_and_says_so(executor):
 def test_an_unchanged_graph_is_not_read_again_and_a_new_feed_run_is(executor, monkeypatch):
     store = Names(NAMES)
     index = search.Index(store, executor)
-    index.warm().result()
+    index.refresh().result()
     monkeypatch.setattr(search, "REFRESH_SECONDS", 0.0)
     index.refresh().result()
     assert store.reads == 1  # same run, same counts: the names kept
