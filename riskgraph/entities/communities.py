@@ -73,7 +73,9 @@ def communities(graph: Graph, is_entity: np.ndarray) -> np.ndarray:
     membership = np.arange(n) + n  # singletons, numbered apart from Leiden's communities
     if len(keep):
         sub = s[keep][:, keep]
-        _ig().set_random_number_generator(random.Random(SEED))
+        import igraph  # heavy (it imports matplotlib): only where a graph is made, as in _igraph
+
+        igraph.set_random_number_generator(random.Random(SEED))
         part = _igraph(sub).community_leiden(objective_function="CPM", weights="weight", resolution=RESOLUTION, n_iterations=2)
         membership[keep] = part.membership
     return membership
@@ -127,17 +129,13 @@ def _glue(graph: Graph, nodes: np.ndarray, k: int = 3) -> tuple[tuple[int, float
     return tuple((int(nodes[b]), float(between[b])) for b in best if between[b] > 0)
 
 
-def _ig():
-    # Imported where a graph is made: igraph imports matplotlib when it is installed, which
-    # cost every command and server process 1.3 s and 34 MB (measured), used or not.
-    import igraph
-
-    return igraph
-
-
 def _igraph(matrix) -> ig.Graph:
+    # Imported here: igraph imports matplotlib when it is installed, which cost every command
+    # and server process 1.3 s and 34 MB (measured), used or not.
+    import igraph as ig
+
     upper = sp.triu(matrix, k=1).tocoo()
-    g = _ig().Graph(n=matrix.shape[0], edges=np.column_stack([upper.row, upper.col]), directed=False)
+    g = ig.Graph(n=matrix.shape[0], edges=np.column_stack([upper.row, upper.col]), directed=False)
     g.es["weight"] = upper.data
     return g
 
