@@ -41,6 +41,7 @@ from riskgraph.ingest.columnar import ColumnarCopy, row_of_record
 from riskgraph.ingest.reader import FeedFile, Problem
 from riskgraph.ingest.validate import Record, Rejected, validate
 from riskgraph.ingest.writer import write_batch
+from riskgraph.memory import full_collections_paused
 from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
 
 _IN_FLIGHT = 3  # batches queued for the writer thread
@@ -408,6 +409,7 @@ class _Writer:
         self._pool.shutdown(wait=True)
 
 
+@full_collections_paused()  # what stays (bulk graph keys, copy rows) is not rescanned per batch
 def _load(
     write: Callable[[str, list[Record]], None] | None,
     files: list[FeedFile],
