@@ -175,20 +175,25 @@ class ColumnarCopy:
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self._held: dict[str, list[tuple]] = {}  # month -> rows, each with its seq last
+        self._held: dict[str, list[pa.Table]] = {}  # month -> tables of rows (as_table, with seq)
 
     # Writing
     def add(self, rows: Iterable[tuple], seq: int | None = None) -> None:
         """Hold ``rows`` (tuples of ``COLUMNS``), written to the graph at ``seq`` (ns,
         default now); a month is written out once it holds FLUSH_ROWS, the largest one
-        past HELD_ROWS. Rows as tuples: a dict per row cost a sixth more CPU in a bulk load."""
+        past HELD_ROWS. Held as Arrow tables, one per batch and month: as Python tuples
+        the held rows took about 2.4 kB each (a bulk load's peak RSS 930 MB against
+        630 MB at 250,000 declarations)."""
         seq = time.time_ns() if seq is None else seq
+        by_month: dict[str, list[tuple]] = {}
         for row in rows:
-            self._held.setdefault(row[1][:7], []).append((*row, seq))
-        for month in [m for m, held in self._held.items() if len(held) >= FLUSH_ROWS]:
+            by_month.setdefault(row[1][:7], []).append(row)
+        for month, held in by_month.items():
+            self._held.setdefault(month, []).append(as_table({**dict(zip(COLUMNS, zip(*held))), "seq": [seq] * len(held)}))
+        for month in [m for m, held in self._held.items() if _rows(held) >= FLUSH_ROWS]:
             self._write(month, self._held.pop(month))
-        if sum(len(h) for h in self._held.values()) >= HELD_ROWS:
-            month = max(self._held, key=lambda m: len(self._held[m]))
+        if sum(_rows(h) for h in self._held.values()) >= HELD_ROWS:
+            month = max(self._held, key=lambda m: _rows(self._held[m]))
             self._write(month, self._held.pop(month))
 
     def flush(self) -> None:
@@ -216,11 +221,14 @@ class ColumnarCopy:
                 path.unlink()
             folder.rmdir()
 
-    def _write(self, month: str, rows: list[tuple]) -> None:
+    def _write(self, month: str, tables: list[pa.Table]) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         folder = self.directory / month
         private_dir(folder, 3)
-        table = as_table(dict(zip((*COLUMNS, "seq"), zip(*rows))))
-        write_parquet(table, folder / f"{max(r[-1] for r in rows):020d}-{os.getpid()}-{len(rows)}.parquet")
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        write_parquet(table, folder / f"{pc.max(table.column('seq')).as_py():020d}-{os.getpid()}-{table.num_rows}.parquet")
 
     # Reading
     def _folders(self) -> list[Path]:
@@ -293,9 +301,9 @@ class ColumnarCopy:
         files = self.files(month) if files is None else files
         seq = time.time_ns()
         columns = graph_month(store, whole_month(month))
-        rows = [(*row, seq) for row in zip(*(columns[c] for c in COLUMNS))]
+        rows = len(columns["declaration_no"])
         if rows:
-            self._write(month, rows)
+            self._write(month, [as_table({**columns, "seq": [seq] * rows})])
         for path in files:
             path.unlink(missing_ok=True)
         if not rows and not self.files(month) and (self.directory / month).is_dir():
@@ -316,6 +324,10 @@ class ColumnarCopy:
             else:
                 out.append(MonthCheck(month, summary(mine), graph_summary(store, whole_month(month))))
         return out
+
+
+def _rows(tables: Sequence[pa.Table]) -> int:
+    return sum(t.num_rows for t in tables)
 
 
 def graph_months(store: Store) -> list[str]:
