@@ -1,9 +1,11 @@
-"""Memory helpers shared by the generator, the analysis and the API server."""
+"""Interpreter settings shared by the generator, the ingest, the analysis and the API
+server: when the garbage collector runs, how often threads take turns."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 
 
 @contextlib.contextmanager
@@ -41,6 +43,25 @@ def full_collections_paused():
         yield
     finally:
         gc.set_threshold(young, middle, full)
+
+
+@contextlib.contextmanager
+def switch_interval(seconds: float):
+    """Let threads take turns holding the interpreter lock every ``seconds`` for the block
+    (CPython's default is 5 ms), then restore the interval.
+
+    For a process whose threads mostly wait on pipes and sockets beside one that computes:
+    each wake-up waits for the computing thread to yield the lock, and a block of
+    validated rows (about 500 kB pickled) crossing a 64 kB pipe wakes its reader some
+    eight times. Measured on a bulk load with one validating worker: 6 % less wall time
+    at 0.5 ms, in 5 of 6 interleaved pairs (docs/scaling.md). A lone thread never yields.
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def settle() -> None:

@@ -1,9 +1,10 @@
 import gc
+import sys
 import weakref
 
 import pytest
 
-from riskgraph.memory import full_collections_paused
+from riskgraph.memory import full_collections_paused, switch_interval
 
 
 class Node:
@@ -34,3 +35,11 @@ def test_a_short_lived_cycle_is_still_freed_by_a_young_collection():
         del a, b
         gc.collect(0)
         assert gone() is None
+
+
+def test_the_switch_interval_is_set_in_the_block_and_restored_after_an_error():
+    before = sys.getswitchinterval()
+    with pytest.raises(ValueError), switch_interval(0.0005):
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+        raise ValueError("stop")
+    assert sys.getswitchinterval() == before

@@ -41,7 +41,7 @@ from riskgraph.ingest.columnar import ColumnarCopy, row_of_record
 from riskgraph.ingest.reader import FeedFile, Problem
 from riskgraph.ingest.validate import Record, Rejected, validate
 from riskgraph.ingest.writer import write_batch
-from riskgraph.memory import full_collections_paused
+from riskgraph.memory import full_collections_paused, switch_interval
 from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
 
 _IN_FLIGHT = 3  # batches queued for the writer thread
@@ -410,6 +410,7 @@ class _Writer:
 
 
 @full_collections_paused()  # what stays (bulk graph keys, copy rows) is not rescanned per batch
+@switch_interval(0.0005)  # the pool's pipe threads and the bulk sender get the lock sooner
 def _load(
     write: Callable[[str, list[Record]], None] | None,
     files: list[FeedFile],
