@@ -303,7 +303,7 @@ class ColumnarCopy:
         columns = graph_month(store, whole_month(month))
         rows = len(columns["declaration_no"])
         if rows:
-            self._write(month, [as_table({**columns, "seq": [seq] * rows})])
+            self._write(month, [as_table({**{c: columns[c] for c in COLUMNS}, "seq": [seq] * rows})])  # add's column order
         for path in files:
             path.unlink(missing_ok=True)
         if not rows and not self.files(month) and (self.directory / month).is_dir():
