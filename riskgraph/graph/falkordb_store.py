@@ -194,6 +194,8 @@ class FalkorStore:
         Raises GraphNotEmpty when the graph holds any node. The load goes into a graph of
         its own (``GRAPH.bulk``) that ``commit`` renames onto this one: a load killed
         half-way leaves this graph empty and the other one behind, dropped here on the next try.
+        The embedded server rewrites its append-only file only at ``commit`` until the load
+        ends (``embedded.automatic_rewrites``); after a SIGKILL, until the next load ends.
         """
         held = sum(r["count"] for r in self.query("count_nodes"))
         if held:
@@ -205,7 +207,16 @@ class FalkorStore:
         self._drop(building)  # left by a load that was killed
         # The audit graph's index now, while the snapshot that follows a new index is small.
         self.ensure_schema()
+        self._automatic_rewrites(False)
         return FalkorBulk(self, building)
+
+    def _automatic_rewrites(self, on: bool) -> None:
+        if self._server is None:
+            return  # a server of the operator's: its settings are not riskgraph's to change
+        try:
+            embedded.automatic_rewrites(self._db.connection, on)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+            raise StoreError(f"lost the FalkorDB server at {self._location} while setting its rewrites: {e}") from None
 
     def _drop(self, graph: str) -> None:
         try:
@@ -326,9 +337,15 @@ class FalkorBulk:
         """Rename the new graph onto the store's graph, then index it as ``ensure_schema`` does.
 
         The append-only file now holds the bulk calls, which replay at about the speed they
-        ran (unlike queries): the server rewrites it as a snapshot on its own, in the
-        background, as the log has outgrown the last one (``embedded.AOF_REWRITE_PERCENT``).
+        ran (unlike queries); the snapshot that follows the new indexes replaces them, and the
+        server's own rewrites resume (``embedded.AOF_REWRITE_PERCENT``), also after an error.
         """
+        try:
+            return self._commit()
+        finally:
+            self._store._automatic_rewrites(True)
+
+    def _commit(self) -> str:
         store = self._store
         if self._first:
             return ""  # nothing was sent: the graph stays as it was
@@ -350,7 +367,10 @@ class FalkorBulk:
         return ""
 
     def abort(self) -> None:
-        self._store._drop(self._building)
+        try:
+            self._store._drop(self._building)
+        finally:
+            self._store._automatic_rewrites(True)
 
 
 class _NotAValue(Exception):

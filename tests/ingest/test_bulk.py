@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 
 from riskgraph.errors import GraphNotEmpty
 from riskgraph.graph import open_store
 from riskgraph.graph.digest import canonical_lines, graph_digest
-from riskgraph.graph.embedded import stop
+from riskgraph.graph.embedded import AOF_REWRITE_PERCENT, socket_path, stop
 from riskgraph.graph.neo4j_import import ImportFiles
 from riskgraph.ingest.pipeline import bulk_ingest, ingest
 from riskgraph.settings import load
@@ -65,6 +66,25 @@ def test_rejects_duplicates_and_references_as_the_merge_path(settings, store, wr
     assert [f.duplicates for f in report.files][:1] == [1]
     assert sorted(r["field"] for r in rejects(report)) == ["declaration_no", "direction"]
     _same(store, expected)
+
+
+def test_the_server_rewrites_its_log_only_once_a_bulk_load_ends(settings, store, write_feed, tmp_path):
+    conn = redis.Redis(unix_socket_path=str(socket_path(settings.store_dir.resolve())))
+
+    def percentage() -> str:
+        return conn.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"]
+
+    writer = store.bulk()
+    assert percentage() == "0"
+    writer.abort()  # a load that failed
+    assert percentage() == AOF_REWRITE_PERCENT
+    writer, during = store.bulk(), []
+    send = writer.send
+    writer.send = lambda chunk: during.append(percentage()) or send(chunk)
+    bulk_ingest(writer, write_feed({"enterprises.csv": ENTERPRISES}), tmp_path / "runs")
+    assert during and set(during) == {"0"}
+    assert percentage() == AOF_REWRITE_PERCENT
+    conn.close()
 
 
 def test_refused_on_a_graph_that_holds_nodes(store, write_feed, tmp_path):
@@ -148,6 +168,9 @@ def test_sigkill_during_a_bulk_load_leaves_the_graph_empty_and_a_rerun_whole(tmp
         assert again.returncode == 0 and "bulk_loaded" in again.stdout, again.stderr
         _same(watcher, expected)
         assert building.query("count_nodes") == []  # renamed away
+        conn = redis.Redis(unix_socket_path=str(socket_path((data / "falkordb").resolve())))
+        assert conn.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"] == AOF_REWRITE_PERCENT
+        conn.close()
     finally:
         building.close()
         watcher.close()
