@@ -3,9 +3,10 @@
     .venv/bin/python bench/ingest.py [--enterprises 100000] [--seed 1] [--increment 50000] [--bulk] [--compare-merge]
 
 Prints and writes ``bench/out/ingest.json``: declarations/s end to end, nodes and
-relationships/s, peak RSS of this (the riskgraph) process and of the store server,
-store size on disk, and the rate of an incremental feed of new declarations into the
-loaded graph. The world is generated in a child process so that its memory is not
+relationships/s, the CPU of each process (this one, the validating workers, the store
+server and the rewrites of its append-only file, which it forks), peak RSS of this (the
+riskgraph) process and of the store server, store size on disk, and the rate of an
+incremental feed of new declarations into the loaded graph. The world is generated in a child process so that its memory is not
 counted against ingest. ``--bulk`` makes the first load through the bulk path (``ingest
 --bulk``); ``--compare-merge`` then also loads the world by MERGE into a graph of its own
 and checks that both graphs have the same canonical digest.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import platform
 import resource
 import shutil
@@ -38,6 +40,18 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _cpu_s(pid: int) -> tuple[float, float]:
+    """Return the CPU seconds of process ``pid`` and of the children it has reaped (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _du_mb(path: Path) -> float:
@@ -85,6 +99,7 @@ def main() -> None:
     store = open_store(settings)
     server_pid = store.info().details["pid"]
 
+    server_before, children_before = _cpu_s(server_pid), _children_cpu_s()
     t0 = time.monotonic()
     if args.bulk:
         full = bulk_ingest(store.bulk(), world, settings.runs_dir, batch_size=args.batch_size, progress=sys.stderr, workers=args.workers)
@@ -92,6 +107,8 @@ def main() -> None:
         full = ingest(store, world, settings.runs_dir, batch_size=args.batch_size, progress=sys.stderr, workers=args.workers)
     full_cpu_s = time.process_time()
     full_s = time.monotonic() - t0
+    workers_cpu_s = _children_cpu_s() - children_before  # the pool's processes are joined by now
+    store_cpu_s, rewrites_cpu_s = (after - before for before, after in zip(server_before, _cpu_s(server_pid)))
     compared = {}
     if args.compare_merge:
         t2 = time.monotonic()
@@ -106,9 +123,11 @@ def main() -> None:
     increment_dir = OUT / "increment"
     shutil.rmtree(increment_dir, ignore_errors=True)
     increment_rows = _increment(world, increment_dir, args.increment)
+    server_before = _cpu_s(server_pid)[0]
     t1 = time.monotonic()
     inc = ingest(store, increment_dir, settings.runs_dir, batch_size=args.batch_size, progress=sys.stderr)
     inc_s = time.monotonic() - t1
+    inc_store_cpu_s = _cpu_s(server_pid)[0] - server_before
 
     server_rss = _peak_rss_mb(server_pid)
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -125,6 +144,9 @@ def main() -> None:
         "generate_s": round(generated_s, 1),
         "ingest_s": round(full_s, 1),
         "ingest_cpu_s": round(full_cpu_s, 1),  # this process, the validating workers not counted
+        "workers_cpu_s": round(workers_cpu_s, 1),
+        "store_cpu_s": round(store_cpu_s, 1),
+        "store_rewrites_cpu_s": round(rewrites_cpu_s, 1),  # its forked children, a core taken from the load
         "declarations_per_s": round(declarations / full_s),
         "rows_per_s": round(full.loaded / full_s),
         "nodes_created": full.written.nodes_created,
@@ -138,6 +160,7 @@ def main() -> None:
         "increment_s": round(inc_s, 1),
         "increment_declarations_per_s": round(increment_rows / inc_s),
         "increment_nodes_created": inc.written.nodes_created,
+        "increment_store_cpu_s": round(inc_store_cpu_s, 1),
         **compared,
     }
     OUT.mkdir(exist_ok=True)
