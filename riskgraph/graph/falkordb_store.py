@@ -194,8 +194,9 @@ class FalkorStore:
         Raises GraphNotEmpty when the graph holds any node. The load goes into a graph of
         its own (``GRAPH.bulk``) that ``commit`` renames onto this one: a load killed
         half-way leaves this graph empty and the other one behind, dropped here on the next try.
-        The embedded server rewrites its append-only file only at ``commit`` until the load
-        ends (``embedded.automatic_rewrites``); after a SIGKILL, until the next load ends.
+        The embedded server does not rewrite its append-only file on its own while the load
+        runs (``embedded.automatic_rewrites``): ``commit`` and ``abort`` resume that; after a
+        SIGKILL of the loader it stays paused until the next load ends or the server restarts.
         """
         held = sum(r["count"] for r in self.query("count_nodes"))
         if held:
