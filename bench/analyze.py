@@ -28,6 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from procfs import status_mb  # noqa: E402  (beside this file)
+
 from riskgraph.channels import Assessor  # noqa: E402
 from riskgraph.entities import newest_ranker  # noqa: E402
 from riskgraph.entities.analysis import analyze  # noqa: E402
@@ -39,13 +41,6 @@ from riskgraph.ingest.declaration_file import read_declarations as read  # noqa:
 from riskgraph.settings import load  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
-
-
-def _rss_mb(pid: int, field: str = "VmHWM:") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:
@@ -105,7 +100,7 @@ def main() -> None:
         "analyze_s": round(analyze_s, 1),
         "analyze_phases_s": timings,
         "analyze_peak_rss_mb": round(analyze_rss),
-        "store_rss_mb": round(_rss_mb(server_pid, "VmRSS:")),
+        "store_rss_mb": status_mb(server_pid, "VmRSS:"),
         "assess_declarations": assessed,
         "assess_s": round(assess_s, 2),
         "assess_per_s": round(assessed / assess_s),

@@ -57,6 +57,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from procfs import cpu_seconds, status_mb  # beside this file
+
 OUT = Path(__file__).parent / "out"
 CLI = Path(sys.executable).parent / "riskgraph"
 POOL = 4096  # prepared requests per operation
@@ -165,28 +167,6 @@ def stop_server(server: subprocess.Popen, timeout: float) -> None:
         except subprocess.TimeoutExpired:
             server.terminate()
             server.wait(60)
-
-
-def status_mb(pid: int, field: str) -> float | None:
-    """Return a memory figure of /proc/PID/status (VmHWM: peak RSS, VmRSS: now) in MB."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field):
-                return round(int(line.split()[1]) / 1024)
-    except OSError:
-        pass
-    return None
-
-
-def cpu_seconds(pid: int | None) -> float:
-    """Return the user + system CPU time a process has used so far (0 if it is gone)."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine_seconds() -> tuple[float, float]:

@@ -6,8 +6,8 @@ Prints and writes ``bench/out/ingest.json``: declarations/s end to end, nodes an
 relationships/s, the CPU of each process (this one, the validating workers, the store
 server and the rewrites of its append-only file, which it forks), peak RSS of this (the
 riskgraph) process and of the store server, store size on disk, and the rate of an
-incremental feed of new declarations into the loaded graph. The world is generated in a child process so that its memory is not
-counted against ingest. ``--bulk`` makes the first load through the bulk path (``ingest
+incremental feed of new declarations into the loaded graph. The world is generated in a
+child process so that its memory is not counted against ingest. ``--bulk`` makes the first load through the bulk path (``ingest
 --bulk``); ``--compare-merge`` then also loads the world by MERGE into a graph of its own
 and checks that both graphs have the same canonical digest.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import platform
 import resource
 import shutil
@@ -27,26 +26,14 @@ import time
 from datetime import date
 from pathlib import Path
 
+from procfs import cpu_seconds, reaped_cpu_seconds, status_mb  # beside this file
+
 from riskgraph.graph import open_store
 from riskgraph.graph.digest import graph_digest
 from riskgraph.ingest.pipeline import bulk_ingest, ingest
 from riskgraph.settings import load
 
 OUT = Path(__file__).parent / "out"
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _cpu_s(pid: int) -> tuple[float, float]:
-    """Return the CPU seconds of process ``pid`` and of the children it has reaped (/proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
 
 
 def _children_cpu_s() -> float:
@@ -99,7 +86,7 @@ def main() -> None:
     store = open_store(settings)
     server_pid = store.info().details["pid"]
 
-    server_before, children_before = _cpu_s(server_pid), _children_cpu_s()
+    server_before, rewrites_before, children_before = cpu_seconds(server_pid), reaped_cpu_seconds(server_pid), _children_cpu_s()
     t0 = time.monotonic()
     if args.bulk:
         full = bulk_ingest(store.bulk(), world, settings.runs_dir, batch_size=args.batch_size, progress=sys.stderr, workers=args.workers)
@@ -108,7 +95,7 @@ def main() -> None:
     full_cpu_s = time.process_time()
     full_s = time.monotonic() - t0
     workers_cpu_s = _children_cpu_s() - children_before  # the pool's processes are joined by now
-    store_cpu_s, rewrites_cpu_s = (after - before for before, after in zip(server_before, _cpu_s(server_pid)))
+    store_cpu_s, rewrites_cpu_s = cpu_seconds(server_pid) - server_before, reaped_cpu_seconds(server_pid) - rewrites_before
     compared = {}
     if args.compare_merge:
         t2 = time.monotonic()
@@ -123,13 +110,13 @@ def main() -> None:
     increment_dir = OUT / "increment"
     shutil.rmtree(increment_dir, ignore_errors=True)
     increment_rows = _increment(world, increment_dir, args.increment)
-    server_before = _cpu_s(server_pid)[0]
+    server_before = cpu_seconds(server_pid)
     t1 = time.monotonic()
     inc = ingest(store, increment_dir, settings.runs_dir, batch_size=args.batch_size, progress=sys.stderr)
     inc_s = time.monotonic() - t1
-    inc_store_cpu_s = _cpu_s(server_pid)[0] - server_before
+    inc_store_cpu_s = cpu_seconds(server_pid) - server_before
 
-    server_rss = _peak_rss_mb(server_pid)
+    server_rss = status_mb(server_pid, "VmHWM:")  # before close stops the server
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     store.close()
     result = {
@@ -154,7 +141,7 @@ def main() -> None:
         "nodes_per_s": round(full.written.nodes_created / full_s),
         "relationships_per_s": round(full.written.relationships_created / full_s),
         "riskgraph_peak_rss_mb": round(own_rss),
-        "store_peak_rss_mb": round(server_rss),
+        "store_peak_rss_mb": server_rss,
         "store_size_on_disk_mb": round(_du_mb(data / "falkordb")),
         "increment_declarations": increment_rows,
         "increment_s": round(inc_s, 1),

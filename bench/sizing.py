@@ -47,19 +47,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 
+from procfs import status_mb  # noqa: E402  (beside this file)
+
 from riskgraph.graph import open_store  # noqa: E402
 from riskgraph.settings import load  # noqa: E402
 
 STAGES = ("generate", "load", "analyze", "train", "warm", "assess", "api", "restart")
 RISKGRAPH = [sys.executable, "-m", "riskgraph.cli"]
 MIX = "entityRisk=70,assessDeclaration=25,dossier=5"
-
-
-def _status_mb(pid: int, field: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field):
-            return round(int(line.split()[1]) / 1024)
-    return float("nan")
 
 
 def _du_mb(path: Path) -> float:
@@ -116,10 +111,10 @@ def size(enterprises: int, args: argparse.Namespace, results: dict) -> None:
         if "load" in args.stages:
             figures = run([*cli, "ingest", "--bulk", "--workers", "1", str(world)], log)
             record("load", {**figures, "declarations_per_s": round(mine["declarations"] / figures["s"]),
-                            "store_rss_mb": _status_mb(server, "VmRSS:")})
+                            "store_rss_mb": status_mb(server, "VmRSS:")})
         if "analyze" in args.stages:
             record("fit_ranker", run([*cli, "fit-ranker", "--as-of", args.as_of], log))
-            record("analyze", {**run([*cli, "analyze", "--as-of", args.as_of], log), "store_rss_mb": _status_mb(server, "VmRSS:")})
+            record("analyze", {**run([*cli, "analyze", "--as-of", args.as_of], log), "store_rss_mb": status_mb(server, "VmRSS:")})
         if "train" in args.stages or "warm" in args.stages:
             # Cold: no columnar copy and no snapshot, so every month is read from the graph (and
             # kept in the copy) and every cut analysed (and kept); warm: both read back. The two
@@ -135,7 +130,7 @@ def size(enterprises: int, args: argparse.Namespace, results: dict) -> None:
                 record(stage, {**figures, "model": re.search(r"model (\S+):", said)[1],
                                "steps_s": {k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+) s", said.split("(", 1)[1].split(")")[0])},
                                "labelled": int(re.search(r"([\d,]+) with an outcome", said)[1].replace(",", "")),
-                               "store_rss_mb": _status_mb(server, "VmRSS:")})
+                               "store_rss_mb": status_mb(server, "VmRSS:")})
             mine["columnar_disk_mb"] = _du_mb(data / "columnar")
         sample = OUT / f"sizing-{enterprises}-sample.csv"
         if "assess" in args.stages:
@@ -154,14 +149,14 @@ def size(enterprises: int, args: argparse.Namespace, results: dict) -> None:
             record("api", {"per_s": mix["per_s"], "errors": mix["errors"],
                            "p99_ms": {op: f["p99_ms"] for op, f in mix["by_operation"].items()},
                            "server_peak_rss_mb": api["server_peak_rss_mb"], "worker_peak_rss_mb": api["worker_peak_rss_mb"]})
-        mine["store_peak_rss_mb"] = _status_mb(server, "VmHWM:")
+        mine["store_peak_rss_mb"] = status_mb(server, "VmHWM:")
     finally:
         store.close()
     if "restart" in args.stages:
         mine["store_disk_mb"] = _du_mb(data / "falkordb")
         t = time.monotonic()
         store = open_store(load(env={}, data_dir=data))
-        record("restart", {"s": round(time.monotonic() - t, 1), "store_rss_mb": _status_mb(store.info().details["pid"], "VmRSS:"),
+        record("restart", {"s": round(time.monotonic() - t, 1), "store_rss_mb": status_mb(store.info().details["pid"], "VmRSS:"),
                            "store_disk_mb": mine["store_disk_mb"]})
         store.close()
 
