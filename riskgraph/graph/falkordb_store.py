@@ -16,6 +16,7 @@ from riskgraph import cypher
 from riskgraph.errors import GraphNotEmpty, QueryError, StoreError, StoreTimeout
 from riskgraph.graph import embedded, falkordb_bulk
 from riskgraph.graph.bulk import BulkChunk
+from riskgraph.graph.falkordb_params import Literal, header, literal
 from riskgraph.graph.store import Deadline, StoreInfo, WriteSummary, batches
 from riskgraph.model import LABELS
 from riskgraph.settings import Settings
@@ -139,8 +140,7 @@ class FalkorStore:
         return out
 
     def _read_command(self, name: str, params: Mapping[str, Any] | None) -> tuple[str, ...]:
-        text = (self._graph._build_params_header(dict(params)) + cypher.load(name, self.dialect) if params
-                else cypher.load(name, self.dialect))
+        text = self._text(name, params)
         limit = self._limit_ms(name)
         graph = f"{self._name}.audit" if name in JOURNAL else self._name
         return ("GRAPH.RO_QUERY", graph, text, "--compact", *(("timeout", limit) if limit else ()))
@@ -157,6 +157,14 @@ class FalkorStore:
                 int(result.properties_set),
             )
         return total
+
+    def _text(self, name: str, params: Mapping[str, Any] | None) -> str:
+        """Return query ``name`` with its parameters declared before it (``falkordb_params``)."""
+        return header(params) + cypher.load(name, self.dialect) if params else cypher.load(name, self.dialect)
+
+    def prepared(self, rows: Sequence[Mapping[str, Any]]) -> list[Literal]:
+        """Return ``rows`` written out as the Cypher literals ``write`` sends. Cost: O(size of rows)."""
+        return [Literal(literal(row)) for row in rows]
 
     def explain(self, name: str) -> list[str]:
         """Return FalkorDB's plan of every statement of query ``name``: a parse check.
@@ -181,7 +189,7 @@ class FalkorStore:
         # a 300 ms limit), and a write is atomic: so the limit only keeps one from starting.
         self._deadline.left(name)
         try:
-            return graph.query(cypher.load(name, self.dialect), dict(params or {}))
+            return graph.query(self._text(name, params))
         except redis.ResponseError as e:
             raise QueryError(f"query {name} failed: {_first_line(e)}") from None
         except (redis.ConnectionError, redis.TimeoutError, OSError) as e:

@@ -108,6 +108,10 @@ class Neo4jStore:
             total += WriteSummary(len(batch), c.nodes_created, c.relationships_created, c.relationships_deleted, c.properties_set)
         return total
 
+    def prepared(self, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """Return ``rows`` as they are: the driver sends parameters as values."""
+        return list(rows)
+
     def ensure_schema(self) -> None:
         for statement in cypher.statements("schema", self.dialect):
             try:

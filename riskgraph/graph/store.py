@@ -68,8 +68,14 @@ class Store(Protocol):
     def write(self, name: str, rows: Sequence[Mapping[str, Any]], params: Mapping[str, Any] | None = None) -> WriteSummary:
         """Run write query ``name`` once per batch of ``rows`` (bound as ``$rows``).
 
-        Each batch is one transaction: it lands whole or not at all.
+        Each batch is one transaction: it lands whole or not at all. ``rows`` may be
+        mappings or what ``prepared`` made of them.
         """
+        ...
+
+    def prepared(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Return ``rows`` in the form this store sends them, which ``write`` takes as well:
+        so that the thread reading a feed does that work while the writing one waits on the store."""
         ...
 
     def ensure_schema(self) -> None:

@@ -1,7 +1,8 @@
 """``riskgraph ingest DIR``: read, validate, de-duplicate and write a feed, with provenance.
 
-The main thread reads and validates; one writer thread sends batches to the store, so
-parsing and the store's work overlap on two cores. At most ``_IN_FLIGHT`` batches wait,
+The main thread reads, validates and writes each batch's rows out as the store sends them
+(``writer.prepare``); one writer thread only sends batches to the store, so parsing and
+the store's work overlap on two cores and the store does not wait between batches. At most ``_IN_FLIGHT`` batches wait,
 so memory does not grow with the feed.
 
 Every run is an ``IngestRun`` node (feed path, checksum, start, finish, counts per file).
@@ -40,7 +41,7 @@ from riskgraph.ingest.bulk import BulkGraph
 from riskgraph.ingest.columnar import ColumnarCopy, row_of_record
 from riskgraph.ingest.reader import FeedFile, Problem
 from riskgraph.ingest.validate import Record, Rejected, validate
-from riskgraph.ingest.writer import write_batch
+from riskgraph.ingest.writer import prepare, write_batch
 from riskgraph.memory import full_collections_paused, switch_interval
 from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
 
@@ -398,7 +399,8 @@ class _Writer:
         self.written = WriteSummary()
 
     def __call__(self, kind: str, records: list[Record]) -> None:
-        self._pending.append(self._pool.submit(write_batch, self._store, kind, records, self._run, self._copy))
+        batch = prepare(self._store, kind, records)  # here, while the writer thread waits on the store
+        self._pending.append(self._pool.submit(write_batch, self._store, batch, self._run, self._copy))
         while len(self._pending) > _IN_FLIGHT:
             self.written += self._pending.popleft().result()
 

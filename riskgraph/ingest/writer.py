@@ -10,6 +10,7 @@ next run and makes the links again, so re-running converges to the same graph.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from riskgraph.graph.store import Store, WriteSummary
@@ -27,40 +28,59 @@ _UPSERTS = {
 }
 
 
-def write_batch(store: Store, kind: str, records: Sequence[Record], run: dict[str, Any],
-                copy: ColumnarCopy | None = None) -> WriteSummary:
-    """Write one batch of ``kind`` records; ``run`` holds ``$run`` and ``$now``. The new
-    and changed declarations are added to ``copy`` once they are in the graph.
+@dataclass(frozen=True)
+class Batch:
+    """A batch of one kind's records, with the rows of its write queries as the store sends them."""
+
+    kind: str
+    records: Sequence[Record]
+    rows: list[Any]  # declarations: key and properties (declarations_create); other kinds: their params
+    links: list[Any] = field(default_factory=list)  # declarations: their links (declarations_link)
+
+
+def prepare(store: Store, kind: str, records: Sequence[Record]) -> Batch:
+    """Return ``records`` with their rows written out by the store (``Store.prepared``).
+    Called by the thread that reads the feed, so that the writing thread only sends: the
+    store then works on one batch while the next is written out. Cost: O(size of records)."""
+    if kind == "declarations":
+        return Batch(kind, records, store.prepared([_properties(r) for r in records]), store.prepared([_links(r) for r in records]))
+    return Batch(kind, records, store.prepared([r.params for r in records]))
+
+
+def write_batch(store: Store, batch: Batch, run: dict[str, Any], copy: ColumnarCopy | None = None) -> WriteSummary:
+    """Write one batch (``prepare``); ``run`` holds ``$run`` and ``$now``. The new and
+    changed declarations are added to ``copy`` once they are in the graph.
 
     Returns what the store changed. Cost: one query (declarations: two to four).
     """
-    if kind == "declarations":
-        return _declarations(store, records, run, copy)
-    return store.write(_UPSERTS[kind], [r.params for r in records], run)
+    if batch.kind == "declarations":
+        return _declarations(store, batch, run, copy)
+    return store.write(_UPSERTS[batch.kind], batch.rows, run)
 
 
-def _declarations(store: Store, records: Sequence[Record], run: dict[str, Any], copy: ColumnarCopy | None) -> WriteSummary:
+def _declarations(store: Store, batch: Batch, run: dict[str, Any], copy: ColumnarCopy | None) -> WriteSummary:
+    records = batch.records
     stored = {row["key"]: row["row_hash"] for row in store.query("declarations_existing", {"keys": [r.key for r in records]})}
-    new, changed, same = [], [], []
-    for r in records:
+    new, changed, same = [], [], []  # positions in the batch; same: keys
+    for i, r in enumerate(records):
         if r.key not in stored:
-            new.append(r)
+            new.append(i)
         elif stored[r.key] != r.digest:
-            changed.append(r)
+            changed.append(i)
         else:
             same.append(r.key)
     total = WriteSummary()
     # Each query is sent only the fields it reads: parameter encoding is the client's main cost.
     if new:
-        total += store.write("declarations_create", [_properties(r) for r in new], run)
+        total += store.write("declarations_create", [batch.rows[i] for i in new], run)
     if changed:
-        total += store.write("declarations_unlink", [_properties(r, complete=True) for r in changed], run)
+        total += store.write("declarations_unlink", [_properties(records[i], complete=True) for i in changed], run)
     if new or changed:
-        total += store.write("declarations_link", [_links(r) for r in new + changed], run)
+        total += store.write("declarations_link", [batch.links[i] for i in new + changed], run)
     if same:
         store.query("declarations_touch", {**run, "keys": same}, write=True)
     if copy is not None and (new or changed):
-        copy.add(row_of_record(r.key, r.params) for r in new + changed)
+        copy.add(row_of_record(records[i].key, records[i].params) for i in new + changed)
     return WriteSummary(len(records), total.nodes_created, total.relationships_created, total.relationships_deleted, total.properties_set)
 
 
