@@ -2,8 +2,8 @@
 
 The main thread reads, validates and writes each batch's rows out as the store sends them
 (``writer.prepare``); one writer thread only sends batches to the store, so parsing and
-the store's work overlap on two cores and the store does not wait between batches. At most ``_IN_FLIGHT`` batches wait,
-so memory does not grow with the feed.
+the store's work overlap on two cores and the store does not wait between batches. At
+most ``_IN_FLIGHT`` batches wait, so memory does not grow with the feed.
 
 Every run is an ``IngestRun`` node (feed path, checksum, start, finish, counts per file).
 A feed whose checksum was loaded before is not loaded again unless forced; a run that was

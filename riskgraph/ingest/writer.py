@@ -42,7 +42,7 @@ def prepare(store: Store, kind: str, records: Sequence[Record]) -> Batch:
     """Return ``records`` with their rows written out by the store (``Store.prepared``).
     Called by the thread that reads the feed, so that the writing thread only sends: the
     store then works on one batch while the next is written out. Cost: O(size of records)."""
-    if kind == "declarations":
+    if kind == "declarations":  # each query gets only the fields it reads: writing them out is the client's main cost
         return Batch(kind, records, store.prepared([_properties(r) for r in records]), store.prepared([_links(r) for r in records]))
     return Batch(kind, records, store.prepared([r.params for r in records]))
 
@@ -70,7 +70,6 @@ def _declarations(store: Store, batch: Batch, run: dict[str, Any], copy: Columna
         else:
             same.append(r.key)
     total = WriteSummary()
-    # Each query is sent only the fields it reads: parameter encoding is the client's main cost.
     if new:
         total += store.write("declarations_create", [batch.rows[i] for i in new], run)
     if changed:
