@@ -36,11 +36,11 @@ from riskgraph.dates import VIETNAM
 from riskgraph.errors import FeedError, RejectedRows
 from riskgraph.graph.bulk import BulkWriter
 from riskgraph.graph.store import Store, WriteSummary
-from riskgraph.ingest import continuity, reader
+from riskgraph.ingest import by_column, continuity, reader
 from riskgraph.ingest.bulk import BulkGraph
 from riskgraph.ingest.columnar import ColumnarCopy, row_of_record
 from riskgraph.ingest.reader import FeedFile, Problem
-from riskgraph.ingest.validate import Record, Rejected, validate
+from riskgraph.ingest.validate import Record, outcome
 from riskgraph.ingest.writer import prepare, write_batch
 from riskgraph.memory import full_collections_paused, switch_interval
 from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
@@ -434,7 +434,7 @@ def _load(
     progress = _Progress(progress_stream, sum(f.path.stat().st_size for f in files)) if progress_stream else None
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers else None
 
-    def flush(kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport) -> None:
+    def flush(kind: str, batch: list[tuple[int, Record, str | bytes]], file_report: FileReport) -> None:
         keep = _deduplicate(seen, kind, batch, file_report, issues)
         file_report.loaded += len(keep)
         if write is not None and keep:
@@ -452,10 +452,10 @@ def _load(
             if head.unknown:
                 issues.add("warnings", [f.path.name, 1, ";".join(head.unknown), "unknown columns, ignored"])
                 file_report.warnings += 1
-            rows, counter = reader.rows(f)
-            batch: list[tuple[int, Record, str]] = []  # (line, record, raw text)
+            checked, position = _read(f, head, pool, workers)
+            batch: list[tuple[int, Record, str | bytes]] = []  # (line, record, raw text)
             unknown_keys: set[str] = set()
-            for item, record in _checked(f.kind, rows, pool, workers):
+            for item, record in checked:
                 file_report.rows += 1
                 if isinstance(item, Problem):
                     _reject(issues, f, file_report, item.line, item.field, item.reason, item.raw)
@@ -474,10 +474,10 @@ def _load(
                     flush(f.kind, batch, file_report)
                     batch = []
                 if progress:
-                    progress.update(f.kind, counter.position, file_report.rows)
+                    progress.update(f.kind, position(), file_report.rows)
             flush(f.kind, batch, file_report)
             if progress:
-                progress.update(f.kind, counter.position, file_report.rows, force=True)
+                progress.update(f.kind, position(), file_report.rows, force=True)
                 progress.file_done(f.path.stat().st_size)
     finally:
         if pool:
@@ -490,27 +490,41 @@ def _load(
     return report
 
 
-def _outcome(kind: str, values: dict[str, Any]) -> Record | tuple[str, str]:
-    """Return the row's Record, or the field and reason it is rejected for."""
-    try:
-        return validate(kind, values)
-    except Rejected as e:
-        return e.field, e.reason
+Checked = Iterator[tuple[reader.Row | Problem, Record | tuple[str, str] | None]]
+
+
+def _read(f: FeedFile, head: reader.Header, pool: ProcessPoolExecutor | None, workers: int) -> tuple[Checked, Callable[[], int]]:
+    """Return the rows of ``f`` with their outcomes, in file order, and a function giving
+    the bytes read so far. A declarations CSV is checked by column (``by_column``) for as
+    long as its blocks allow it; the rest by row, validated by the pool's ``workers``."""
+    blocks = by_column.Blocks.open(f, head.columns) if by_column.handles(f) else None
+    if blocks is None:
+        rows, counter = reader.rows(f)
+        return _checked(f.kind, rows, pool, workers), lambda: counter.position
+    source: list[Any] = [blocks]
+
+    def checked() -> Checked:
+        yield from blocks
+        if blocks.rest is not None:
+            rows, counter = reader.rows(f, blocks.rest, head.columns)
+            source[0] = counter
+            yield from _checked(f.kind, rows, pool, workers)
+
+    return checked(), lambda: source[0].position
 
 
 def _outcomes(kind: str, rows: list[dict[str, Any]]) -> list[Record | tuple[str, str]]:
     """Validate a block of rows in a worker process."""
-    return [_outcome(kind, values) for values in rows]
+    return [outcome(kind, values) for values in rows]
 
 
-def _checked(kind: str, rows: Iterator[reader.Row | Problem], pool: ProcessPoolExecutor | None, workers: int
-             ) -> Iterator[tuple[reader.Row | Problem, Record | tuple[str, str] | None]]:
+def _checked(kind: str, rows: Iterator[reader.Row | Problem], pool: ProcessPoolExecutor | None, workers: int) -> Checked:
     """Yield each row with its outcome (None for a row that could not be read), in file
     order. With a pool, blocks of VALIDATE_BLOCK rows are validated by its ``workers``, at
     most two blocks a worker ahead of the reader, so memory stays bounded."""
     if pool is None:
         for item in rows:
-            yield item, None if isinstance(item, Problem) else _outcome(kind, item[1])
+            yield item, None if isinstance(item, Problem) else outcome(kind, item[1])
         return
     pending: deque[tuple[list[reader.Row | Problem], Future[list[Record | tuple[str, str]]]]] = deque()
 
@@ -531,7 +545,7 @@ def _checked(kind: str, rows: Iterator[reader.Row | Problem], pool: ProcessPoolE
             yield from ready()
 
 
-def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record, str]], file_report: FileReport,
+def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record, str | bytes]], file_report: FileReport,
                  issues: _Issues) -> list[Record]:
     """Return the batch's records that are new in this feed, rejecting conflicting repeats."""
     before = seen.earlier(kind, list({r.key for _, r, _ in batch}))

@@ -110,10 +110,13 @@ class _Counting(io.RawIOBase):
         super().close()
 
 
-def _open(f: FeedFile) -> tuple[io.TextIOWrapper, _Counting]:
-    counting = _Counting(open(f.path, "rb"))
+def _open(f: FeedFile, offset: int = 0) -> tuple[io.TextIOWrapper, _Counting]:
+    handle = open(f.path, "rb")
+    handle.seek(offset)
+    counting = _Counting(handle)
+    counting.position = offset
     # utf-8-sig drops a BOM; surrogateescape lets one bad row be rejected, not the file.
-    encoding = "utf-8-sig" if f.encoding == "utf-8" else f.encoding
+    encoding = "utf-8-sig" if f.encoding == "utf-8" and offset == 0 else f.encoding
     text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=encoding, errors="surrogateescape", newline="")
     return text, counting
 
@@ -219,23 +222,32 @@ def _has_bad_bytes(text: str) -> bool:
     return _UNDECODED.search(text) is not None
 
 
-Row = tuple[int, dict[str, Any], str]
+# (line, values, raw): values None where the row was checked by column (by_column), raw
+# as text, or as bytes there.
+Row = tuple[int, dict[str, Any] | None, str | bytes]
 
 
-def rows(f: FeedFile) -> tuple[Iterator[Row | Problem], _Counting]:
+def rows(f: FeedFile, start: tuple[int, int] | None = None, columns: tuple[str, ...] = ()
+         ) -> tuple[Iterator[Row | Problem], _Counting]:
     """Return an iterator over the rows of ``f`` after the header, and its byte counter.
 
     Each item is a Row ``(line, values, raw)`` or a Problem for a row that cannot be
-    read; pass ``raw`` to ``raw_text`` for the reject file. Cost: streaming, memory
-    O(longest row).
+    read; pass ``raw`` to ``raw_text`` for the reject file. With ``start``, the rows from
+    ``(byte offset, line)`` on, the first row of a line there, under the header ``columns``
+    (CSV only). Cost: streaming, memory O(longest row).
     """
-    text, counting = _open(f)
-    return (_csv_rows(text) if f.format == "csv" else _jsonl_rows(text)), counting
+    text, counting = _open(f, start[0] if start else 0)
+    if f.format != "csv":
+        return _jsonl_rows(text), counting
+    return _csv_rows(text, (list(columns), start[1]) if start else None), counting
 
 
-def raw_text(raw: str) -> str:
+def raw_text(raw: str | bytes) -> str:
     """Return a row's text as it stood in the file, cut at RAW_KEPT characters."""
-    raw = raw.rstrip("\r\n").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if isinstance(raw, bytes):
+        raw = raw.rstrip(b"\r\n").decode("utf-8", "replace")
+    else:
+        raw = raw.rstrip("\r\n").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if len(raw) <= RAW_KEPT:
         return raw
     return raw[:RAW_KEPT] + f"…(truncated; {len(raw)} characters)"
@@ -262,16 +274,21 @@ class _Tap:
         return text
 
 
-def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
+def _csv_rows(text: io.TextIOWrapper, resume: tuple[list[str], int] | None = None) -> Iterator[Row | Problem]:
+    """The rows after the header, or with ``resume`` (columns, line) those from where ``text`` starts."""
     with text:
         tap = _Tap(text)
         reader = csv.reader(tap, strict=True)
-        try:
-            columns = [c.strip() for c in next(reader)]
-        except (StopIteration, csv.Error):
-            return
-        tap.take()
-        line = reader.line_num + 1
+        if resume:
+            columns, first = resume
+        else:
+            try:
+                columns = [c.strip() for c in next(reader)]
+            except (StopIteration, csv.Error):
+                return
+            tap.take()
+            first = 1
+        line = reader.line_num + first
         while True:
             try:
                 cells = next(reader)
@@ -279,9 +296,9 @@ def _csv_rows(text: io.TextIOWrapper) -> Iterator[Row | Problem]:
                 return
             except csv.Error as e:
                 yield Problem(line, "", f"the row cannot be read as CSV: {e} (check the quoting)", raw_text(tap.take()))
-                line = reader.line_num + 1
+                line = reader.line_num + first
                 continue
-            start, line, raw = line, reader.line_num + 1, tap.take()
+            start, line, raw = line, reader.line_num + first, tap.take()
             if not cells or cells == [""]:
                 continue  # blank line
             if _has_bad_bytes(raw):

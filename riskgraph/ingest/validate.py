@@ -212,6 +212,14 @@ def validate(kind: str, values: dict[str, Any]) -> Record:
     return Record(key, params, digest, warnings)
 
 
+def outcome(kind: str, values: dict[str, Any]) -> Record | tuple[str, str]:
+    """Return the row's Record, or the field and reason it is rejected for."""
+    try:
+        return validate(kind, values)
+    except Rejected as e:
+        return e.field, e.reason
+
+
 def _warnings(clean: dict[str, Any]):
     for name in _TAX_CODE_FIELDS & clean.keys():
         if clean[name] is not None and (problem := normalize.tax_code_problem(clean[name])):
