@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, BinaryIO
 
 from riskgraph import model
 from riskgraph.ingest import normalize
@@ -94,29 +96,50 @@ class Blocks:
     def __iter__(self) -> Iterator[tuple[Row, Record | tuple[str, str]]]:
         import pyarrow as pa
 
-        with open(self._f.path, "rb") as handle:
-            offset, line = self.position, 2
-            handle.seek(offset)
-            carry = b""
-            while True:
-                read = handle.read(BLOCK_BYTES)
-                data = carry + read
-                if not data:
-                    return
-                end = len(read) < BLOCK_BYTES
-                cut = len(data) if end else data.rfind(b"\n") + 1
-                if cut == 0:  # a line longer than a block: read on
-                    carry = data
+        # The next block is checked in a thread while this one's rows are taken: Arrow's
+        # parsing and compute functions release the interpreter lock, so they overlap.
+        with open(self._f.path, "rb") as handle, ThreadPoolExecutor(1, thread_name_prefix="riskgraph-columns") as ahead:
+            handle.seek(self.position)
+            pending = deque()
+            for block, offset, line in _cut(handle, self.position):
+                pending.append((ahead.submit(_block, block, line, self._columns, pa), offset, line, len(block)))
+                if len(pending) < 2:
                     continue
-                block, carry = data[:cut], data[cut:]
-                outcomes = _block(block, line, self._columns, pa)
-                if outcomes is None:
-                    self.rest = (offset, line)
+                if not (yield from self._take(pending.popleft())):
                     return
-                yield from outcomes
-                offset += len(block)
-                line += block.count(b"\n")
-                self.position = offset
+            while pending:
+                if not (yield from self._take(pending.popleft())):
+                    return
+
+    def _take(self, item: tuple[Future, int, int, int]) -> Iterator[tuple[Row, Record | tuple[str, str]]]:
+        """Yield a checked block's rows; return False (and set ``rest``) if it was not fit."""
+        future, offset, line, size = item
+        outcomes = future.result()
+        if outcomes is None:
+            self.rest = (offset, line)
+            return False
+        yield from outcomes
+        self.position = offset + size
+        return True
+
+
+def _cut(handle: BinaryIO, offset: int) -> Iterator[tuple[bytes, int, int]]:
+    """Yield ``(block, byte offset, first line)`` of whole lines of about BLOCK_BYTES from ``offset``
+    (the start of line 2) on; the last may end without a line break."""
+    line, carry = 2, b""
+    while True:
+        read = handle.read(BLOCK_BYTES)
+        data = carry + read
+        if not data:
+            return
+        cut = len(data) if len(read) < BLOCK_BYTES else data.rfind(b"\n") + 1
+        if cut == 0:  # a line longer than a block: read on
+            carry = data
+            continue
+        block, carry = data[:cut], data[cut:]
+        yield block, offset, line
+        offset += len(block)
+        line += block.count(b"\n")
 
 
 def _block(block: bytes, line: int, columns: tuple[str, ...], pa: Any) -> list[tuple[Row, Record | tuple[str, str]]] | None:
