@@ -5,7 +5,7 @@ Read a row at a time (``reader.rows``, then ``validate``), a declaration costs a
 file is read in blocks of whole lines of about ``BLOCK_BYTES``, each block parsed by
 Arrow's CSV reader and each field checked for the whole block at once. A row is taken
 here only when every field has a plain form whose value cannot be in doubt (an ASCII
-identifier, NFC text without surrounding space, quotes or backslashes, a decimal, a
+identifier, NFC text without surrounding space, apostrophes or backslashes, a decimal, a
 ``+07:00`` timestamp, a known choice, ...); every other row is given to ``validate`` as
 the row path would give it, so values, row hashes, rejects and warnings are the row
 path's exactly (tests/ingest/test_by_column.py compares them row by row).
@@ -36,7 +36,7 @@ from riskgraph.ingest.validate import DECLARATION_PROPERTIES, MAX_TEXT, Record, 
 BLOCK_BYTES = 1 << 20
 KIND = "declarations"
 
-# An identifier whose value is itself: printable ASCII, no space, quote or backslash (which
+# An identifier whose value is itself: printable ASCII, no space, apostrophe or backslash (which
 # ``repr`` would write otherwise); in a list, no ';' either.
 _ID = r"[\x21-\x26\x28-\x5b\x5d-\x7e]{1,64}"
 _ID_PART = r"[\x21-\x26\x28-\x3a\x3c-\x5b\x5d-\x7e]{1,64}"
@@ -48,7 +48,7 @@ _PLAIN = {
     model.ID_LIST: rf"^(?:{_ID_PART}(?:;{_ID_PART})*)?$",
     model.HS_LIST: r"^(?:\d{6,10}(?:;\d{6,10})*)?$",
 }
-# Text that is not plain: a control or bidirectional character, a quote or backslash, or
+# Text that is not plain: a control or bidirectional character, an apostrophe or backslash, or
 # space that str.strip() would remove at either end (the controls among it are caught first).
 _NOT_PLAIN_TEXT = ("[\\x00-\\x1f\\x7f-\\x9f\\x{061c}\\x{200e}\\x{200f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}'\\\\]"
                    "|^[ \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"

@@ -427,7 +427,7 @@ def _load(
 ) -> IngestReport:
     """Read, validate and de-duplicate every file of the feed, handing each batch of new
     records to ``write(kind, records)`` when given; ``workers`` processes validate (none:
-    this one does)."""
+    this one does), but a declarations CSV is checked by column here (``_read``)."""
     report = IngestReport("", "", None, "validated", out_dir)
     issues = _Issues(out_dir)
     seen = _Seen(out_dir)
