@@ -100,7 +100,7 @@ class Blocks:
         # parsing and compute functions release the interpreter lock, so they overlap.
         with open(self._f.path, "rb") as handle, ThreadPoolExecutor(1, thread_name_prefix="riskgraph-columns") as ahead:
             handle.seek(self.position)
-            pending = deque()
+            pending: deque[tuple[Future, int, int, int]] = deque()
             for block, offset, line in _cut(handle, self.position):
                 pending.append((ahead.submit(_block, block, line, self._columns, pa), offset, line, len(block)))
                 if len(pending) < 2:
