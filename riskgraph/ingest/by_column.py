@@ -28,10 +28,12 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, BinaryIO
 
+import numpy as np
+
 from riskgraph import model
 from riskgraph.ingest import normalize
 from riskgraph.ingest.reader import FeedFile, Row
-from riskgraph.ingest.validate import DECLARATION_PROPERTIES, MAX_TEXT, Record, outcome
+from riskgraph.ingest.validate import DECLARATION_NO, DECLARATION_PROPERTIES, MAX_TEXT, TAX_CODE_FIELDS, Record, outcome
 
 BLOCK_BYTES = 1 << 20
 KIND = "declarations"
@@ -55,6 +57,7 @@ _NOT_PLAIN_TEXT = ("[\\x00-\\x1f\\x7f-\\x9f\\x{061c}\\x{200e}\\x{200f}\\x{202a}-
                    "|[ \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]$")
 _FIELDS = model.FEED_BY_KIND[KIND].fields
 _DECIMALS = frozenset(f.name for f in _FIELDS if f.type == model.DECIMAL)
+_TAX_CODES = tuple(f.name for f in _FIELDS if f.name in TAX_CODE_FIELDS)  # checked for warnings, as validate does
 _PROPS = DECLARATION_PROPERTIES[:-2]  # in the order validate sets them; registered_at and registered_on follow
 
 
@@ -94,15 +97,13 @@ class Blocks:
         return cls(f, columns, len(first))
 
     def __iter__(self) -> Iterator[tuple[Row, Record | tuple[str, str]]]:
-        import pyarrow as pa
-
         # The next block is checked in a thread while this one's rows are taken: Arrow's
         # parsing and compute functions release the interpreter lock, so they overlap.
         with open(self._f.path, "rb") as handle, ThreadPoolExecutor(1, thread_name_prefix="riskgraph-columns") as ahead:
             handle.seek(self.position)
             pending: deque[tuple[Future, int, int, int]] = deque()
             for block, offset, line in _cut(handle, self.position):
-                pending.append((ahead.submit(_block, block, line, self._columns, pa), offset, line, len(block)))
+                pending.append((ahead.submit(_block, block, line, self._columns), offset, line, len(block)))
                 if len(pending) < 2:
                     continue
                 if not (yield from self._take(pending.popleft())):
@@ -142,10 +143,10 @@ def _cut(handle: BinaryIO, offset: int) -> Iterator[tuple[bytes, int, int]]:
         line += block.count(b"\n")
 
 
-def _block(block: bytes, line: int, columns: tuple[str, ...], pa: Any) -> list[tuple[Row, Record | tuple[str, str]]] | None:
+def _block(block: bytes, line: int, columns: tuple[str, ...]) -> list[tuple[Row, Record | tuple[str, str]]] | None:
     """Return the rows of ``block`` (whole lines, the first being ``line``) with their
     outcomes, or None if Arrow might read the block otherwise than ``csv``."""
-    import numpy as np
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     if (b"\x00" in block or block.count(b"\r") != block.count(b"\r\n") or block.startswith((b"\n", b"\r\n"))
@@ -177,7 +178,7 @@ def _block(block: bytes, line: int, columns: tuple[str, ...], pa: Any) -> list[t
                 return None
         except csv.Error:
             return None
-    records = _records(table, columns, pa)
+    records = _records(table, columns)
     others = [i for i, r in enumerate(records) if r is None]
     values = iter(table.take(pa.array(others, pa.int64())).to_pylist())
     out: list[tuple[Row, Record | tuple[str, str]]] = []
@@ -190,9 +191,9 @@ def _block(block: bytes, line: int, columns: tuple[str, ...], pa: Any) -> list[t
     return out
 
 
-def _records(table: Any, columns: tuple[str, ...], pa: Any) -> list[Record | None]:
+def _records(table: Any, columns: tuple[str, ...]) -> list[Record | None]:
     """Return the Record of each of the block's plain rows, None for every other row."""
-    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     n = table.num_rows
@@ -204,7 +205,7 @@ def _records(table: Any, columns: tuple[str, ...], pa: Any) -> list[Record | Non
         column = cells[f.name]
         blank = pc.equal(column, "")
         if f.type == model.DECIMAL:
-            plain = plain_decimal(column, pc)
+            plain = plain_decimal(column)
         elif f.type in _PLAIN:
             plain = pc.match_substring_regex(column, _PLAIN[f.type])
         elif f.type == model.ENUM:
@@ -213,7 +214,7 @@ def _records(table: Any, columns: tuple[str, ...], pa: Any) -> list[Record | Non
             plain = pc.and_(pc.invert(pc.match_substring_regex(column, _NOT_PLAIN_TEXT)),
                             pc.and_(pc.less_equal(pc.utf8_length(column), MAX_TEXT),
                                     pc.equal(pc.utf8_normalize(column, "NFC"), column)))
-            plain = _printable(column, plain, pa, pc, np)
+            plain = _printable(column, plain)
         else:
             raise TypeError(f"no column check for a field of type {f.type} ({f.name})")
         if f.required:
@@ -231,7 +232,7 @@ def _records(table: Any, columns: tuple[str, ...], pa: Any) -> list[Record | Non
     list_values = {name: column.to_pylist() for name, column in lists.items()}
     for values in list_values.values():  # a repeated element: validate drops it
         ok &= np.array([v is None or len(set(v)) == len(v) for v in values], bool)
-    ok &= _no_warnings(cells, pc, np)
+    ok &= _no_warnings(cells)
     py = {name: column.to_pylist() for name, column in nulled.items()}
     for name, column in numbers.items():
         py[name] = column.to_pylist()
@@ -240,7 +241,7 @@ def _records(table: Any, columns: tuple[str, ...], pa: Any) -> list[Record | Non
     plain_rows = ok.tolist()
     partner_keys = [normalize.partner_key(name, country) if name is not None and fine else None
                     for name, country, fine in zip(py["partner_name"], py["partner_country"], plain_rows)]
-    digests = _digests(nulled, lists, partner_keys, days, ok, pa, pc)
+    digests = _digests(nulled, lists, partner_keys, days, ok)
     names = _PROPS
     records: list[Record | None] = []
     for fine, digest, key, stamp, day, trader, agent, declarant, vehicles, warehouse, partner, country, pkey, values in zip(
@@ -267,9 +268,12 @@ def _records(table: Any, columns: tuple[str, ...], pa: Any) -> list[Record | Non
     return records
 
 
-def _printable(column: Any, plain: Any, pa: Any, pc: Any, np: Any) -> Any:
+def _printable(column: Any, plain: Any) -> Any:
     """Return ``plain`` and, for text that is not ASCII, Python's ``str.isprintable`` (what
     ``repr`` escapes, by this interpreter's Unicode tables)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     wide = pc.and_(plain, pc.invert(pc.string_is_ascii(column))).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(wide)
     if len(rows) == 0:
@@ -289,23 +293,25 @@ def _calendar(day: str) -> bool:
     return True
 
 
-def _no_warnings(cells: dict[str, Any], pc: Any, np: Any) -> Any:
+def _no_warnings(cells: dict[str, Any]) -> Any:
     """Return the mask of rows with no data-quality warning (those go to ``validate``,
     which also gives several warnings in its own order)."""
-    fine = pc.match_substring_regex(cells["declaration_no"], r"^\d{12}$").to_numpy(zero_copy_only=False)
-    for name in ("trader_tax_code", "warehouse"):
+    import pyarrow.compute as pc
+
+    fine = pc.match_substring_regex(cells["declaration_no"], DECLARATION_NO.pattern).to_numpy(zero_copy_only=False)
+    for name in _TAX_CODES:
         fine &= np.array([code == "" or normalize.tax_code_problem(code) is None for code in cells[name].to_pylist()], bool)
     return fine
 
 
-def _digests(nulled: dict[str, Any], lists: dict[str, Any], partner_keys: list[str | None], days: Any, ok: Any,
-             pa: Any, pc: Any) -> list[str | None]:
+def _digests(nulled: dict[str, Any], lists: dict[str, Any], partner_keys: list[str | None], days: Any, ok: Any
+             ) -> list[str | None]:
     """Return each plain row's hash as ``validate`` makes it: blake2b of the ``repr`` of its
     parameters, the text of which is put together here by column (None for other rows)."""
-    join = pc.binary_join_element_wise
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def quoted(column: Any) -> Any:
-        return join("'", column, "'", "")
+    join = pc.binary_join_element_wise
 
     def one(column: Any) -> Any:  # [value], or [] for none
         return pc.coalesce(join("['", column, "']", ""), "[]")
@@ -313,7 +319,7 @@ def _digests(nulled: dict[str, Any], lists: dict[str, Any], partner_keys: list[s
     pieces = []
     for name in _PROPS:
         if name in _DECIMALS:
-            pieces.append(join(f"'{name}': ", float_repr(nulled[name], pc), ""))
+            pieces.append(join(f"'{name}': ", float_repr(nulled[name]), ""))
         elif name in lists:
             pieces.append(join(f"'{name}': ['", pc.binary_join(lists[name], "', '"), "']", ""))
         else:
@@ -323,7 +329,7 @@ def _digests(nulled: dict[str, Any], lists: dict[str, Any], partner_keys: list[s
     props = join(*pieces, ", ", null_handling="skip")
     keys = pa.array(partner_keys, pa.string())
     partners = pc.coalesce(join("[{'key': '", keys, "', 'name': '", nulled["partner_name"], "', 'country': ",
-                                pc.coalesce(quoted(nulled["partner_country"]), "None"), "}]", ""), "[]")
+                                pc.coalesce(join("'", nulled["partner_country"], "'", ""), "None"), "}]", ""), "[]")
     vehicles = pc.coalesce(join("['", pc.binary_join(lists["vehicle_ids"], "', '"), "']", ""), "[]")
     text = join("{'key': '", nulled["declaration_no"], "', 'props': {", props, "}, 'trader': '",
                 nulled["trader_tax_code"], "', 'agents': ", one(nulled["agent_code"]), ", 'declarants': ",
@@ -334,10 +340,12 @@ def _digests(nulled: dict[str, Any], lists: dict[str, Any], partner_keys: list[s
             for t, fine in zip(pc.cast(text, pa.binary()).to_pylist(), ok.tolist())]
 
 
-def plain_decimal(column: Any, pc: Any) -> Any:
+def plain_decimal(column: Any) -> Any:
     """Return the mask of empty cells and of decimals whose ``repr`` ``float_repr`` writes:
     at most 15 significant digits, below 1e16 and not below 1e-4 unless zero (``repr``
     writes an exponent there)."""
+    import pyarrow.compute as pc
+
     form = pc.match_substring_regex(column, _PLAIN[model.DECIMAL])
     digits = pc.replace_substring_regex(pc.replace_substring(column, ".", ""), r"^0+|0+$", "")
     whole = pc.replace_substring_regex(pc.replace_substring_regex(column, r"\..*$", ""), "^0+", "")
@@ -346,13 +354,15 @@ def plain_decimal(column: Any, pc: Any) -> Any:
                    pc.and_(pc.less_equal(pc.utf8_length(whole), 16), pc.invert(tiny)))
 
 
-def float_repr(decimals: Any, pc: Any) -> Any:
+def float_repr(decimals: Any) -> Any:
     """Return ``repr(float(text))`` of each plain decimal text (``plain_decimal``), by column.
 
     A decimal of at most 15 significant digits is the shortest text of its double (15
     decimal digits always survive the round trip), so its ``repr`` is the text itself
     without leading zeros and trailing zeros after the point, with ``.0`` for a whole number.
     """
+    import pyarrow.compute as pc
+
     text = pc.replace_substring_regex(decimals, r"^0+(\d)", r"\1")
     text = pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1")
     text = pc.replace_substring_regex(text, r"\.$", "")

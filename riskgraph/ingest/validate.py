@@ -25,8 +25,8 @@ _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?
 _DECIMAL = re.compile(r"^\d+(\.\d+)?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HS = re.compile(r"^\d{6,10}$")
-_DECLARATION_NO = re.compile(r"^\d{12}$")
-_TAX_CODE_FIELDS = frozenset({"tax_code", "trader_tax_code", "owner_tax_code", "operator_tax_code", "warehouse"})
+DECLARATION_NO = re.compile(r"^\d{12}$")  # a VNACCS number; others are a warning
+TAX_CODE_FIELDS = frozenset({"tax_code", "trader_tax_code", "owner_tax_code", "operator_tax_code", "warehouse"})
 
 
 class Rejected(ValueError):
@@ -221,11 +221,11 @@ def outcome(kind: str, values: dict[str, Any]) -> Record | tuple[str, str]:
 
 
 def _warnings(clean: dict[str, Any]):
-    for name in _TAX_CODE_FIELDS & clean.keys():
+    for name in TAX_CODE_FIELDS & clean.keys():
         if clean[name] is not None and (problem := normalize.tax_code_problem(clean[name])):
             yield name, problem
     number = clean.get("declaration_no")
-    if number is not None and not _DECLARATION_NO.match(number):
+    if number is not None and not DECLARATION_NO.match(number):
         yield "declaration_no", "not a 12-digit VNACCS declaration number"
 
 
