@@ -29,7 +29,7 @@ from riskgraph.synthetic import generate as make_world
                    "files and command of neo4j-admin database import): the same graph, several times faster.")
 @click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
               help="Processes that validate the rows while this one reads and writes (0: this one validates). "
-                   "A UTF-8 declarations.csv is checked by column in this process whatever the number.")
+                   "A UTF-8 declarations.csv is checked by column, in these processes if any (else in a thread).")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), help="Rows per write query [env RISKGRAPH_BATCH_SIZE].")
 @click.option("--encoding", type=click.Choice(ENCODINGS), default="utf-8", show_default=True,
               help="Read the files as this: cp1258 is the Windows-1258 that Vietnamese systems still export.")

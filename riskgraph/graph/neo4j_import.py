@@ -82,12 +82,18 @@ class ImportFiles:
 
     def send(self, chunk: BulkChunk) -> WriteSummary:
         next_id = chunk.first_id
-        for label, rows in chunk.nodes.items():
+        nodes = [*chunk.nodes.items(), *((group.label, group.rows()) for group in chunk.node_columns)]
+        for label, rows in nodes:
+            if not rows:
+                continue
             names, out = self._writer("nodes", label, rows)
             for row in rows:
                 out.writerow([next_id, *(cell(row.get(p)) for p in names)])
                 next_id += 1
-        for kind, edges in chunk.relationships.items():
+        relationships = [*chunk.relationships.items(), *((group.kind, group.rows()) for group in chunk.relationship_columns)]
+        for kind, edges in relationships:
+            if not edges:
+                continue
             names, out = self._writer("relationships", kind, [props for _, _, props in edges])
             for source, target, props in edges:
                 out.writerow([source, target, *(cell(props.get(p)) for p in names)])

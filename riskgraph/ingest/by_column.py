@@ -15,15 +15,21 @@ lines, a blank line, a lone carriage return, a NUL byte, a wrong number of cells
 that are not UTF-8, a quoted line that ``csv`` splits differently) hands the rest of the
 file back to the row path from the block's first line (``Blocks.rest``): a feed with such
 rows loads correctly, at the row path's speed from there on.
+
+Blocks are checked ahead of the reader, in a worker process when the load has them. A
+plain row comes out as its ``Record``, or, for the bulk load, which keeps declarations as
+columns all the way to the store, as a ``Plain`` reference into its block's ``Taken``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any, BinaryIO
@@ -36,6 +42,7 @@ from riskgraph.ingest.reader import FeedFile, Row
 from riskgraph.ingest.validate import DECLARATION_NO, DECLARATION_PROPERTIES, MAX_TEXT, TAX_CODE_FIELDS, Record, outcome
 
 BLOCK_BYTES = 1 << 20
+AHEAD = 2  # blocks checked ahead of the one whose rows are taken
 KIND = "declarations"
 
 # An identifier whose value is itself: printable ASCII, no space, apostrophe or backslash (which
@@ -75,16 +82,22 @@ class Blocks:
     Memory: one block and its columns.
     """
 
-    def __init__(self, f: FeedFile, columns: tuple[str, ...], start: int):
+    def __init__(self, f: FeedFile, columns: tuple[str, ...], start: int, as_records: bool, executor: Executor | None):
         self._f = f
         self._columns = columns
+        self._as_records = as_records
+        self._executor = executor
         self.position = start
         self.rest: tuple[int, int] | None = None
 
     @classmethod
-    def open(cls, f: FeedFile, columns: tuple[str, ...]) -> Blocks | None:
+    def open(cls, f: FeedFile, columns: tuple[str, ...], as_records: bool = True,
+             executor: Executor | None = None) -> Blocks | None:
         """Return the blocks of ``f`` after its header line (``columns``), or None when the
-        header is not one whole line that reads as ``columns``."""
+        header is not one whole line that reads as ``columns``. A plain row's outcome is its
+        ``Record``, or with ``as_records=False`` a ``Plain`` reference to its block's columns.
+        Blocks are checked ahead in ``executor`` (a process pool: another core), else in a
+        thread of their own."""
         with open(f.path, "rb") as handle:
             first = handle.readline()
         text = first.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
@@ -94,17 +107,19 @@ class Blocks:
             return None
         if tuple(c.strip() for c in cells) != columns or not first.endswith(b"\n"):
             return None
-        return cls(f, columns, len(first))
+        return cls(f, columns, len(first), as_records, executor)
 
-    def __iter__(self) -> Iterator[tuple[Row, Record | tuple[str, str]]]:
-        # The next block is checked in a thread while this one's rows are taken: Arrow's
-        # parsing and compute functions release the interpreter lock, so they overlap.
-        with open(self._f.path, "rb") as handle, ThreadPoolExecutor(1, thread_name_prefix="riskgraph-columns") as ahead:
+    def __iter__(self) -> Iterator[tuple[Row, Outcome]]:
+        # The next blocks are checked ahead while this one's rows are taken: in another
+        # process, or in a thread, where Arrow's parsing and compute functions release the
+        # interpreter lock.
+        with open(self._f.path, "rb") as handle, contextlib.ExitStack() as stack:
+            ahead = self._executor or stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="riskgraph-columns"))
             handle.seek(self.position)
-            pending: deque[tuple[Future, int, int, int]] = deque()
+            pending: deque[tuple[Future, bytes, int, int]] = deque()
             for block, offset, line in _cut(handle, self.position):
-                pending.append((ahead.submit(_block, block, line, self._columns), offset, line, len(block)))
-                if len(pending) < 2:
+                pending.append((ahead.submit(_check, block, line, self._columns), block, offset, line))
+                if len(pending) <= AHEAD:
                     continue
                 if not (yield from self._take(pending.popleft())):
                     return
@@ -112,15 +127,23 @@ class Blocks:
                 if not (yield from self._take(pending.popleft())):
                     return
 
-    def _take(self, item: tuple[Future, int, int, int]) -> Iterator[tuple[Row, Record | tuple[str, str]]]:
+    def _take(self, item: tuple[Future, bytes, int, int]) -> Iterator[tuple[Row, Outcome]]:
         """Yield a checked block's rows; return False (and set ``rest``) if it was not fit."""
-        future, offset, line, size = item
-        outcomes = future.result()
-        if outcomes is None:
+        future, block, offset, line = item
+        checked = future.result()
+        if checked is None:
             self.rest = (offset, line)
             return False
-        yield from outcomes
-        self.position = offset + size
+        taken, ends, others = checked
+        outcomes: list[Any] = taken.records() if self._as_records else taken.references()
+        values: dict[int, dict[str, Any]] = {}
+        for index, row, outcome_of_row in others:
+            outcomes[index], values[index] = outcome_of_row, row
+        start = 0
+        for i, (stop, outcome_of_row) in enumerate(zip(ends.tolist(), outcomes)):
+            yield (line + i, values.get(i), block[start:stop]), outcome_of_row  # values: only of rows not plain
+            start = stop
+        self.position = offset + len(block)
         return True
 
 
@@ -143,10 +166,13 @@ def _cut(handle: BinaryIO, offset: int) -> Iterator[tuple[bytes, int, int]]:
         line += block.count(b"\n")
 
 
-def _block(block: bytes, line: int, columns: tuple[str, ...]) -> list[tuple[Row, Record | tuple[str, str]]] | None:
-    """Return the rows of ``block`` (whole lines, the first being ``line``) with their
-    outcomes, or None if Arrow might read the block otherwise than ``csv``."""
+def _check(block: bytes, line: int, columns: tuple[str, ...]) -> tuple[Taken, Any, list[tuple[int, dict[str, Any], Outcome]]] | None:
+    """Return the rows of ``block`` (whole lines, the first being ``line``) checked by
+    column (``Taken``), the offset at which each row ends, and the index, values (as
+    ``reader.rows`` gives them) and outcome (``validate``'s) of each row not plain; or None
+    if Arrow might read the block otherwise than ``csv``. Runs in a worker process or thread."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     if (b"\x00" in block or block.count(b"\r") != block.count(b"\r\n") or block.startswith((b"\n", b"\r\n"))
@@ -171,28 +197,24 @@ def _block(block: bytes, line: int, columns: tuple[str, ...]) -> list[tuple[Row,
     # Quoting is where two CSV readers can differ: each line with a quote is read by csv too.
     quoted = np.unique(np.searchsorted(ends, np.flatnonzero(buffer == 34), side="right")).tolist()
     if quoted:
+        # Each row's cells joined by NUL, which no cell holds (checked above): equal texts, equal cells.
         chosen = table.take(pa.array(quoted, pa.int64()))
         lines = [block[starts[i]:ends[i]].decode() for i in quoted]
         try:
-            if list(csv.reader(lines, strict=True)) != [list(r) for r in zip(*(c.to_pylist() for c in chosen.columns))]:
+            if ["\x00".join(cells) for cells in csv.reader(lines, strict=True)] != \
+                    pc.binary_join_element_wise(*chosen.columns, "\x00").to_pylist():
                 return None
         except csv.Error:
             return None
-    records = _records(table, columns)
-    others = [i for i, r in enumerate(records) if r is None]
-    values = iter(table.take(pa.array(others, pa.int64())).to_pylist())
-    out: list[tuple[Row, Record | tuple[str, str]]] = []
-    for i, (start, stop, r) in enumerate(zip(starts.tolist(), ends.tolist(), records)):
-        if r is not None:
-            out.append(((line + i, None, block[start:stop]), r))
-        else:  # as reader.rows gives it: None for an empty cell
-            row = {c: (v if v != "" else None) for c, v in next(values).items()}
-            out.append(((line + i, row, block[start:stop]), outcome(KIND, row)))
-    return out
+    taken = _taken(table, columns)
+    others = [i for i, fine in enumerate(taken.plain) if not fine]
+    rows = [{c: (v if v != "" else None) for c, v in values.items()}  # as reader.rows: None for an empty cell
+            for values in table.take(pa.array(others, pa.int64())).to_pylist()]
+    return taken, ends, [(i, row, outcome(KIND, row)) for i, row in zip(others, rows)]
 
 
-def _records(table: Any, columns: tuple[str, ...]) -> list[Record | None]:
-    """Return the Record of each of the block's plain rows, None for every other row."""
+def _taken(table: Any, columns: tuple[str, ...]) -> Taken:
+    """Return the block's rows checked by column (``Taken``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -233,39 +255,93 @@ def _records(table: Any, columns: tuple[str, ...]) -> list[Record | None]:
     for values in list_values.values():  # a repeated element: validate drops it
         ok &= np.array([v is None or len(set(v)) == len(v) for v in values], bool)
     ok &= _no_warnings(cells)
-    py = {name: column.to_pylist() for name, column in nulled.items()}
-    for name, column in numbers.items():
-        py[name] = column.to_pylist()
-    py.update(list_values)
-    py["registered_on"] = days.to_pylist()
     plain_rows = ok.tolist()
+    names, countries = nulled["partner_name"].to_pylist(), nulled["partner_country"].to_pylist()
     partner_keys = [normalize.partner_key(name, country) if name is not None and fine else None
-                    for name, country, fine in zip(py["partner_name"], py["partner_country"], plain_rows)]
+                    for name, country, fine in zip(names, countries, plain_rows)]
     digests = _digests(nulled, lists, partner_keys, days, ok)
-    names = _PROPS
-    records: list[Record | None] = []
-    for fine, digest, key, stamp, day, trader, agent, declarant, vehicles, warehouse, partner, country, pkey, values in zip(
-            plain_rows, digests, py["declaration_no"], py["registered_at"], py["registered_on"], py["trader_tax_code"],
-            py["agent_code"], py["declarant_id"], py["vehicle_ids"], py["warehouse"], py["partner_name"],
-            py["partner_country"], partner_keys, zip(*(py[name] for name in names))):
-        if not fine:
-            records.append(None)
-            continue
-        props = {name: v for name, v in zip(names, values) if v is not None}
-        props["registered_at"] = stamp
-        props["registered_on"] = day
-        params = {  # as validate's builder makes them
-            "key": key,
-            "props": props,
-            "trader": trader,
-            "agents": [agent] if agent else [],
-            "declarants": [declarant] if declarant else [],
-            "vehicles": vehicles or [],
-            "warehouses": [warehouse] if warehouse else [],
-            "partners": [{"key": pkey, "name": partner, "country": country}] if partner else [],
-        }
-        records.append(Record(key, params, digest))
-    return records
+    typed = {**nulled, **numbers, **lists, "registered_on": days, "partner_key": pa.array(partner_keys, pa.string()),
+             "row_hash": pa.array(digests, pa.string())}
+    partners = [(key, name, country) if key is not None else None for key, name, country in zip(partner_keys, names, countries)]
+    return Taken(plain_rows, nulled["declaration_no"].to_pylist(), digests, typed, partners)
+
+
+class Plain:
+    """A plain row taken by column: its block's ``Taken`` and its place in the block."""
+
+    __slots__ = ("taken", "index", "key", "digest")
+    warnings = ()
+
+    def __init__(self, taken: Taken, index: int, key: str, digest: str):
+        self.taken, self.index, self.key, self.digest = taken, index, key, digest
+
+
+Outcome = Record | Plain | tuple[str, str]  # of a row: validate.outcome's, or a reference to its columns
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A block's rows checked by column: ``plain`` tells which rows were taken here;
+    ``keys`` and ``digests`` are their declaration numbers and row hashes; ``arrays`` holds
+    every field over the block's rows as Arrow arrays of its value type (text, float64 for
+    decimals, lists of text), null where empty or where the row is not plain, with
+    ``registered_on``, ``partner_key`` and ``row_hash``; ``partners`` the ``(key, name,
+    country)`` of each plain row's trading partner, if it names one."""
+
+    plain: list[bool]
+    keys: list[str | None]
+    digests: list[str | None]
+    arrays: dict[str, Any]
+    partners: list[tuple[str, str, str | None] | None]
+
+    def references(self) -> list[Plain | None]:
+        """Return a ``Plain`` for each plain row, None for every other row."""
+        return [Plain(self, i, key, digest) if fine else None
+                for i, (fine, key, digest) in enumerate(zip(self.plain, self.keys, self.digests))]
+
+    def select(self, rows: Sequence[int]) -> dict[str, Any]:
+        """Return ``arrays`` for the block's ``rows`` (plain ones), in that order."""
+        import pyarrow as pa
+
+        chosen = pa.array(rows, pa.int64())
+        return {name: array.take(chosen) for name, array in self.arrays.items()}
+
+    def records(self) -> list[Record | None]:
+        """Return the Record of each plain row, None for every other row."""
+        py = {name: array.to_pylist() for name, array in self.arrays.items()}
+        names = _PROPS
+        records: list[Record | None] = []
+        for fine, digest, key, stamp, day, trader, agent, declarant, vehicles, warehouse, partner, country, pkey, values in zip(
+                self.plain, self.digests, self.keys, py["registered_at"], py["registered_on"], py["trader_tax_code"],
+                py["agent_code"], py["declarant_id"], py["vehicle_ids"], py["warehouse"], py["partner_name"],
+                py["partner_country"], py["partner_key"], zip(*(py[name] for name in names))):
+            if not fine:
+                records.append(None)
+                continue
+            props = {name: v for name, v in zip(names, values) if v is not None}
+            props["registered_at"] = stamp
+            props["registered_on"] = day
+            params = {  # as validate's builder makes them
+                "key": key,
+                "props": props,
+                "trader": trader,
+                "agents": [agent] if agent else [],
+                "declarants": [declarant] if declarant else [],
+                "vehicles": vehicles or [],
+                "warehouses": [warehouse] if warehouse else [],
+                "partners": [{"key": pkey, "name": partner, "country": country}] if partner else [],
+            }
+            records.append(Record(key, params, digest))
+        return records
+
+
+def selected(references: Sequence[Plain]) -> list[dict[str, Any]]:
+    """Return the arrays (``Taken.select``) of the rows ``references`` name: one mapping a
+    block, blocks in the order first met, rows in the order given."""
+    rows: dict[int, tuple[Taken, list[int]]] = {}
+    for r in references:
+        rows.setdefault(id(r.taken), (r.taken, []))[1].append(r.index)
+    return [taken.select(indices) for taken, indices in rows.values()]
 
 
 def _printable(column: Any, plain: Any) -> Any:

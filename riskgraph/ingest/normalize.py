@@ -134,26 +134,34 @@ def email(text: str) -> str:
     return value
 
 
-# Abbreviations in Vietnamese addresses, applied to the folded text (word boundaries).
-_ADDRESS_ABBREVIATIONS = (
-    (r"\btp\s*hcm\b", "thanh pho ho chi minh"),
-    (r"\bhcm\b", "ho chi minh"),
-    (r"\bhn\b", "ha noi"),
-    (r"\btp\b", "thanh pho"),
-    (r"\btx\b", "thi xa"),
-    (r"\btt\b", "thi tran"),
-    (r"\bkcn\b", "khu cong nghiep"),
-    (r"\bkcx\b", "khu che xuat"),
-    (r"\bccn\b", "cum cong nghiep"),
-    (r"\bkdc\b", "khu dan cu"),
-    (r"\bp\b", "phuong"),
-    (r"\bq\b", "quan"),
-    (r"\bh\b", "huyen"),
-    (r"\bx\b", "xa"),
-    (r"\bd\b", "duong"),
-    (r"\bso\b", ""),
-)
-_ADDRESS_RULES = tuple((re.compile(p), r) for p, r in _ADDRESS_ABBREVIATIONS)
+# Abbreviations in Vietnamese addresses: whole words of the folded text ("tp hcm" also
+# written "tphcm"), the longer first. No expansion holds an abbreviation, so one pass
+# over the text replaces what rule after rule would (16 passes cost 40 % of validating a
+# person, whose addresses are mostly unique: no cache helps).
+_ADDRESS_ABBREVIATIONS = {
+    "tp hcm": "thanh pho ho chi minh",
+    "hcm": "ho chi minh",
+    "hn": "ha noi",
+    "tp": "thanh pho",
+    "tx": "thi xa",
+    "tt": "thi tran",
+    "kcn": "khu cong nghiep",
+    "kcx": "khu che xuat",
+    "ccn": "cum cong nghiep",
+    "kdc": "khu dan cu",
+    "p": "phuong",
+    "q": "quan",
+    "h": "huyen",
+    "x": "xa",
+    "d": "duong",
+    "so": "",
+}
+_EXPANSIONS = {abbreviation.replace(" ", ""): expansion for abbreviation, expansion in _ADDRESS_ABBREVIATIONS.items()}
+_ABBREVIATION = re.compile(r"\b(?:" + "|".join(a.replace(" ", r"\s*") for a in _ADDRESS_ABBREVIATIONS) + r")\b")
+
+
+def _expanded(found: re.Match) -> str:
+    return _EXPANSIONS["".join(found.group().split())]
 
 
 @lru_cache(maxsize=65_536)
@@ -164,10 +172,7 @@ def address_key(text: str) -> str:
     do not change the key; ``số 12`` and ``12`` are the same house. Raises ValueError
     for an address with no letters or digits.
     """
-    key = fold(text)
-    for pattern, replacement in _ADDRESS_RULES:
-        key = pattern.sub(replacement, key)
-    key = " ".join(key.split())
+    key = " ".join(_ABBREVIATION.sub(_expanded, fold(text)).split())
     if not key:
         raise ValueError(f"address {text!r} has no letters or digits")
     return key

@@ -38,13 +38,14 @@ from riskgraph.graph.bulk import BulkWriter
 from riskgraph.graph.store import Store, WriteSummary
 from riskgraph.ingest import by_column, continuity, reader
 from riskgraph.ingest.bulk import BulkGraph
-from riskgraph.ingest.columnar import ColumnarCopy, row_of_record
+from riskgraph.ingest.columnar import ColumnarCopy, row_of_record, table_of_columns
 from riskgraph.ingest.reader import FeedFile, Problem
 from riskgraph.ingest.validate import Record, outcome
 from riskgraph.ingest.writer import prepare, write_batch
 from riskgraph.memory import full_collections_paused, switch_interval
 from riskgraph.model import FEED_BY_KIND, LOAD_ORDER
 
+Accepted = Record | by_column.Plain  # a row to load: its record, or a reference to its columns
 _IN_FLIGHT = 3  # batches queued for the writer thread
 VALIDATE_BLOCK = 1000  # rows a worker process validates at a time
 # Nodes and relationships per bulk call, about 85 MB of arguments. Each GRAPH.BULK call costs
@@ -295,17 +296,19 @@ def bulk_ingest(
         while len(sent) > wait:
             written += sent.popleft().result()
 
-    def write(kind: str, records: list[Record]) -> None:
+    def write(kind: str, records: list[Accepted]) -> None:
         graph.add(kind, records)
         if copy is not None and kind == "declarations":
-            copy.add(row_of_record(r.key, r.params) for r in records)
+            copy.add(row_of_record(r.key, r.params) for r in records if isinstance(r, Record))
+            for arrays in by_column.selected([r for r in records if isinstance(r, by_column.Plain)]):
+                copy.add_table(table_of_columns(arrays))
         if graph.held >= chunk_size:
             send(1)
 
     if copy is not None:
         copy.clear()
     try:
-        report = _load(write, files, headers, out_dir, batch_size, progress, workers)
+        report = _load(write, files, headers, out_dir, batch_size, progress, workers, references=True)
         finished_at = datetime.now(VIETNAM).isoformat(timespec="seconds")
         # The run node as run_start and run_finish leave it.
         graph.node("IngestRun", run_id, {"feed": feed, "checksum": digest, "started_at": started_at,
@@ -350,7 +353,7 @@ def _check(files: list[FeedFile], headers: dict[str, reader.Header | None], runs
            progress: TextIO | None, workers: int) -> None:
     """Validate the whole feed first (``--strict``); raise RejectedRows if any row is rejected."""
     check_dir = Path(tempfile.mkdtemp(prefix="strict-", dir=_mkdir(runs_dir, runs_dir)))
-    checked = _load(None, files, headers, check_dir, batch_size, progress, workers)
+    checked = _load(None, files, headers, check_dir, batch_size, progress, workers, references=True)
     if sum(f.rejected for f in checked.files):
         raise RejectedRows(f"{sum(f.rejected for f in checked.files)} rows rejected; nothing was written (--strict). "
                            f"See {check_dir / 'rejects.csv'}")
@@ -417,24 +420,26 @@ class _Writer:
 @full_collections_paused()  # what stays (bulk graph keys, copy rows) is not rescanned per batch
 @switch_interval(0.0005)  # the pool's pipe threads and the bulk sender get the lock sooner
 def _load(
-    write: Callable[[str, list[Record]], None] | None,
+    write: Callable[[str, list[Accepted]], None] | None,
     files: list[FeedFile],
     headers: dict[str, reader.Header | None],
     out_dir: Path,
     batch_size: int,
     progress_stream: TextIO | None,
     workers: int = 0,
+    references: bool = False,
 ) -> IngestReport:
     """Read, validate and de-duplicate every file of the feed, handing each batch of new
     records to ``write(kind, records)`` when given; ``workers`` processes validate (none:
-    this one does), but a declarations CSV is checked by column here (``_read``)."""
+    this one does); a declarations CSV is checked by column (``_read``), its plain rows
+    given as ``by_column.Plain`` references instead of records if ``references``."""
     report = IngestReport("", "", None, "validated", out_dir)
     issues = _Issues(out_dir)
     seen = _Seen(out_dir)
     progress = _Progress(progress_stream, sum(f.path.stat().st_size for f in files)) if progress_stream else None
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers else None
 
-    def flush(kind: str, batch: list[tuple[int, Record, str | bytes]], file_report: FileReport) -> None:
+    def flush(kind: str, batch: list[tuple[int, Accepted, str | bytes]], file_report: FileReport) -> None:
         keep = _deduplicate(seen, kind, batch, file_report, issues)
         file_report.loaded += len(keep)
         if write is not None and keep:
@@ -452,18 +457,19 @@ def _load(
             if head.unknown:
                 issues.add("warnings", [f.path.name, 1, ";".join(head.unknown), "unknown columns, ignored"])
                 file_report.warnings += 1
-            checked, position = _read(f, head, pool, workers)
-            batch: list[tuple[int, Record, str | bytes]] = []  # (line, record, raw text)
+            checked, position = _read(f, head, pool, workers, references)
+            batch: list[tuple[int, Accepted, str | bytes]] = []  # (line, record, raw text)
             unknown_keys: set[str] = set()
+            jsonl = f.format == "jsonl"
             for item, record in checked:
                 file_report.rows += 1
                 if isinstance(item, Problem):
                     _reject(issues, f, file_report, item.line, item.field, item.reason, item.raw)
                     continue
                 line, values, raw = item
-                if f.format == "jsonl":
+                if jsonl:
                     _note_unknown_keys(f, line, values, unknown_keys, issues, file_report)
-                if not isinstance(record, Record):
+                if isinstance(record, tuple):  # the field and reason of a reject
                     _reject(issues, f, file_report, line, *record, reader.raw_text(raw))
                     continue
                 for name, reason in record.warnings:
@@ -490,14 +496,16 @@ def _load(
     return report
 
 
-Checked = Iterator[tuple[reader.Row | Problem, Record | tuple[str, str] | None]]
+Checked = Iterator[tuple[reader.Row | Problem, by_column.Outcome | None]]
 
 
-def _read(f: FeedFile, head: reader.Header, pool: ProcessPoolExecutor | None, workers: int) -> tuple[Checked, Callable[[], int]]:
+def _read(f: FeedFile, head: reader.Header, pool: ProcessPoolExecutor | None, workers: int,
+          references: bool) -> tuple[Checked, Callable[[], int]]:
     """Return the rows of ``f`` with their outcomes, in file order, and a function giving
-    the bytes read so far. A declarations CSV is checked by column (``by_column``) for as
-    long as its blocks allow it; the rest by row, validated by the pool's ``workers``."""
-    blocks = by_column.Blocks.open(f, head.columns) if by_column.handles(f) else None
+    the bytes read so far. A declarations CSV is checked by column (``by_column``, its
+    blocks in the pool if there is one) for as long as its blocks allow it, giving
+    ``Plain`` references if ``references``; the rest by row, validated by the pool's ``workers``."""
+    blocks = by_column.Blocks.open(f, head.columns, not references, pool) if by_column.handles(f) else None
     if blocks is None:
         rows, counter = reader.rows(f)
         return _checked(f.kind, rows, pool, workers), lambda: counter.position
@@ -545,11 +553,11 @@ def _checked(kind: str, rows: Iterator[reader.Row | Problem], pool: ProcessPoolE
             yield from ready()
 
 
-def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Record, str | bytes]], file_report: FileReport,
-                 issues: _Issues) -> list[Record]:
+def _deduplicate(seen: _Seen, kind: str, batch: list[tuple[int, Accepted, str | bytes]], file_report: FileReport,
+                 issues: _Issues) -> list[Accepted]:
     """Return the batch's records that are new in this feed, rejecting conflicting repeats."""
     before = seen.earlier(kind, list({r.key for _, r, _ in batch}))
-    keep: list[Record] = []
+    keep: list[Accepted] = []
     fresh: dict[str, tuple[int, str]] = {}
     for line, record, raw in batch:
         first = before.get(record.key) or fresh.get(record.key)

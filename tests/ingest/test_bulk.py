@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from riskgraph.graph import open_store
 from riskgraph.graph.digest import canonical_lines, graph_digest
 from riskgraph.graph.embedded import AOF_REWRITE_PERCENT, socket_path, stop
 from riskgraph.graph.neo4j_import import ImportFiles
+from riskgraph.ingest import by_column
 from riskgraph.ingest.pipeline import bulk_ingest, ingest
 from riskgraph.settings import load
 from riskgraph.synthetic import generate
@@ -25,11 +28,11 @@ from tests.conftest import SMALL_WORLD
 from tests.ingest.helpers import DECLARATIONS, ENTERPRISES, rejects
 
 
-def _merged(settings, feed, runs):
+def _merged(settings, feed, runs, batch_size=2000):
     """Return the digest and lines of the feed loaded by the MERGE path into a graph of its own."""
     clean = open_store(load(env={}, data_dir=settings.data_dir, graph=settings.graph + "_merge"))
     try:
-        ingest(clean, feed, runs)
+        ingest(clean, feed, runs, batch_size=batch_size)
         return graph_digest(clean), canonical_lines(clean)
     finally:
         clean.close()
@@ -65,6 +68,31 @@ def test_rejects_duplicates_and_references_as_the_merge_path(settings, store, wr
     report = bulk_ingest(store.bulk(), feed, tmp_path / "runs", batch_size=2, workers=workers)
     assert [f.duplicates for f in report.files][:1] == [1]
     assert sorted(r["field"] for r in rejects(report)) == ["declaration_no", "direction"]
+    _same(store, expected)
+
+
+def test_declarations_taken_by_column_and_by_row_in_one_batch_build_the_merge_graph(settings, store, tmp_path, monkeypatch):
+    """Rows not plain (validated by row) among plain ones (kept as columns), partners named
+    again with another spelling, and repeats, in batches that cut across the blocks."""
+    from tests.ingest.test_by_column import HEADER, PLAIN, TRICKY
+
+    feed = tmp_path / "feed"
+    shutil.copytree(SMALL_WORLD, feed)
+    lines = (feed / "declarations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    mixed = [row.replace("101919436587", f"1019194366{k:02d}") for k, row in enumerate(TRICKY)]
+    mixed += [PLAIN.replace("101919436587", f"1019194367{k:02d}").replace("Hanil Co., Ltd.", spelling)
+              for k, spelling in enumerate(["Hanil Co., Ltd", "HANIL CO., LTD.", "Hanil Co., Ltd."])]
+    # The crafted rows in the world's columns (those they lack left empty).
+    columns = next(csv.reader(lines[:1]))
+    out = io.StringIO()
+    csv.DictWriter(out, columns, restval="").writerows(csv.DictReader(io.StringIO(HEADER + "".join(mixed))))
+    crafted = out.getvalue().replace("\r\n", "\n").splitlines(keepends=True)
+    (feed / "declarations.csv").write_text("".join([lines[0], *lines[1:400], *crafted, *lines[1:5], *lines[400:]]), encoding="utf-8")
+    monkeypatch.setattr(by_column, "BLOCK_BYTES", 30_000)
+    expected = _merged(settings, feed, tmp_path / "merge-runs", batch_size=7)  # a partner's spelling depends on the batches
+    report = bulk_ingest(store.bulk(), feed, tmp_path / "runs", batch_size=7, chunk_size=3000)
+    declarations = next(f for f in report.files if f.kind == "declarations")
+    assert declarations.duplicates == 4 and declarations.rejected >= 3 and declarations.warnings >= 2
     _same(store, expected)
 
 

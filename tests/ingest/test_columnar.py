@@ -11,6 +11,7 @@ import stat
 from datetime import date
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from riskgraph import declarations as S
@@ -18,9 +19,11 @@ from riskgraph.api import feedback
 from riskgraph.api.auth import Principal
 from riskgraph.declarations import features as F
 from riskgraph.declarations import training
-from riskgraph.ingest import columnar
+from riskgraph.ingest import by_column, columnar, reader
 from riskgraph.ingest.columnar import ColumnarCopy
 from riskgraph.ingest.pipeline import bulk_ingest, ingest
+from riskgraph.ingest.reader import FeedFile
+from riskgraph.ingest.validate import Record
 from tests.conftest import SMALL_WORLD
 
 AS_OF = date(2025, 12, 31)
@@ -200,3 +203,20 @@ def test_a_bulk_load_makes_the_copy_anew_and_an_aborted_one_leaves_it_empty(stor
     with pytest.raises(OSError):
         bulk_ingest(Failing(), SMALL_WORLD, tmp_path / "runs2", chunk_size=500, copy=copy)
     assert copy.stored_months() == []
+
+
+def test_declarations_taken_by_column_give_the_rows_their_records_give(write_feed):
+    from tests.ingest.test_by_column import HEADER, PLAIN, TRICKY
+
+    feed = write_feed({"declarations.csv": HEADER + "".join(row + PLAIN.replace("101919436587", f"1019194366{k:02d}")
+                                                            for k, row in enumerate(TRICKY))})
+    for path in (SMALL_WORLD / "declarations.csv", feed / "declarations.csv"):
+        f = FeedFile("declarations", path)
+        columns = reader.header(f).columns
+        pairs = list(zip(by_column.Blocks.open(f, columns), by_column.Blocks.open(f, columns, as_records=False), strict=True))
+        taken = [(record, plain) for (_, record), (_, plain) in pairs if isinstance(plain, by_column.Plain)]
+        assert len(taken) > 30 and all(isinstance(record, Record) and record.key == plain.key for record, plain in taken)
+        rows = [columnar.row_of_record(record.key, record.params) for record, _ in taken]
+        expected = columnar.as_table(dict(zip(columnar.COLUMNS, zip(*rows))))
+        got = pa.concat_tables([columnar.table_of_columns(arrays) for arrays in by_column.selected([p for _, p in taken])])
+        assert got.equals(expected)
