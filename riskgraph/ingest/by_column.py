@@ -300,9 +300,11 @@ class Taken:
                 for i, (fine, key, digest) in enumerate(zip(self.plain, self.keys, self.digests))]
 
     def select(self, rows: Sequence[int]) -> dict[str, Any]:
-        """Return ``arrays`` for the block's ``rows`` (plain ones), in that order."""
+        """Return ``arrays`` for the block's ``rows`` (plain ones, in increasing order)."""
         import pyarrow as pa
 
+        if rows[-1] - rows[0] + 1 == len(rows):  # a run of rows, as most are: slices, no copy
+            return {name: array.slice(rows[0], len(rows)) for name, array in self.arrays.items()}
         chosen = pa.array(rows, pa.int64())
         return {name: array.take(chosen) for name, array in self.arrays.items()}
 
@@ -336,8 +338,8 @@ class Taken:
 
 
 def selected(references: Sequence[Plain]) -> list[dict[str, Any]]:
-    """Return the arrays (``Taken.select``) of the rows ``references`` name: one mapping a
-    block, blocks in the order first met, rows in the order given."""
+    """Return the arrays (``Taken.select``) of the rows ``references`` name, given in file
+    order: one mapping a block, blocks in the order first met."""
     rows: dict[int, tuple[Taken, list[int]]] = {}
     for r in references:
         rows.setdefault(id(r.taken), (r.taken, []))[1].append(r.index)
