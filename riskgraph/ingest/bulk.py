@@ -111,7 +111,7 @@ class BulkGraph:
                 self._node(target, value, self._seen)
                 self._link(link, label, key, target, value, self._seen)
         for address in p["addresses"]:
-            if not self._known("Address", address["key"]):
+            if not self._known("Address", address["key"]):  # the map is made for a new node only
                 self._node("Address", address["key"], {"text": address["text"], **self._seen})
             self._link("LOCATED_AT", label, key, "Address", address["key"], {**self._seen, "text": address["text"]})
 
