@@ -117,6 +117,9 @@ class Blocks:
             ahead = self._executor or stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="riskgraph-columns"))
             handle.seek(self.position)
             pending: deque[tuple[Future, bytes, int, int]] = deque()
+            # Handed back to the row path, or stopped: the blocks not begun are not checked,
+            # so that the pool's workers go to the rows at once.
+            stack.callback(lambda: [item[0].cancel() for item in pending])
             for block, offset, line in _cut(handle, self.position):
                 pending.append((ahead.submit(_check, block, line, self._columns), block, offset, line))
                 if len(pending) <= AHEAD:

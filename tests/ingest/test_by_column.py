@@ -163,3 +163,21 @@ def test_only_utf8_declaration_csv_files_are_read_by_column():
     assert not by_column.handles(FeedFile("declarations", Path("d.jsonl")))
     assert not by_column.handles(FeedFile("declarations", Path("d.csv"), "cp1258"))
     assert not by_column.handles(FeedFile("enterprises", Path("e.csv")))
+
+
+def test_blocks_checked_in_a_worker_process_read_the_same_and_hand_back_as_in_a_thread(write_feed, monkeypatch):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    monkeypatch.setattr(by_column, "BLOCK_BYTES", 1_000)  # in this process only: the worker cuts nothing
+    rows = [PLAIN.replace("101919436587", f"10191943{k:04d}") for k in range(40)]
+    rows.insert(30, "\n")  # a blank line: the rest by row
+    feed = write_feed({"declarations.csv": HEADER + "".join(rows)})
+    f = FeedFile("declarations", feed / "declarations.csv")
+    columns = reader.header(f).columns
+    in_thread = by_column.Blocks.open(f, columns)
+    expected = [(row[0], reader.raw_text(row[2]), result) for row, result in in_thread]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        in_worker = by_column.Blocks.open(f, columns, executor=pool)
+        assert [(row[0], reader.raw_text(row[2]), result) for row, result in in_worker] == expected
+    assert in_worker.rest == in_thread.rest is not None and len(expected) < 30
