@@ -65,10 +65,11 @@ class BulkGraph:
         return (sum(len(p) for p in self._pending.values()) + len(self._relationships)
                 + sum(len(k) for k in self._column_keys.values()) + sum(len(s) for s, _ in self._column_links.values()))
 
-    def add(self, kind: str, records: Sequence[Record | Plain]) -> None:
+    def add(self, kind: str, records: Sequence[Record | Plain]) -> list[dict[str, Any]]:
         """Hold what the write query of ``kind`` would create for ``records``, one batch
         of the MERGE path (a write query's rows); declarations may come as ``Plain``
-        references to their block's columns. Cost: O(rows)."""
+        references to their block's columns. Return the arrays of those (``by_column.selected``),
+        for the columnar copy. Cost: O(rows)."""
         if kind == "declarations":
             fresh_partners: set[str] = set()  # partners this batch created
             for r in records:
@@ -78,9 +79,10 @@ class BulkGraph:
                         self._partner(*partner, fresh_partners)  # linked by column, in _declarations
                 else:
                     self._declaration(r, fresh_partners)
-            for arrays in selected([r for r in records if isinstance(r, Plain)]):
+            groups = selected([r for r in records if isinstance(r, Plain)])
+            for arrays in groups:
                 self._declarations(arrays)
-            return
+            return groups
         for r in records:
             p = r.params
             if kind in _DESCRIBED:
@@ -104,6 +106,7 @@ class BulkGraph:
                 self._link(link, label, r.key, subject, self._reference(subject, p["subject_id"]), self._linked)
                 for number in p.get("declarations", ()):
                     self._link("CONCERNS", label, r.key, "Declaration", self._reference("Declaration", number), self._linked)
+        return []
 
     def _contacts(self, label: str, key: str, p: dict[str, Any]) -> None:
         for field, target, link in _IDENTIFIERS:

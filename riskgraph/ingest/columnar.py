@@ -27,6 +27,7 @@ months concerned, never a wrong answer. ``riskgraph columnar check|rebuild`` doe
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import json
 import math
@@ -107,7 +108,13 @@ def table_of_columns(arrays: Mapping[str, pa.Array]) -> pa.Table:
                "agent": one(arrays["agent_code"]), "declarant": one(arrays["declarant_id"]),
                "vehicle": pc.fill_null(arrays["vehicle_ids"], pa.scalar([], lists)), "warehouse": one(arrays["warehouse"]),
                "partner": one(arrays["partner_key"])}
-    return pa.table({c: columns[c] for c in COLUMNS}, schema=as_table({c: [] for c in COLUMNS}).schema)
+    return pa.table({c: columns[c] for c in COLUMNS}, schema=_schema())
+
+
+@functools.cache
+def _schema() -> pa.Schema:
+    """Return the schema of the copy's rows without ``seq`` (``as_table``'s types)."""
+    return as_table({c: [] for c in COLUMNS}).schema
 
 
 def as_columns(table: pa.Table) -> dict[str, list]:

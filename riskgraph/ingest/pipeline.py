@@ -297,10 +297,10 @@ def bulk_ingest(
             written += sent.popleft().result()
 
     def write(kind: str, records: list[Accepted]) -> None:
-        graph.add(kind, records)
+        groups = graph.add(kind, records)
         if copy is not None and kind == "declarations":
             copy.add(row_of_record(r.key, r.params) for r in records if isinstance(r, Record))
-            for arrays in by_column.selected([r for r in records if isinstance(r, by_column.Plain)]):
+            for arrays in groups:
                 copy.add_table(table_of_columns(arrays))
         if graph.held >= chunk_size:
             send(1)
